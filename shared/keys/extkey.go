@@ -1,0 +1,145 @@
+package keys
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/btcsuite/btcd/btcutil/base58"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg"
+)
+
+// Format names the SLIP-132 serialisation an extended key was written in.
+// It hints at the script type the exporting wallet meant, nothing more:
+// descriptors carry the script type themselves.
+type Format string
+
+// SLIP-132 extended key formats.
+const (
+	FormatX     Format = "xpub" // BIP44 P2PKH, or any script with descriptors
+	FormatY     Format = "ypub" // BIP49 P2SH-P2WPKH
+	FormatZ     Format = "zpub" // BIP84 P2WPKH
+	FormatYMult Format = "Ypub" // multisig P2SH-P2WSH
+	FormatZMult Format = "Zpub" // multisig P2WSH
+)
+
+type slip132 struct {
+	pub, priv [4]byte
+	format    Format
+	testnet   bool
+}
+
+func v(x uint32) (b [4]byte) { binary.BigEndian.PutUint32(b[:], x); return }
+
+// slip132Versions are the version bytes of SLIP-132.
+var slip132Versions = []slip132{
+	{v(0x0488b21e), v(0x0488ade4), FormatX, false},
+	{v(0x049d7cb2), v(0x049d7878), FormatY, false},
+	{v(0x04b24746), v(0x04b2430c), FormatZ, false},
+	{v(0x0295b43f), v(0x0295b005), FormatYMult, false},
+	{v(0x02aa7ed3), v(0x02aa7a99), FormatZMult, false},
+	{v(0x043587cf), v(0x04358394), FormatX, true},
+	{v(0x044a5262), v(0x044a4e28), FormatY, true},
+	{v(0x045f1cf6), v(0x045f18bc), FormatZ, true},
+	{v(0x024289ef), v(0x024285b5), FormatYMult, true},
+	{v(0x02575483), v(0x02575048), FormatZMult, true},
+}
+
+// ExtendedKey is a parsed BIP32 extended key with what its serialisation
+// said about it.
+type ExtendedKey struct {
+	// Key carries the standard xpub/xprv (mainnet) or tpub/tprv (test
+	// networks) version bytes, whatever form it was read from.
+	Key *hdkeychain.ExtendedKey
+	// Format is the SLIP-132 form it was written in.
+	Format Format
+	// Testnet is true for tpub/upub/vpub/Upub/Vpub (and private twins).
+	Testnet bool
+}
+
+// ParseExtendedKey reads a base58check extended key in any SLIP-132 form:
+// xpub, ypub, zpub, Ypub, Zpub, tpub, upub, vpub, Upub, Vpub and their
+// private counterparts. The result always carries standard xpub/tpub (or
+// xprv/tprv) version bytes so it serialises as descriptors expect.
+func ParseExtendedKey(s string) (*ExtendedKey, error) {
+	s = strings.TrimSpace(s)
+	raw, ver, err := base58.CheckDecode(s)
+	if err != nil {
+		return nil, fmt.Errorf("extended key %s: not valid base58check (%v): check for a typo or a truncated copy", abbreviate(s), err)
+	}
+	full := append([]byte{ver}, raw...)
+	if len(full) != 78 {
+		return nil, fmt.Errorf("extended key %s: %d bytes where BIP32 serialisation has 78", abbreviate(s), len(full))
+	}
+	var version [4]byte
+	copy(version[:], full[:4])
+	for _, sv := range slip132Versions {
+		isPub := version == sv.pub
+		if !isPub && version != sv.priv {
+			continue
+		}
+		if isPub && full[45] != 0x02 && full[45] != 0x03 {
+			return nil, fmt.Errorf("extended key %s: public key data is not a compressed point", abbreviate(s))
+		}
+		if !isPub && full[45] != 0x00 {
+			return nil, fmt.Errorf("extended key %s: private key data must start with 0x00", abbreviate(s))
+		}
+		std := slip132Versions[0]
+		if sv.testnet {
+			std = slip132Versions[5]
+		}
+		want := std.pub
+		if !isPub {
+			want = std.priv
+		}
+		copy(full[:4], want[:])
+		key, err := hdkeychain.NewKeyFromString(base58.CheckEncode(full[1:], full[0]))
+		if err != nil {
+			return nil, fmt.Errorf("extended key %s: %w", abbreviate(s), err)
+		}
+		if isPub {
+			if _, err := key.ECPubKey(); err != nil {
+				return nil, fmt.Errorf("extended key %s: public key is not on the curve", abbreviate(s))
+			}
+		} else if _, err := key.ECPrivKey(); err != nil {
+			return nil, fmt.Errorf("extended key %s: invalid private key", abbreviate(s))
+		}
+		return &ExtendedKey{Key: key, Format: sv.format, Testnet: sv.testnet}, nil
+	}
+	return nil, fmt.Errorf("extended key %s: unknown version bytes %x: expected xpub, ypub, zpub, Ypub, Zpub, tpub, upub, vpub, Upub or Vpub", abbreviate(s), version)
+}
+
+// ConvertVersion re-serialises a public extended key in another SLIP-132
+// format, for export to wallets that still expect one.
+func ConvertVersion(key *hdkeychain.ExtendedKey, format Format, testnet bool) (string, error) {
+	if key.IsPrivate() {
+		return "", fmt.Errorf("refusing to re-encode a private extended key")
+	}
+	for _, sv := range slip132Versions {
+		if sv.format == format && sv.testnet == testnet {
+			k, err := key.CloneWithVersion(sv.pub[:])
+			if err != nil {
+				return "", err
+			}
+			return k.String(), nil
+		}
+	}
+	return "", fmt.Errorf("unknown SLIP-132 format %q", format)
+}
+
+// StandardVersion returns the xpub/tpub (or xprv/tprv) version bytes of the
+// network.
+func StandardVersion(params *chaincfg.Params, private bool) []byte {
+	if private {
+		return params.HDPrivateKeyID[:]
+	}
+	return params.HDPublicKeyID[:]
+}
+
+func abbreviate(s string) string {
+	if len(s) <= 16 {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q", s[:8]+"…"+s[len(s)-6:])
+}
