@@ -35,7 +35,7 @@ test-go:
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)" ./shared/...
 
-bench: build
+bench:
 	./scripts/bench.sh
 
 clean:
