@@ -2,9 +2,11 @@ package keys
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcutil/base58"
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
@@ -58,13 +60,23 @@ type ExtendedKey struct {
 	Testnet bool
 }
 
-// ParseExtendedKey reads a base58check extended key in any SLIP-132 form:
-// xpub, ypub, zpub, Ypub, Zpub, tpub, upub, vpub, Upub, Vpub and their
-// private counterparts. The result always carries standard xpub/tpub (or
-// xprv/tprv) version bytes so it serialises as descriptors expect.
+// ParseExtendedKey reads a base58check extended key (BIP32 "Serialization
+// format") in any SLIP-132 form: xpub, ypub, zpub, Ypub, Zpub, tpub, upub,
+// vpub, Upub, Vpub and their private counterparts. The result always carries
+// standard xpub/tpub (or xprv/tprv) version bytes so it serialises as
+// descriptors expect.
+//
+// Beyond the checksum and length it applies every check of BIP32 test
+// vector 5: the version must be known and agree with the key data (0x00 for
+// private, 0x02/0x03 for public), a depth-0 key must have a zero parent
+// fingerprint and child index, a private key must lie in 1..n-1 and a public
+// key must be a point on secp256k1.
 func ParseExtendedKey(s string) (*ExtendedKey, error) {
 	s = strings.TrimSpace(s)
 	raw, ver, err := base58.CheckDecode(s)
+	if errors.Is(err, base58.ErrChecksum) {
+		return nil, fmt.Errorf("extended key %s: not valid base58check: checksum does not match: check for a typo or a truncated copy", abbreviate(s))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("extended key %s: not valid base58check (%v): check for a typo or a truncated copy", abbreviate(s), err)
 	}
@@ -74,40 +86,90 @@ func ParseExtendedKey(s string) (*ExtendedKey, error) {
 	}
 	var version [4]byte
 	copy(version[:], full[:4])
-	for _, sv := range slip132Versions {
-		isPub := version == sv.pub
-		if !isPub && version != sv.priv {
-			continue
+	var sv slip132
+	isPub, found := false, false
+	for _, c := range slip132Versions {
+		if version == c.pub || version == c.priv {
+			sv, isPub, found = c, version == c.pub, true
+			break
 		}
-		if isPub && full[45] != 0x02 && full[45] != 0x03 {
-			return nil, fmt.Errorf("extended key %s: public key data is not a compressed point", abbreviate(s))
-		}
-		if !isPub && full[45] != 0x00 {
-			return nil, fmt.Errorf("extended key %s: private key data must start with 0x00", abbreviate(s))
-		}
-		std := slip132Versions[0]
-		if sv.testnet {
-			std = slip132Versions[5]
-		}
-		want := std.pub
-		if !isPub {
-			want = std.priv
-		}
-		copy(full[:4], want[:])
-		key, err := hdkeychain.NewKeyFromString(base58.CheckEncode(full[1:], full[0]))
-		if err != nil {
-			return nil, fmt.Errorf("extended key %s: %w", abbreviate(s), err)
-		}
-		if isPub {
-			if _, err := key.ECPubKey(); err != nil {
-				return nil, fmt.Errorf("extended key %s: public key is not on the curve", abbreviate(s))
-			}
-		} else if _, err := key.ECPrivKey(); err != nil {
-			return nil, fmt.Errorf("extended key %s: invalid private key", abbreviate(s))
-		}
-		return &ExtendedKey{Key: key, Format: sv.format, Testnet: sv.testnet}, nil
 	}
-	return nil, fmt.Errorf("extended key %s: unknown version bytes %x: expected xpub, ypub, zpub, Ypub, Zpub, tpub, upub, vpub, Upub or Vpub", abbreviate(s), version)
+	if !found {
+		return nil, fmt.Errorf("extended key %s: unknown version bytes %x: expected xpub, ypub, zpub, Ypub, Zpub, tpub, upub, vpub, Upub or Vpub (or a private twin)", abbreviate(s), version)
+	}
+	depth := full[4]
+	parentFP := binary.BigEndian.Uint32(full[5:9])
+	childNum := binary.BigEndian.Uint32(full[9:13])
+	if depth == 0 && parentFP != 0 {
+		return nil, fmt.Errorf("extended key %s: depth 0 (a master key) with non-zero parent fingerprint %08x: the serialisation is corrupt", abbreviate(s), parentFP)
+	}
+	if depth == 0 && childNum != 0 {
+		return nil, fmt.Errorf("extended key %s: depth 0 (a master key) with non-zero child index %d: the serialisation is corrupt", abbreviate(s), childNum)
+	}
+	keyData := full[45:78]
+	pubName, privName := sv.names()
+	switch {
+	case isPub && keyData[0] == 0x00:
+		return nil, fmt.Errorf("extended key %s: the version says public (%s) but the key data is a private key", abbreviate(s), pubName)
+	case isPub && keyData[0] != 0x02 && keyData[0] != 0x03:
+		return nil, fmt.Errorf("extended key %s: public key prefix 0x%02x is invalid: BIP32 public keys are compressed, starting 0x02 or 0x03", abbreviate(s), keyData[0])
+	case !isPub && (keyData[0] == 0x02 || keyData[0] == 0x03):
+		return nil, fmt.Errorf("extended key %s: the version says private (%s) but the key data is a public key", abbreviate(s), privName)
+	case !isPub && keyData[0] != 0x00:
+		return nil, fmt.Errorf("extended key %s: private key data must start with 0x00, found 0x%02x", abbreviate(s), keyData[0])
+	}
+	if isPub {
+		if _, err := btcec.ParsePubKey(keyData); err != nil {
+			return nil, fmt.Errorf("extended key %s: public key is not a point on secp256k1: the key is corrupt", abbreviate(s))
+		}
+	} else {
+		var k btcec.ModNScalar
+		if overflow := k.SetByteSlice(keyData[1:]); overflow {
+			return nil, fmt.Errorf("extended key %s: private key is not below the curve order n: the key is corrupt", abbreviate(s))
+		}
+		if k.IsZero() {
+			return nil, fmt.Errorf("extended key %s: private key is zero: the key is corrupt", abbreviate(s))
+		}
+	}
+	std := slip132Versions[0]
+	if sv.testnet {
+		std = slip132Versions[5]
+	}
+	want := std.pub
+	if !isPub {
+		want = std.priv
+	}
+	key := hdkeychain.NewExtendedKey(want[:], append([]byte(nil), keyData[boolToInt(!isPub):]...),
+		append([]byte(nil), full[13:45]...), append([]byte(nil), full[5:9]...), depth, childNum, !isPub)
+	return &ExtendedKey{Key: key, Format: sv.format, Testnet: sv.testnet}, nil
+}
+
+func boolToInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// names returns how the version bytes print, e.g. "zpub" and "zprv" or
+// "Vpub" and "Vprv".
+func (sv slip132) names() (pub, priv string) {
+	p := string(sv.format)
+	if sv.testnet {
+		switch sv.format {
+		case FormatX:
+			p = "tpub"
+		case FormatY:
+			p = "upub"
+		case FormatZ:
+			p = "vpub"
+		case FormatYMult:
+			p = "Upub"
+		case FormatZMult:
+			p = "Vpub"
+		}
+	}
+	return p, p[:1] + "prv"
 }
 
 // ConvertVersion re-serialises a public extended key in another SLIP-132
