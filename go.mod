@@ -9,6 +9,7 @@ require (
 	github.com/cretz/bine v0.2.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/stretchr/testify v1.11.1
+	golang.org/x/text v0.31.0
 )
 
 require (
