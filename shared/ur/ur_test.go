@@ -45,15 +45,15 @@ type bcurVectors struct {
 		Probs   []float64 `json:"probs"`
 		Samples []int     `json:"samples"`
 	} `json:"random_sampler"`
-	Shuffle          [][]int  `json:"shuffle_wolf_1_to_10"`
-	Partition        []string `json:"partition_and_join_1024_min10_max100"`
-	ChooseDegree     []int    `json:"choose_degree_1024_nonces_1_to_200"`
-	ChooseFragments  [][]int  `json:"choose_fragments_1024_seq_1_to_30"`
-	XOR              map[string]string
-	FountainParts    []string `json:"fountain_encoder_256_max30"`
-	FountainCBOR     []string `json:"fountain_encoder_cbor_256_max30"`
-	SinglePartUR     string   `json:"single_part_ur_50"`
-	URParts          []string `json:"ur_encoder_256_max30"`
+	Shuffle         [][]int  `json:"shuffle_wolf_1_to_10"`
+	Partition       []string `json:"partition_and_join_1024_min10_max100"`
+	ChooseDegree    []int    `json:"choose_degree_1024_nonces_1_to_200"`
+	ChooseFragments [][]int  `json:"choose_fragments_1024_seq_1_to_30"`
+	XOR             map[string]string
+	FountainParts   []string `json:"fountain_encoder_256_max30"`
+	FountainCBOR    []string `json:"fountain_encoder_cbor_256_max30"`
+	SinglePartUR    string   `json:"single_part_ur_50"`
+	URParts         []string `json:"ur_encoder_256_max30"`
 }
 
 func loadVectors(t *testing.T) bcurVectors {
