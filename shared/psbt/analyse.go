@@ -1,0 +1,467 @@
+package psbt
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/btcsuite/btcd/btcutil"
+	bpsbt "github.com/btcsuite/btcd/btcutil/psbt"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/txscript"
+	"github.com/btcsuite/btcd/wire"
+	"github.com/specterpwa/specter/shared/keys"
+	"github.com/specterpwa/specter/shared/network"
+)
+
+// DefaultMaxFeeRate is the fee rate (sat/vB) above which Analyse warns that
+// the fee is absurd.
+const DefaultMaxFeeRate = 1000
+
+// AnalyseOptions tunes Analyse.
+type AnalyseOptions struct {
+	// Network names addresses; mainnet when empty.
+	Network network.Network
+	// Wallet, when given, proves change outputs against its descriptors.
+	Wallet *Wallet
+	// MaxFeeRate in sat/vB; DefaultMaxFeeRate when 0.
+	MaxFeeRate float64
+}
+
+// Analysis is what a user should see before signing or broadcasting a PSBT.
+type Analysis struct {
+	TxID        string           `json:"txid"`
+	Version     int32            `json:"version"`
+	LockTime    uint32           `json:"locktime"`
+	RBF         bool             `json:"rbf"`
+	Inputs      []InputAnalysis  `json:"inputs"`
+	Outputs     []OutputAnalysis `json:"outputs"`
+	InputTotal  int64            `json:"input_total"`
+	OutputTotal int64            `json:"output_total"`
+	// Sent is the total of outputs that are not proven change.
+	Sent     int64 `json:"sent"`
+	FeeKnown bool  `json:"fee_known"`
+	Fee      int64 `json:"fee"`
+	// VSize is the final virtual size: exact when every input is final,
+	// otherwise estimated from the scripts (72-byte ECDSA signatures).
+	VSize          int      `json:"vsize"`
+	VSizeEstimated bool     `json:"vsize_estimated"`
+	FeeRate        float64  `json:"fee_rate"`
+	Complete       bool     `json:"complete"`
+	GlobalXpubs    []string `json:"global_xpubs,omitempty"`
+	Warnings       []string `json:"warnings"`
+}
+
+// InputAnalysis describes one input.
+type InputAnalysis struct {
+	Index       int      `json:"index"`
+	OutPoint    string   `json:"outpoint"`
+	Sequence    uint32   `json:"sequence"`
+	AmountKnown bool     `json:"amount_known"`
+	Amount      int64    `json:"amount"`
+	ScriptType  string   `json:"script_type"`
+	Address     string   `json:"address,omitempty"`
+	Finalized   bool     `json:"finalized"`
+	Required    int      `json:"signatures_required"`
+	Signatures  int      `json:"signatures"`
+	SignedBy    []string `json:"signed_by"`
+	Cosigners   []string `json:"cosigners"`
+}
+
+// OutputAnalysis describes one output.
+type OutputAnalysis struct {
+	Index   int    `json:"index"`
+	Address string `json:"address,omitempty"`
+	Script  string `json:"script"`
+	Amount  int64  `json:"amount"`
+	// Change is true only when the wallet's own descriptor, derived at the
+	// output's claimed branch and index, gives exactly this script.
+	Change bool `json:"change"`
+	// ClaimsOurs is true when the output's derivations name one of the
+	// wallet's master fingerprints.
+	ClaimsOurs bool   `json:"claims_ours"`
+	Branch     int    `json:"branch,omitempty"`
+	AddrIndex  uint32 `json:"address_index,omitempty"`
+	Dust       bool   `json:"dust"`
+}
+
+// Analyse describes a PSBT for review (BIP174 roles do not define this; it is
+// what Specter shows): per input the amount, script type, signatures present
+// and required and which master fingerprints signed; per output the address,
+// amount and whether it is change proven by the wallet's descriptors; the
+// fee and fee rate (estimating the final size of unsigned inputs); and
+// warnings: unknown fee, absurd fee, dust outputs, outputs that claim to be
+// ours but are not, inconsistent UTXO information.
+func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
+	if p == nil || p.UnsignedTx == nil {
+		return nil, fmt.Errorf("no PSBT to analyse")
+	}
+	if err := bpsbt.VerifyInputOutputLen(p, false, false); err != nil {
+		return nil, fmt.Errorf("PSBT is malformed: %w", err)
+	}
+	net := opts.Network
+	if net == "" {
+		net = network.Main
+	}
+	params := net.Params()
+	maxRate := opts.MaxFeeRate
+	if maxRate <= 0 {
+		maxRate = DefaultMaxFeeRate
+	}
+	tx := p.UnsignedTx
+	a := &Analysis{TxID: tx.TxHash().String(), Version: tx.Version, LockTime: tx.LockTime, Warnings: []string{}}
+	if xp, err := GlobalXpubs(p); err == nil {
+		for _, x := range xp {
+			a.GlobalXpubs = append(a.GlobalXpubs, "["+x.Origin.String()+"]"+x.Key.String())
+		}
+	}
+	a.FeeKnown = true
+	allFinal := len(p.Inputs) > 0
+	estimated := false
+	weight := 4 * (8 + wire.VarIntSerializeSize(uint64(len(tx.TxIn))) + wire.VarIntSerializeSize(uint64(len(tx.TxOut))))
+	witnessWeight := 0
+	anyWitness := false
+	for i, txIn := range tx.TxIn {
+		in := &p.Inputs[i]
+		ia := InputAnalysis{Index: i, OutPoint: txIn.PreviousOutPoint.String(), Sequence: txIn.Sequence, SignedBy: []string{}, Cosigners: []string{}}
+		if txIn.Sequence < 0xfffffffe {
+			a.RBF = true
+		}
+		out, err := prevOut(p, i)
+		if err != nil {
+			a.FeeKnown = false
+			a.Warnings = append(a.Warnings, err.Error())
+		} else {
+			ia.AmountKnown, ia.Amount = true, out.Value
+			a.InputTotal += out.Value
+			ia.Address = scriptAddress(out.PkScript, params)
+		}
+		ia.Finalized = len(in.FinalScriptSig) != 0 || len(in.FinalScriptWitness) != 0
+		if !ia.Finalized {
+			allFinal = false
+		}
+		var pk []byte
+		if out != nil {
+			pk = out.PkScript
+		}
+		sz := inputSize(in, pk)
+		ia.ScriptType = sz.kind
+		ia.Required, ia.Signatures = sz.required, sz.signatures
+		ia.SignedBy, ia.Cosigners = signers(in)
+		if !sz.known {
+			estimated = true
+		}
+		if !ia.Finalized {
+			estimated = true
+		}
+		weight += 4 * (40 + wire.VarIntSerializeSize(uint64(sz.scriptSig)) + sz.scriptSig)
+		if sz.witness > 0 {
+			anyWitness = true
+			witnessWeight += sz.witness
+		} else {
+			witnessWeight++ // empty witness stack
+		}
+		a.Inputs = append(a.Inputs, ia)
+	}
+	if anyWitness {
+		weight += 2 + witnessWeight
+	}
+	fps := map[keys.Fingerprint]bool{}
+	if opts.Wallet != nil {
+		fps = opts.Wallet.fingerprints()
+	}
+	for i, o := range tx.TxOut {
+		oa := OutputAnalysis{Index: i, Script: fmt.Sprintf("%x", o.PkScript), Amount: o.Value, Address: scriptAddress(o.PkScript, params)}
+		weight += 4 * (8 + wire.VarIntSerializeSize(uint64(len(o.PkScript))) + len(o.PkScript))
+		a.OutputTotal += o.Value
+		if isDust(o) {
+			oa.Dust = true
+			a.Warnings = append(a.Warnings, fmt.Sprintf("output %d pays %d sat, below the dust limit of its script type: nodes will not relay it", i, o.Value))
+		}
+		if opts.Wallet != nil {
+			proveChange(&p.Outputs[i], o, opts.Wallet, fps, &oa)
+			if oa.ClaimsOurs && !oa.Change {
+				a.Warnings = append(a.Warnings, fmt.Sprintf("output %d claims to belong to this wallet (its key derivations carry our fingerprints) but its script is not the wallet's at that path: it is NOT change, check the PSBT's origin", i))
+			}
+		}
+		if !oa.Change {
+			a.Sent += o.Value
+		}
+		a.Outputs = append(a.Outputs, oa)
+	}
+	a.Complete = allFinal
+	a.VSize = (weight + 3) / 4
+	a.VSizeEstimated = estimated
+	if a.FeeKnown {
+		a.Fee = a.InputTotal - a.OutputTotal
+		if a.Fee < 0 {
+			a.Warnings = append(a.Warnings, fmt.Sprintf("outputs exceed inputs by %d sat: this transaction is invalid", -a.Fee))
+		} else if a.VSize > 0 {
+			a.FeeRate = math.Round(float64(a.Fee)/float64(a.VSize)*100) / 100
+			if a.FeeRate > maxRate {
+				a.Warnings = append(a.Warnings, fmt.Sprintf("absurd fee: %.2f sat/vB is above %.0f sat/vB", a.FeeRate, maxRate))
+			}
+			sent := a.Sent
+			if sent == 0 {
+				sent = a.OutputTotal
+			}
+			if a.Fee > sent {
+				a.Warnings = append(a.Warnings, fmt.Sprintf("absurd fee: the fee (%d sat) is more than the amount sent (%d sat)", a.Fee, sent))
+			}
+		}
+	} else {
+		a.Warnings = append(a.Warnings, "the fee cannot be computed: some inputs lack UTXO information")
+	}
+	return a, nil
+}
+
+func scriptAddress(script []byte, params *chaincfg.Params) string {
+	if len(script) > 0 && script[0] == txscript.OP_RETURN {
+		return "OP_RETURN"
+	}
+	_, addrs, _, err := txscript.ExtractPkScriptAddrs(script, params)
+	if err != nil || len(addrs) != 1 {
+		return ""
+	}
+	switch addrs[0].(type) {
+	case *btcutil.AddressPubKey:
+		return ""
+	}
+	return addrs[0].EncodeAddress()
+}
+
+// isDust applies Bitcoin Core's dust rule at the 3 sat/vB dust relay fee.
+func isDust(o *wire.TxOut) bool {
+	if len(o.PkScript) > 0 && o.PkScript[0] == txscript.OP_RETURN {
+		return false
+	}
+	size := 8 + wire.VarIntSerializeSize(uint64(len(o.PkScript))) + len(o.PkScript)
+	if txscript.IsWitnessProgram(o.PkScript) {
+		size += 32 + 4 + 1 + 107/4 + 4
+	} else {
+		size += 32 + 4 + 1 + 107 + 4
+	}
+	return o.Value < int64(size*3)
+}
+
+func fpString(v uint32) string { return keys.FingerprintFromUint32(v).String() }
+
+// signers returns the fingerprints that signed the input and all that could.
+func signers(in *bpsbt.PInput) (signed, all []string) {
+	s, c := map[string]bool{}, map[string]bool{}
+	for _, d := range in.Bip32Derivation {
+		c[fpString(d.MasterKeyFingerprint)] = true
+		if hasPartialSig(in, d.PubKey) {
+			s[fpString(d.MasterKeyFingerprint)] = true
+		}
+	}
+	for _, d := range in.TaprootBip32Derivation {
+		c[fpString(d.MasterKeyFingerprint)] = true
+		if len(in.TaprootKeySpendSig) != 0 && bytes.Equal(d.XOnlyPubKey, in.TaprootInternalKey) {
+			s[fpString(d.MasterKeyFingerprint)] = true
+		}
+		for _, sig := range in.TaprootScriptSpendSig {
+			if bytes.Equal(sig.XOnlyPubKey, d.XOnlyPubKey) {
+				s[fpString(d.MasterKeyFingerprint)] = true
+			}
+		}
+	}
+	return sortedKeys(s), sortedKeys(c)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sizeInfo is an input's script type, signatures and final sizes.
+type sizeInfo struct {
+	kind                 string
+	required, signatures int
+	scriptSig, witness   int // bytes of scriptSig; weight units of witness
+	known                bool
+}
+
+const ecdsaSigLen = 72 // DER signature with sighash byte, worst case
+
+func pushLen(n int) int {
+	switch {
+	case n < txscript.OP_PUSHDATA1:
+		return 1 + n
+	case n <= 0xff:
+		return 2 + n
+	default:
+		return 3 + n
+	}
+}
+
+func varBytes(n int) int { return wire.VarIntSerializeSize(uint64(n)) + n }
+
+// inputSize works out the input's type and final sizes; for a final input
+// the sizes are exact.
+func inputSize(in *bpsbt.PInput, pk []byte) sizeInfo {
+	info := sizeInfo{kind: "unknown"}
+	if len(in.FinalScriptSig) != 0 || len(in.FinalScriptWitness) != 0 {
+		info.kind, info.known = kindOf(in, pk), true
+		info.scriptSig = len(in.FinalScriptSig)
+		info.witness = len(in.FinalScriptWitness)
+		return info
+	}
+	script := pk
+	wrapped := false
+	if txscript.IsPayToScriptHash(pk) && len(in.RedeemScript) != 0 {
+		script, wrapped = in.RedeemScript, true
+	}
+	info.signatures = len(in.PartialSigs)
+	switch {
+	case pk == nil:
+		return info
+	case txscript.IsPayToPubKeyHash(script):
+		info.kind, info.required, info.known = "pkh", 1, true
+		info.scriptSig = pushLen(ecdsaSigLen) + pushLen(33)
+	case txscript.IsPayToWitnessPubKeyHash(script):
+		info.kind, info.required, info.known = "wpkh", 1, true
+		info.witness = 1 + varBytes(ecdsaSigLen) + varBytes(33)
+		if wrapped {
+			info.kind, info.scriptSig = "sh-wpkh", pushLen(22)
+		}
+	case txscript.IsPayToWitnessScriptHash(script):
+		info.kind = "wsh"
+		if wrapped {
+			info.kind, info.scriptSig = "sh-wsh", pushLen(34)
+		}
+		if m, _, ok := parseMultisig(in.WitnessScript); ok {
+			info.required, info.known = m, true
+			info.witness = 1 + 1 + m*varBytes(ecdsaSigLen) + varBytes(len(in.WitnessScript))
+		}
+	case txscript.IsPayToTaproot(script):
+		info.kind = "tr"
+		taprootSize(in, &info)
+	case wrapped:
+		info.kind = "sh"
+		if m, _, ok := parseMultisig(script); ok {
+			info.required, info.known = m, true
+			info.scriptSig = 1 + m*pushLen(ecdsaSigLen) + pushLen(len(script))
+		}
+	}
+	return info
+}
+
+func kindOf(in *bpsbt.PInput, pk []byte) string {
+	switch {
+	case txscript.IsPayToPubKeyHash(pk):
+		return "pkh"
+	case txscript.IsPayToWitnessPubKeyHash(pk):
+		return "wpkh"
+	case txscript.IsPayToWitnessScriptHash(pk):
+		return "wsh"
+	case txscript.IsPayToTaproot(pk):
+		return "tr"
+	case txscript.IsPayToScriptHash(pk):
+		return "sh"
+	}
+	return "unknown"
+}
+
+// numsH is BIP341's provably unspendable internal key H.
+const numsH = "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0"
+
+func taprootSize(in *bpsbt.PInput, info *sizeInfo) {
+	keyPath := false
+	for _, d := range in.TaprootBip32Derivation {
+		if bytes.Equal(d.XOnlyPubKey, in.TaprootInternalKey) && len(d.Bip32Path) > 0 && fmt.Sprintf("%x", d.XOnlyPubKey) != numsH {
+			keyPath = true
+		}
+	}
+	if len(in.TaprootKeySpendSig) != 0 {
+		info.required, info.signatures, info.known = 1, 1, true
+		info.witness = 1 + varBytes(len(in.TaprootKeySpendSig))
+		return
+	}
+	best := -1
+	for _, l := range in.TaprootLeafScript {
+		m, pubs, ok := tapLeafKeys(l.Script)
+		if !ok {
+			continue
+		}
+		w := 1 + m*varBytes(64) + (len(pubs) - m) + varBytes(len(l.Script)) + varBytes(len(l.ControlBlock))
+		lh := leafHash(l.LeafVersion, l.Script)
+		have := 0
+		for _, s := range in.TaprootScriptSpendSig {
+			if bytes.Equal(s.LeafHash, lh[:]) {
+				have++
+			}
+		}
+		if best < 0 || w < best {
+			best = w
+			info.required, info.signatures = m, have
+		}
+	}
+	switch {
+	case keyPath && (best < 0 || info.signatures == 0):
+		info.required, info.signatures, info.known = 1, 0, true
+		info.witness = 1 + varBytes(64)
+	case best >= 0:
+		info.known, info.witness = true, best
+	default:
+		info.witness = 1 + varBytes(64)
+	}
+}
+
+// proveChange decides whether output o is the wallet's own: for every
+// derivation naming a wallet fingerprint, the wallet's branches are derived
+// at the claimed index and the script must match exactly, with the claimed
+// key and path among the derived keys.
+func proveChange(po *bpsbt.POutput, o *wire.TxOut, w *Wallet, fps map[keys.Fingerprint]bool, oa *OutputAnalysis) {
+	type claim struct {
+		pub  []byte
+		fp   keys.Fingerprint
+		path []uint32
+	}
+	var claims []claim
+	for _, d := range po.Bip32Derivation {
+		claims = append(claims, claim{d.PubKey, keys.FingerprintFromUint32(d.MasterKeyFingerprint), d.Bip32Path})
+	}
+	for _, d := range po.TaprootBip32Derivation {
+		claims = append(claims, claim{d.XOnlyPubKey, keys.FingerprintFromUint32(d.MasterKeyFingerprint), d.Bip32Path})
+	}
+	for _, c := range claims {
+		if !fps[c.fp] {
+			continue
+		}
+		oa.ClaimsOurs = true
+		if len(c.path) == 0 || c.path[len(c.path)-1] >= keys.Hardened {
+			continue
+		}
+		index := c.path[len(c.path)-1]
+		for b := range w.Branches {
+			der, err := w.derive(b, index)
+			if err != nil || !bytes.Equal(der.ScriptPubKey, o.PkScript) {
+				continue
+			}
+			for _, k := range der.Keys {
+				if bytes.Equal(k.PubKey, c.pub) && k.Origin.Fingerprint == c.fp && pathEqual(k.Origin.Path, c.path) {
+					oa.Change, oa.Branch, oa.AddrIndex = true, b, index
+					return
+				}
+			}
+		}
+	}
+}
+
+func pathEqual(a, b []uint32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
