@@ -127,9 +127,12 @@ const (
 // Parse reads an output descriptor (BIP380-386, BIP387 multi_a, BIP389). The
 // "#checksum" suffix is optional; when present it must match.
 func Parse(s string) (*Descriptor, error) {
-	body, err := splitChecksum(s)
+	body, err := splitChecksum(strings.TrimSpace(s))
 	if err != nil {
 		return nil, fmt.Errorf("descriptor: %w", err)
+	}
+	if i := strings.IndexByte(body, ' '); i >= 0 {
+		return nil, fmt.Errorf("descriptor: a space at position %d: descriptors have no spaces, remove it", i+1)
 	}
 	top, err := parseScript(body, ctxTop)
 	if err != nil {

@@ -242,7 +242,7 @@ func (k *KeyExpr) setHexKey(h string, ctx keyContext) error {
 	switch len(raw) {
 	case 32:
 		if ctx != keyTaproot {
-			return fmt.Errorf("a 64-digit x-only public key is only allowed inside tr() (BIP386): use the 66-digit compressed form")
+			return fmt.Errorf("a 64-digit x-only public key is only allowed inside tr() (BIP386): elsewhere use the 66-digit compressed key (or was it cut short?)")
 		}
 		k.pub, err = schnorr.ParsePubKey(raw)
 		k.XOnly, k.compressed = true, true
