@@ -264,7 +264,8 @@ func selectCoins(req Request, opt options) (*Result, error) {
 	for _, u := range pool {
 		c := rp.coin(u, subtract)
 		short.Spendable += u.Value
-		if c.Amount <= 0 {
+		// A coin worth no more than the fee to spend it would only lower the payment.
+		if u.Value <= c.Fee {
 			short.Uneconomical += u.Value
 			continue
 		}
@@ -273,13 +274,15 @@ func selectCoins(req Request, opt options) (*Result, error) {
 	}
 	fillShort := func() error {
 		short.Need = outs.sum
+		// The outputs pay the fee when subtracting it; a SendMax output still needs it.
+		feeExtra := !subtract || outs.sendMax >= 0
 		for i, u := range preset {
 			short.Spendable += u.Value
-			if !subtract {
+			if feeExtra {
 				short.Fee += presetCoins[i].Fee
 			}
 		}
-		if !subtract {
+		if feeExtra {
 			short.Fee += notInputFee
 			for _, c := range poolCoins {
 				short.Fee += c.Fee
