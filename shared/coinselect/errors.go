@@ -74,10 +74,15 @@ type DustOutputError struct {
 	Threshold int64
 	// AfterFee is true when the fee subtracted from the output made it dust.
 	AfterFee bool
+	// SendMax is true when the output was to receive everything left after the fee.
+	SendMax bool
 }
 
 // Error explains which output is too small and what to do.
 func (e *DustOutputError) Error() string {
+	if e.SendMax {
+		return fmt.Sprintf("output %d would receive only %d sats after the fee, below the dust threshold of %d sats: add coins or lower the fee rate", e.Index, e.Value, e.Threshold)
+	}
 	if e.AfterFee {
 		return fmt.Sprintf("output %d would be %d sats after subtracting its share of the fee, below the dust threshold of %d sats: send more or do not subtract the fee from it", e.Index, e.Value, e.Threshold)
 	}

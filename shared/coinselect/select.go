@@ -499,7 +499,7 @@ func (r *resolved) finishSendMax(reqOuts []Output, outs outputInfo, inputs []UTX
 		return nil, ErrInsufficientFunds
 	}
 	if v < outs.dust[i] {
-		return nil, &DustOutputError{Index: i, Value: v, Threshold: outs.dust[i], AfterFee: true}
+		return nil, &DustOutputError{Index: i, Value: v, Threshold: outs.dust[i], AfterFee: true, SendMax: true}
 	}
 	final[i].Value = v
 	res.Fee = fee

@@ -227,7 +227,7 @@ func TestSelectErrors(t *testing.T) {
 			name: "send max leaving dust",
 			req:  Request{Params: params20(), UTXOs: []UTXO{wpkh(1, 1900), wpkh(2, 1900)}, Outputs: []Output{{Type: P2WPKH, SendMax: true}}},
 			is:   ErrDustOutput,
-			msg:  "output 0 would be 240 sats after subtracting its share of the fee, below the dust threshold of 294 sats: send more or do not subtract the fee from it",
+			msg:  "output 0 would receive only 240 sats after the fee, below the dust threshold of 294 sats: add coins or lower the fee rate",
 		},
 		{
 			name: "unknown chosen coin",
