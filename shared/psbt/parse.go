@@ -84,7 +84,8 @@ func DecodeBase64(s string) (*Packet, error) {
 // well-formed global xpubs and taproot trees. A version 2 PSBT (BIP370) is
 // refused with ErrVersion2.
 func Parse(data []byte) (p *Packet, err error) {
-	if _, err := checkStructure(data); err != nil {
+	data, err = checkStructure(data)
+	if err != nil {
 		return nil, err
 	}
 	// The structure is checked above, so btcutil should not fail on its own
@@ -190,8 +191,10 @@ func (r *reader) readMap(where string) ([]kv, error) {
 }
 
 // checkStructure walks the raw maps and checks what btcutil/psbt leaves
-// unchecked (or would crash on); it returns the unsigned transaction.
-func checkStructure(data []byte) (*wire.MsgTx, error) {
+// unchecked (or would crash on). It returns the PSBT with the unsigned
+// transaction moved first in the global map, since btcutil/psbt cannot read
+// it anywhere else (BIP174 allows any order).
+func checkStructure(data []byte) ([]byte, error) {
 	if !bytes.HasPrefix(data, magic) {
 		return nil, errors.New("not a PSBT: the data does not start with the BIP174 magic bytes \"psbt\\xff\"")
 	}
@@ -200,6 +203,7 @@ func checkStructure(data []byte) (*wire.MsgTx, error) {
 	if err != nil {
 		return nil, err
 	}
+	globalEnd := r.pos
 	var tx *wire.MsgTx
 	for _, e := range global {
 		switch e.key[0] {
@@ -271,7 +275,22 @@ func checkStructure(data []byte) (*wire.MsgTx, error) {
 	if r.pos != len(r.b) {
 		return nil, fmt.Errorf("PSBT has %d bytes after its last output map: the number of maps does not match the transaction", len(r.b)-r.pos)
 	}
-	return tx, nil
+	if global[0].key[0] == 0x00 {
+		return data, nil
+	}
+	var b bytes.Buffer
+	b.Write(magic)
+	for _, first := range []bool{true, false} {
+		for _, e := range global {
+			if (e.key[0] == 0x00) == first {
+				_ = wire.WriteVarBytes(&b, 0, e.key)
+				_ = wire.WriteVarBytes(&b, 0, e.value)
+			}
+		}
+	}
+	b.WriteByte(0x00)
+	b.Write(data[globalEnd:])
+	return b.Bytes(), nil
 }
 
 func checkBip32Value(v []byte) error {

@@ -1,0 +1,108 @@
+package psbt
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func loadJSON(t *testing.T, name string, v any) {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/" + name)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, v))
+}
+
+// TestCoreInvalidPSBTsAreRejected runs Bitcoin Core's (and BIP174's) invalid
+// PSBTs: each must fail to decode with an error, never a panic.
+func TestCoreInvalidPSBTsAreRejected(t *testing.T) {
+	var f struct{ Invalid []string }
+	loadJSON(t, "rpc_psbt_invalid.json", &f)
+	require.NotEmpty(t, f.Invalid)
+	for i, s := range f.Invalid {
+		_, err := Decode([]byte(s))
+		require.Error(t, err, "invalid vector %d decoded: %s", i, s)
+	}
+}
+
+// TestCoreValidPSBTsDecodeAndRoundTrip runs Bitcoin Core's (BIP174's and
+// BIP371's) valid PSBTs: each decodes, analyses, and re-serialises to a PSBT
+// that decodes to the same bytes again.
+func TestCoreValidPSBTsDecodeAndRoundTrip(t *testing.T) {
+	var f struct{ Valid []string }
+	loadJSON(t, "rpc_psbt_valid.json", &f)
+	require.Len(t, f.Valid, 12)
+	for i, s := range f.Valid {
+		p, err := Decode([]byte(s))
+		require.NoError(t, err, "valid vector %d", i)
+		_, err = Analyse(p, AnalyseOptions{})
+		require.NoError(t, err, "valid vector %d", i)
+		raw, err := Serialize(p)
+		require.NoError(t, err)
+		q, err := Parse(raw)
+		require.NoError(t, err, "valid vector %d after a round trip", i)
+		again, err := Serialize(q)
+		require.NoError(t, err)
+		require.Equal(t, raw, again, "valid vector %d serialises stably", i)
+	}
+}
+
+// TestGlobalXpubsFromCoreVector reads the two PSBT_GLOBAL_XPUB entries of
+// Core's valid vector (kept by btcutil/psbt as global unknowns).
+func TestGlobalXpubsFromCoreVector(t *testing.T) {
+	var f struct{ Valid []string }
+	loadJSON(t, "rpc_psbt_valid.json", &f)
+	p, err := Decode([]byte(f.Valid[5]))
+	require.NoError(t, err)
+	xp, err := GlobalXpubs(p)
+	require.NoError(t, err)
+	require.Len(t, xp, 2)
+	require.Equal(t, "d90c6a4f/174h/0h", xp[0].Origin.String())
+	require.Equal(t, "d90c6a4f/174h/1h", xp[1].Origin.String())
+	require.Equal(t, uint8(2), xp[0].Key.Depth())
+
+	// Adding the same key again changes nothing; the entries survive a round trip.
+	require.NoError(t, AddGlobalXpub(p, xp[0].Key, xp[0].Origin))
+	back := roundTrip(t, p)
+	xp2, err := GlobalXpubs(back)
+	require.NoError(t, err)
+	require.Equal(t, xp[0].Key.String(), xp2[0].Key.String())
+	require.Len(t, xp2, 2)
+}
+
+// TestBIP371TapTreeFromCoreVector decodes the PSBT_OUT_TAP_TREE of Core's
+// valid taproot vector and writes it back byte for byte.
+func TestBIP371TapTreeFromCoreVector(t *testing.T) {
+	var f struct{ Valid []string }
+	loadJSON(t, "rpc_psbt_valid.json", &f)
+	p, err := Decode([]byte(f.Valid[11]))
+	require.NoError(t, err)
+	tree := p.Outputs[0].TaprootTapTree
+	leaves, err := ParseTapTree(tree)
+	require.NoError(t, err)
+	require.Len(t, leaves, 3)
+	require.Equal(t, []uint8{2, 2, 1}, []uint8{leaves[0].Depth, leaves[1].Depth, leaves[2].Depth})
+	require.Equal(t, uint8(0xc0), leaves[0].LeafVersion)
+	require.Equal(t, tree, EncodeTapTree(leaves))
+	require.Len(t, p.Outputs[0].TaprootBip32Derivation, 4)
+}
+
+func TestParseTapTreeRejectsIncompleteTrees(t *testing.T) {
+	leaf := func(depth byte) []byte { return []byte{depth, 0xc0, 1, 0x51} }
+	for name, tree := range map[string][]byte{
+		"single leaf at depth 1":       leaf(1),
+		"two leaves at depths 1 and 2": append(leaf(1), leaf(2)...),
+		"odd leaf version":             {0, 0xc1, 1, 0x51},
+		"leaf after a complete tree":   append(leaf(0), leaf(0)...),
+		"truncated script":             {0, 0xc0, 5, 0x51},
+		"empty tree":                   {},
+		"depth over 128":               leaf(129),
+	} {
+		_, err := ParseTapTree(tree)
+		require.Error(t, err, name)
+	}
+	_, err := ParseTapTree(append(append(leaf(1), leaf(2)...), leaf(2)...))
+	require.NoError(t, err)
+}
