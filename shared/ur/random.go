@@ -121,6 +121,9 @@ func (r *randomSampler) next(rng *Xoshiro256) int {
 	r1 := rng.NextDouble()
 	r2 := rng.NextDouble()
 	i := int(float64(len(r.probs)) * r1)
+	if i >= len(r.probs) { // r1 rounds to 1.0 once in 2^54 draws; bc-ur reads past its table
+		i = len(r.probs) - 1
+	}
 	if r2 < r.probs[i] {
 		return i
 	}
@@ -134,6 +137,9 @@ func shuffled[T any](items []T, rng *Xoshiro256) []T {
 	out := make([]T, 0, len(items))
 	for len(remaining) > 0 {
 		i := int(rng.NextInt(0, uint64(len(remaining)-1)))
+		if i >= len(remaining) { // NextDouble rounded to 1.0, see randomSampler.next
+			i = len(remaining) - 1
+		}
 		out = append(out, remaining[i])
 		remaining = append(remaining[:i], remaining[i+1:]...)
 	}
