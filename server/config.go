@@ -1,0 +1,299 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/specterpwa/specter/server/internal/atomicfile"
+)
+
+// Config is the relay's configuration. It is read from DATADIR/config.json,
+// then SPECTER_* environment variables, then command-line flags (each later
+// source wins), and the result is written back to config.json (mode 0600,
+// atomically) so that the next start keeps it.
+type Config struct {
+	// DataDir holds config.json, nodes.json, users.json and Tor's state; it is
+	// not stored in config.json itself.
+	DataDir string `json:"-"`
+	// Listen is the address the relay serves HTTP on.
+	Listen string `json:"listen"`
+	// LogLevel is debug, info, warn or error; LogFormat is text or json.
+	LogLevel  string `json:"log_level"`
+	LogFormat string `json:"log_format"`
+	// BitcoinDir is Bitcoin Core's data dir, where RPC cookies are looked for
+	// ("" is the platform default).
+	BitcoinDir string `json:"bitcoin_dir"`
+
+	// RPC proxy bounds.
+	RPCMaxBody       int64    `json:"rpc_max_body"`
+	RPCMaxBatch      int      `json:"rpc_max_batch"`
+	RPCTimeout       Duration `json:"rpc_timeout"`
+	RPCMaxConcurrent int      `json:"rpc_max_concurrent"`
+	RPCQueueWait     Duration `json:"rpc_queue_wait"`
+
+	// Tor: mode none, builtin or custom.
+	Tor                string `json:"tor"`
+	TorControl         string `json:"tor_control"`
+	TorControlPassword string `json:"tor_control_password"`
+	TorBinary          string `json:"tor_binary"`
+	// TorPublish publishes the relay as an onion service (key in DATADIR/tor).
+	TorPublish bool `json:"tor_publish"`
+
+	// Price source for GET /api/price.
+	PriceProvider string   `json:"price_provider"`
+	PriceURL      string   `json:"price_url"`
+	PriceCacheFor Duration `json:"price_cache_for"`
+
+	// ShutdownTimeout bounds the graceful shutdown on SIGINT/SIGTERM.
+	ShutdownTimeout Duration `json:"shutdown_timeout"`
+}
+
+// Duration is a time.Duration written as "30s" in JSON.
+type Duration time.Duration
+
+// MarshalJSON writes the duration as Go's duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads a Go duration string such as "1m30s".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a duration must be a string such as \"30s\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("bad duration %q: %w", s, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// DefaultListen is the relay's default address: loopback only.
+const DefaultListen = "127.0.0.1:25441"
+
+// ConfigFileName is the name of the config file in the data dir.
+const ConfigFileName = "config.json"
+
+// EnvPrefix starts every environment variable the relay reads: the flag
+// --rpc-timeout is SPECTER_RPC_TIMEOUT.
+const EnvPrefix = "SPECTER_"
+
+// DefaultConfig returns the defaults; DataDir is ~/.specter-pwa.
+func DefaultConfig() Config {
+	home, _ := os.UserHomeDir()
+	return Config{
+		DataDir:          filepath.Join(home, ".specter-pwa"),
+		Listen:           DefaultListen,
+		LogLevel:         "info",
+		LogFormat:        "text",
+		RPCMaxBody:       4 << 20,
+		RPCMaxBatch:      1000,
+		RPCTimeout:       Duration(60 * time.Second),
+		RPCMaxConcurrent: 8,
+		RPCQueueWait:     Duration(10 * time.Second),
+		Tor:              "none",
+		PriceProvider:    "coingecko",
+		PriceCacheFor:    Duration(5 * time.Minute),
+		ShutdownTimeout:  Duration(10 * time.Second),
+	}
+}
+
+type durationFlag struct{ d *Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return time.Duration(*f.d).String()
+}
+
+func (f durationFlag) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("bad duration %q (use for example 30s or 2m)", s)
+	}
+	*f.d = Duration(v)
+	return nil
+}
+
+// flags binds every setting of c to fs.
+func (c *Config) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the relay's state (config.json, nodes.json, users.json, tor/)")
+	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve HTTP on; a non-loopback address needs an admin password")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
+	fs.StringVar(&c.BitcoinDir, "bitcoin-dir", c.BitcoinDir, "Bitcoin Core's data dir, for RPC cookie auto-detection (default: the platform's)")
+	fs.Int64Var(&c.RPCMaxBody, "rpc-max-body", c.RPCMaxBody, "largest JSON-RPC request body in bytes")
+	fs.IntVar(&c.RPCMaxBatch, "rpc-max-batch", c.RPCMaxBatch, "most requests in one JSON-RPC batch")
+	fs.Var(durationFlag{&c.RPCTimeout}, "rpc-timeout", "time limit of one proxied RPC request")
+	fs.IntVar(&c.RPCMaxConcurrent, "rpc-max-concurrent", c.RPCMaxConcurrent, "most RPC calls in flight to one node")
+	fs.Var(durationFlag{&c.RPCQueueWait}, "rpc-queue-wait", "how long a request waits for a free call slot of its node")
+	fs.StringVar(&c.Tor, "tor", c.Tor, "Tor: none, builtin (start the tor binary) or custom (use --tor-control)")
+	fs.StringVar(&c.TorControl, "tor-control", c.TorControl, "control port of an existing Tor for --tor custom, e.g. 127.0.0.1:9051")
+	fs.StringVar(&c.TorControlPassword, "tor-control-password", c.TorControlPassword, "control port password for --tor custom")
+	fs.StringVar(&c.TorBinary, "tor-binary", c.TorBinary, "tor binary for --tor builtin (default: tor on PATH)")
+	fs.BoolVar(&c.TorPublish, "tor-publish", c.TorPublish, "publish the relay as an onion service (needs --tor builtin or custom)")
+	fs.StringVar(&c.PriceProvider, "price-provider", c.PriceProvider, "BTC price provider for /api/price")
+	fs.StringVar(&c.PriceURL, "price-url", c.PriceURL, "URL of the price provider (default: the provider's)")
+	fs.Var(durationFlag{&c.PriceCacheFor}, "price-cache-for", "how long a fetched price is reused")
+	fs.Var(durationFlag{&c.ShutdownTimeout}, "shutdown-timeout", "time given to open requests on SIGINT/SIGTERM")
+}
+
+// EnvName is the environment variable of a flag: SPECTER_ and the flag name
+// in capitals with '-' as '_'.
+func EnvName(flagName string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// LoadConfig builds the configuration from defaults, DATADIR/config.json,
+// SPECTER_* variables (looked up with getenv) and the flags in args, then
+// validates it. Usage and flag errors are written to output.
+func LoadConfig(args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	// Pass 1: only to learn the data dir (flag, then env, then default).
+	probe := DefaultConfig()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	probe.flags(fs)
+	if v := getenv(EnvName("data-dir")); v != "" {
+		probe.DataDir = v
+	}
+	if err := fs.Parse(args); err != nil {
+		// Pass 2 reports it with usage.
+		probe.DataDir = DefaultConfig().DataDir
+	}
+
+	cfg := DefaultConfig()
+	cfg.DataDir = probe.DataDir
+	if err := cfg.loadFile(); err != nil {
+		return Config{}, err
+	}
+	fs = flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(output)
+	cfg.flags(fs)
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(EnvName(f.Name)); v != "" && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = fmt.Errorf("environment variable %s=%q: %w", EnvName(f.Name), v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return Config{}, envErr
+	}
+	fs.Usage = func() {
+		fmt.Fprintln(output, "Usage: specter serve [flags]\n\nRuns the relay. Every flag can also be set as SPECTER_NAME (--rpc-timeout is SPECTER_RPC_TIMEOUT)\nand is kept in DATADIR/config.json.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q: serve takes only flags", fs.Arg(0))
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) loadFile() error {
+	path := filepath.Join(c.DataDir, ConfigFileName)
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading the config file: %w", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("the config file %s is not valid (%v): fix or remove it", path, err)
+	}
+	return nil
+}
+
+// Validate checks every setting and says which one is wrong.
+func (c Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("--data-dir is empty: give the directory for the relay's state")
+	}
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
+		return fmt.Errorf("--listen %q is not host:port, such as %s", c.Listen, DefaultListen)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("--log-format %q: use text or json", c.LogFormat)
+	}
+	switch {
+	case c.RPCMaxBody < 1024:
+		return fmt.Errorf("--rpc-max-body %d is below 1024 bytes", c.RPCMaxBody)
+	case c.RPCMaxBatch < 1:
+		return fmt.Errorf("--rpc-max-batch %d: allow at least 1 request", c.RPCMaxBatch)
+	case c.RPCTimeout <= 0:
+		return errors.New("--rpc-timeout must be positive")
+	case c.RPCMaxConcurrent < 1:
+		return fmt.Errorf("--rpc-max-concurrent %d: allow at least 1 call", c.RPCMaxConcurrent)
+	case c.RPCQueueWait <= 0:
+		return errors.New("--rpc-queue-wait must be positive")
+	case c.ShutdownTimeout <= 0:
+		return errors.New("--shutdown-timeout must be positive")
+	case c.PriceCacheFor < 0:
+		return errors.New("--price-cache-for must not be negative")
+	}
+	switch c.Tor {
+	case "none", "builtin":
+	case "custom":
+		if c.TorControl == "" {
+			return errors.New("--tor custom needs --tor-control, the address of the existing Tor's control port")
+		}
+	default:
+		return fmt.Errorf("--tor %q: use none, builtin or custom", c.Tor)
+	}
+	if c.TorPublish && c.Tor == "none" {
+		return errors.New("--tor-publish needs Tor: add --tor builtin or --tor custom")
+	}
+	return nil
+}
+
+// Save writes the configuration to DATADIR/config.json atomically with mode
+// 0600 (it may hold the Tor control password), creating the data dir (0700).
+func (c Config) Save() error {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("creating the data dir %s: %w", c.DataDir, err)
+	}
+	raw, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding the config: %w", err)
+	}
+	return atomicfile.Write(filepath.Join(c.DataDir, ConfigFileName), append(raw, '\n'), 0o600)
+}
+
+// IsLoopback reports whether a listen address only accepts connections from
+// this machine (127.0.0.0/8, ::1 or localhost).
+func IsLoopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
