@@ -106,3 +106,15 @@ func TestParseTapTreeRejectsIncompleteTrees(t *testing.T) {
 	_, err := ParseTapTree(append(append(leaf(1), leaf(2)...), leaf(2)...))
 	require.NoError(t, err)
 }
+
+// TestBIP370VersionTwoIsRefusedWithAClearMessage checks a BIP370 vector is
+// refused with ErrVersion2, whose text tells the user to export version 0.
+func TestBIP370VersionTwoIsRefusedWithAClearMessage(t *testing.T) {
+	var f struct {
+		V2Valid string `json:"v2_valid"`
+	}
+	loadJSON(t, "bip370.json", &f)
+	_, err := Decode([]byte(f.V2Valid))
+	require.ErrorIs(t, err, ErrVersion2)
+	require.Contains(t, err.Error(), "export the transaction as PSBT version 0")
+}

@@ -1,0 +1,46 @@
+package psbt
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"testing"
+)
+
+// FuzzDecodeAnalyse feeds arbitrary bytes to Decode and, when they decode,
+// to Analyse, Finalize and Combine: none of them may panic.
+func FuzzDecodeAnalyse(f *testing.F) {
+	var seeds struct{ Valid, Invalid []string }
+	for _, name := range []string{"rpc_psbt_valid.json", "rpc_psbt_invalid.json"} {
+		raw, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &seeds); err != nil {
+			f.Fatal(err)
+		}
+	}
+	for _, s := range append(seeds.Valid, seeds.Invalid...) {
+		if raw, err := base64.StdEncoding.DecodeString(s); err == nil {
+			f.Add(raw)
+		}
+	}
+	f.Add([]byte("psbt\xff"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Decode(data)
+		if err != nil {
+			return
+		}
+		if _, err := Analyse(p, AnalyseOptions{}); err != nil {
+			t.Fatalf("a decoded PSBT must analyse: %v", err)
+		}
+		if _, err := Serialize(p); err != nil {
+			t.Fatalf("a decoded PSBT must serialise: %v", err)
+		}
+		if _, err := Combine(p, p); err != nil {
+			t.Fatalf("a PSBT must combine with itself: %v", err)
+		}
+		_, _ = Finalize(p)
+		_, _ = Extract(p)
+	})
+}

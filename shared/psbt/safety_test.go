@@ -1,0 +1,192 @@
+package psbt
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/btcsuite/btcd/wire"
+	"github.com/specterpwa/specter/shared/network"
+	"github.com/stretchr/testify/require"
+)
+
+func wshWallet(t testing.TB, devs []device) *Wallet {
+	parts := make([]string, len(devs))
+	for i, d := range devs {
+		parts[i] = d.keyExpr(t, "48h/1h/0h/2h")
+	}
+	return wallet(t, "wsh(sortedmulti(2,"+strings.Join(parts, ",")+"))")
+}
+
+func createSimple(t testing.TB, w *Wallet, change int64) *Packet {
+	p, err := Create(w, CreateOptions{
+		Inputs:  []UTXO{fund(t, w, 0, 100_000)},
+		Outputs: []Recipient{{Address: "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", Amount: 50_000}},
+		Change:  &ChangeOutput{Branch: 1, Index: 0, Amount: change},
+	})
+	require.NoError(t, err)
+	return p
+}
+
+func TestSignRefusesInconsistentUTXOInformation(t *testing.T) {
+	devs := threeDevices(t)
+	w := wshWallet(t, devs)
+	cases := map[string]func(p *Packet){
+		"witness UTXO amount differs from the previous transaction": func(p *Packet) { p.Inputs[0].WitnessUtxo.Value++ },
+		"non-witness UTXO is another transaction": func(p *Packet) {
+			p.Inputs[0].NonWitnessUtxo.LockTime++
+		},
+		"no UTXO information at all": func(p *Packet) { p.Inputs[0].WitnessUtxo, p.Inputs[0].NonWitnessUtxo = nil, nil },
+	}
+	for name, spoil := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := createSimple(t, w, 49_000)
+			spoil(p)
+			res, err := Sign(p, devs[0].master)
+			require.Error(t, err)
+			require.Contains(t, err.Error(), "input 0")
+			require.Zero(t, res.Signatures)
+			require.Empty(t, p.Inputs[0].PartialSigs, "nothing may be signed")
+		})
+	}
+}
+
+func TestSignSkipsInputsOfOtherKeysAndRejectsXpubs(t *testing.T) {
+	devs := threeDevices(t)
+	w := wshWallet(t, devs)
+	p := createSimple(t, w, 49_000)
+	stranger := newDevice(t, 9)
+	res, err := Sign(p, stranger.master)
+	require.NoError(t, err)
+	require.Zero(t, res.Signatures)
+	pub, err := devs[0].master.Neuter()
+	require.NoError(t, err)
+	_, err = Sign(p, pub)
+	require.EqualError(t, err, "signing needs a private master key, not an xpub")
+	// Signing twice adds nothing the second time.
+	res, err = Sign(p, devs[0].master)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Signatures)
+	res, err = Sign(p, devs[0].master)
+	require.NoError(t, err)
+	require.Zero(t, res.Signatures)
+}
+
+func TestAnalyseWarnsAboutFakeChangeAbsurdFeeAndDust(t *testing.T) {
+	devs := threeDevices(t)
+	w := wshWallet(t, devs)
+
+	t.Run("output claiming our fingerprints with another script", func(t *testing.T) {
+		p := createSimple(t, w, 49_000)
+		// An attacker swaps the change script but keeps our derivations.
+		p.UnsignedTx.TxOut[1].PkScript = p.UnsignedTx.TxOut[0].PkScript
+		a, err := Analyse(p, AnalyseOptions{Network: network.Regtest, Wallet: w})
+		require.NoError(t, err)
+		require.True(t, a.Outputs[1].ClaimsOurs)
+		require.False(t, a.Outputs[1].Change)
+		require.Equal(t, int64(99_000), a.Sent)
+		require.Len(t, a.Warnings, 1)
+		require.Contains(t, a.Warnings[0], "output 1 claims to belong to this wallet")
+	})
+	t.Run("change derived at a path other than the claimed one", func(t *testing.T) {
+		p := createSimple(t, w, 49_000)
+		der, err := w.derive(1, 7)
+		require.NoError(t, err)
+		p.UnsignedTx.TxOut[1].PkScript = der.ScriptPubKey // derivations still say index 0
+		a, err := Analyse(p, AnalyseOptions{Network: network.Regtest, Wallet: w})
+		require.NoError(t, err)
+		require.False(t, a.Outputs[1].Change)
+	})
+	t.Run("fee above 1000 sat/vB and above the amount sent", func(t *testing.T) {
+		p, err := Create(w, CreateOptions{
+			Inputs:  []UTXO{fund(t, w, 0, 100_000)},
+			Outputs: []Recipient{{Address: "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", Amount: 20_000}},
+			Change:  &ChangeOutput{Branch: 1, Index: 0, Amount: 1_000},
+		})
+		require.NoError(t, err)
+		a, err := Analyse(p, AnalyseOptions{Network: network.Regtest, Wallet: w})
+		require.NoError(t, err)
+		require.Equal(t, int64(79_000), a.Fee)
+		require.Greater(t, a.FeeRate, 300.0)
+		require.Less(t, a.FeeRate, 1000.0)
+		require.Len(t, a.Warnings, 1, "79000 sat for ~190 vB is under 1000 sat/vB: only the fee>sent rule fires")
+		require.Contains(t, a.Warnings[0], "more than the amount sent")
+		a, err = Analyse(p, AnalyseOptions{Network: network.Regtest, Wallet: w, MaxFeeRate: 100})
+		require.NoError(t, err)
+		require.Len(t, a.Warnings, 2)
+		require.Contains(t, a.Warnings[0], "absurd fee")
+	})
+	t.Run("dust output", func(t *testing.T) {
+		p := createSimple(t, w, 49_000)
+		p.UnsignedTx.TxOut[0].Value = 293 // P2WPKH dust limit is 294
+		a, err := Analyse(p, AnalyseOptions{Network: network.Regtest})
+		require.NoError(t, err)
+		require.True(t, a.Outputs[0].Dust)
+		require.False(t, a.Outputs[1].Dust)
+		require.Contains(t, fmt.Sprint(a.Warnings), "output 0 pays 293 sat, below the dust limit")
+	})
+}
+
+func TestCombineRefusesAnotherTransaction(t *testing.T) {
+	devs := threeDevices(t)
+	w := wshWallet(t, devs)
+	a := createSimple(t, w, 49_000)
+	b := createSimple(t, w, 48_000)
+	_, err := Combine(a, b)
+	require.ErrorContains(t, err, "PSBT 2 is for another transaction")
+}
+
+func TestExtractRefusesUnfinishedOrInvalidTransactions(t *testing.T) {
+	devs := threeDevices(t)
+	w := wshWallet(t, devs)
+	p := createSimple(t, w, 49_000)
+	_, err := Sign(p, devs[0].master)
+	require.NoError(t, err)
+	n, err := Finalize(p)
+	require.NoError(t, err)
+	require.Zero(t, n, "one signature of two is not enough")
+	_, err = Extract(p)
+	require.ErrorContains(t, err, "input 0 is not finalized")
+
+	_, err = Sign(p, devs[1].master)
+	require.NoError(t, err)
+	_, err = Finalize(p)
+	require.NoError(t, err)
+	p.UnsignedTx.TxOut[0].Value-- // the signatures no longer match
+	_, err = Extract(p)
+	require.ErrorContains(t, err, "input 0 does not validate")
+}
+
+func TestCreateRejectsBadRequests(t *testing.T) {
+	devs := threeDevices(t)
+	w := wshWallet(t, devs)
+	u := fund(t, w, 0, 100_000)
+	to := []Recipient{{Address: "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", Amount: 50_000}}
+	bad := u
+	bad.Value = 99_999
+	for name, c := range map[string]struct {
+		opts CreateOptions
+		msg  string
+	}{
+		"no coins":              {CreateOptions{Outputs: to}, "no coins to spend"},
+		"mainnet address":       {CreateOptions{Inputs: []UTXO{u}, Outputs: []Recipient{{Address: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", Amount: 1000}}}, "is not a valid regtest address"},
+		"overspending":          {CreateOptions{Inputs: []UTXO{u}, Outputs: []Recipient{{Address: to[0].Address, Amount: 100_001}}}, "exceed the selected coins"},
+		"wrong prevout amount":  {CreateOptions{Inputs: []UTXO{bad}, Outputs: to}, "does not match the coin's amount"},
+		"same coin twice":       {CreateOptions{Inputs: []UTXO{u, u}, Outputs: to}, "selected twice"},
+		"missing change branch": {CreateOptions{Inputs: []UTXO{u}, Outputs: to, Change: &ChangeOutput{Branch: 2, Amount: 1000}}, "branch 2 does not exist"},
+	} {
+		_, err := Create(w, c.opts)
+		require.ErrorContains(t, err, c.msg, name)
+	}
+	noRBF, err := Create(w, CreateOptions{Inputs: []UTXO{u}, Outputs: to, NoRBF: true, LockTime: 77, CurrentHeight: 99})
+	require.NoError(t, err)
+	require.Equal(t, uint32(SequenceNoRBF), noRBF.UnsignedTx.TxIn[0].Sequence)
+	require.Equal(t, uint32(77), noRBF.UnsignedTx.LockTime)
+	xp, err := GlobalXpubs(noRBF)
+	require.NoError(t, err)
+	require.Len(t, xp, 3)
+	require.Equal(t, devs[0].fp.String()+"/48h/1h/0h/2h", xp[0].Origin.String())
+	require.NotNil(t, noRBF.Inputs[0].NonWitnessUtxo, "segwit v0 inputs carry the previous transaction for hardware wallets")
+	require.Len(t, noRBF.Inputs[0].Bip32Derivation, 3)
+	_ = wire.OutPoint{}
+}
