@@ -224,7 +224,7 @@ func selectCoins(req Request, opt options) (*Result, error) {
 		return nil, errors.New("no coins chosen: pick the coins to spend or turn off manual coin control")
 	}
 	short := &InsufficientFundsError{}
-	var pool []UTXO
+	pool := make([]UTXO, 0, len(req.UTXOs))
 	for _, u := range req.UTXOs {
 		if inPreset[u.OutPoint] {
 			continue
@@ -260,7 +260,7 @@ func selectCoins(req Request, opt options) (*Result, error) {
 		presetWeight += u.InputWeight
 	}
 	poolCoins := make([]Coin, 0, len(pool))
-	var poolUTXOs []UTXO
+	poolUTXOs := make([]UTXO, 0, len(pool))
 	for _, u := range pool {
 		c := rp.coin(u, subtract)
 		short.Spendable += u.Value

@@ -55,7 +55,8 @@ type Output struct {
 	// Script is the exact output script; when set it overrides Type.
 	Script []byte
 	// SubtractFee makes this output pay (a share of) the fee, as Core's subtractfeefromamount:
-	// the fee is split evenly among such outputs and the first one pays the remainder.
+	// the fee is split evenly among such outputs and the first one pays the remainder. As in
+	// Core, an excess too small for a change output lowers what these outputs pay.
 	SubtractFee bool
 	// SendMax makes this output receive everything left from all spendable coins after the
 	// other outputs and the fee (no change output). At most one output may have it.
@@ -96,7 +97,8 @@ type Params struct {
 	DiscardFeeRate FeeRate
 	// DustRelayFeeRate sets the dust thresholds; zero means DefaultDustRelayFeeRate.
 	DustRelayFeeRate FeeRate
-	// ChangeType is the script type of the change output.
+	// ChangeType is the script type of the change output (required: it also prices the
+	// change that might be created).
 	ChangeType ScriptType
 	// ChangeSpendWeight is the weight of the input that will spend the change later; zero
 	// means the single-key input of ChangeType (required for multisig change).
@@ -159,7 +161,8 @@ type Result struct {
 	Outputs []Output
 	// Change is the change amount, 0 when there is no change output.
 	Change int64
-	// ChangeType is the script type of the change output.
+	// ChangeType is the script type of the change output (required: it also prices the
+	// change that might be created).
 	ChangeType ScriptType
 	// Fee is the absolute fee: inputs - outputs - change.
 	Fee int64
