@@ -307,3 +307,21 @@ func sha256Sum(b []byte) []byte {
 	h := sha256.Sum256(b)
 	return h[:]
 }
+
+func TestFastWildcardStepMatchesHdkeychain(t *testing.T) {
+	tpub, _ := testAccount(t, 9)
+	d := mustParse(t, "wpkh("+tpub+"/1/*)")
+	ext, err := hdkeychain.NewKeyFromString(tpub)
+	require.NoError(t, err)
+	parent, err := ext.Derive(1)
+	require.NoError(t, err)
+	for i := uint32(0); i < 64; i++ {
+		child, err := parent.Derive(i)
+		require.NoError(t, err)
+		want, err := child.ECPubKey()
+		require.NoError(t, err)
+		der, err := d.Derive(i)
+		require.NoError(t, err)
+		require.Equal(t, want.SerializeCompressed(), der.Keys[0].PubKey, "index %d", i)
+	}
+}

@@ -49,6 +49,8 @@ type KeyExpr struct {
 	testnet    int                     // 0 any network, 1 mainnet only, 2 test networks only
 	selfFP     keys.Fingerprint        // fingerprint of the key itself, for origins when Origin is nil
 	base       *hdkeychain.ExtendedKey // ext derived along Path (cached once per single-path key)
+	basePub    *btcec.PublicKey        // public key of base
+	ckd        *ckdParent              // base ready for fast unhardened wildcard steps
 	baseErr    error                   // why base could not be derived (e.g. hardened step from an xpub)
 }
 
@@ -292,7 +294,17 @@ func (k *KeyExpr) prepare() {
 		}
 		cur = next
 	}
-	k.base = cur
+	pub, err := cur.ECPubKey()
+	if err != nil {
+		k.baseErr = fmt.Errorf("key %s: %v", abbrev(k.String()), err)
+		return
+	}
+	k.base, k.basePub = cur, pub
+	if k.Wildcard && !k.Hardened {
+		if k.ckd, err = newCKDParent(cur); err != nil {
+			k.baseErr = fmt.Errorf("key %s: %v", abbrev(k.String()), err)
+		}
+	}
 }
 
 func deriveError(k *KeyExpr, step uint32, err error) error {
@@ -310,7 +322,7 @@ func (k *KeyExpr) branch(i int) *KeyExpr {
 		c.Path[k.MultipathIndex] = k.Multipath[i]
 		c.Multipath = nil
 		c.MultipathIndex = 0
-		c.base, c.baseErr = nil, nil
+		c.base, c.basePub, c.ckd, c.baseErr = nil, nil, nil, nil
 		c.prepare()
 	}
 	return &c
@@ -355,25 +367,29 @@ func (k *KeyExpr) derive(index uint32, xonly bool) (DerivedKey, error) {
 		if k.Multipath != nil {
 			return DerivedKey{}, fmt.Errorf("key %s has a multipath step: pick a branch first", abbrev(k.String()))
 		}
-		child := k.base
+		pub = k.basePub
 		extra = k.Path
 		if k.Wildcard {
 			if index >= hdkeychain.HardenedKeyStart {
 				return DerivedKey{}, fmt.Errorf("index %d is out of range: wildcard indexes go from 0 to 2147483647", index)
 			}
-			step := index
-			if k.Hardened {
-				step += hdkeychain.HardenedKeyStart
-			}
 			var err error
-			if child, err = k.base.Derive(step); err != nil {
-				return DerivedKey{}, deriveError(k, step, err)
+			if k.Hardened {
+				step := index + hdkeychain.HardenedKeyStart
+				child, err := k.base.Derive(step)
+				if err != nil {
+					return DerivedKey{}, deriveError(k, step, err)
+				}
+				if pub, err = child.ECPubKey(); err != nil {
+					return DerivedKey{}, fmt.Errorf("key %s: %v", abbrev(k.String()), err)
+				}
+				extra = k.Path.Child(step)
+			} else {
+				if pub, err = k.ckd.child(index); err != nil {
+					return DerivedKey{}, fmt.Errorf("key %s: %w", abbrev(k.String()), err)
+				}
+				extra = k.Path.Child(index)
 			}
-			extra = k.Path.Child(step)
-		}
-		var err error
-		if pub, err = child.ECPubKey(); err != nil {
-			return DerivedKey{}, fmt.Errorf("key %s: %v", abbrev(k.String()), err)
 		}
 	}
 	dk := DerivedKey{PubKey: k.serialize(pub, xonly), pub: pub}
