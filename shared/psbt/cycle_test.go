@@ -29,7 +29,7 @@ func newDevice(t testing.TB, n byte) device {
 	seed := sha256.Sum256([]byte{n, 's', 'p', 'e', 'c', 't', 'e', 'r'})
 	m, err := hdkeychain.NewMaster(seed[:], network.Regtest.Params())
 	require.NoError(t, err)
-	fp, err := MasterFingerprint(m)
+	fp, err := keys.MasterFingerprint(m)
 	require.NoError(t, err)
 	return device{m, fp}
 }

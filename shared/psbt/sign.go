@@ -15,18 +15,6 @@ import (
 	"github.com/specterpwa/specter/shared/keys"
 )
 
-// MasterFingerprint returns the BIP32 fingerprint of a master key: the first
-// four bytes of HASH160 of its public key.
-func MasterFingerprint(master *hdkeychain.ExtendedKey) (keys.Fingerprint, error) {
-	pub, err := master.ECPubKey()
-	if err != nil {
-		return keys.Fingerprint{}, fmt.Errorf("master key has no valid public key: %w", err)
-	}
-	var fp keys.Fingerprint
-	copy(fp[:], btcutil.Hash160(pub.SerializeCompressed())[:4])
-	return fp, nil
-}
-
 // SignResult tells what Sign did.
 type SignResult struct {
 	// Signatures is the number of signatures added, over all inputs.
@@ -59,7 +47,7 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey) (SignResult, error) {
 	if err := bpsbt.VerifyInputOutputLen(p, false, false); err != nil {
 		return res, fmt.Errorf("PSBT is malformed: %w", err)
 	}
-	fp, err := MasterFingerprint(master)
+	fp, err := keys.MasterFingerprint(master)
 	if err != nil {
 		return res, err
 	}
