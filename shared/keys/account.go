@@ -20,6 +20,9 @@ const (
 	ScriptTR     ScriptType = "tr"      // BIP86: single-key P2TR
 	ScriptSHWSH  ScriptType = "sh-wsh"  // BIP48 script type 1: multisig P2WSH nested in P2SH
 	ScriptWSH    ScriptType = "wsh"     // BIP48 script type 2: multisig native P2WSH
+	// ScriptSH is BIP45's legacy P2SH multisig (m/45'). It appears in
+	// exports only; it is not one of the standard accounts of ScriptTypes.
+	ScriptSH ScriptType = "sh"
 )
 
 // ScriptTypes lists the standard account script types, single-sig first.
@@ -45,6 +48,8 @@ func ParseScriptType(s string) (ScriptType, error) {
 		return ScriptSHWSH, nil
 	case "p2wsh":
 		return ScriptWSH, nil
+	case "p2sh", "sh":
+		return ScriptSH, nil
 	}
 	for _, st := range ScriptTypes {
 		if string(st) == t {
@@ -54,9 +59,9 @@ func ParseScriptType(s string) (ScriptType, error) {
 	return "", fmt.Errorf("unknown script type %q: use pkh, sh-wpkh, wpkh, tr, sh-wsh or wsh", s)
 }
 
-// Multisig reports whether the script type is one of BIP48's multisig
-// account types.
-func (st ScriptType) Multisig() bool { return st == ScriptSHWSH || st == ScriptWSH }
+// Multisig reports whether the script type is a multisig one: BIP48's
+// account types or BIP45's legacy P2SH.
+func (st ScriptType) Multisig() bool { return st == ScriptSHWSH || st == ScriptWSH || st == ScriptSH }
 
 // slip132Format is the SLIP-132 format registered for the script type, or
 // "" where SLIP-132 has none (taproot).
@@ -99,6 +104,8 @@ func AccountPath(st ScriptType, net network.Network, account uint32) (Path, erro
 		return Path{48 + Hardened, coin, acct, 1 + Hardened}, nil
 	case ScriptWSH:
 		return Path{48 + Hardened, coin, acct, 2 + Hardened}, nil
+	case ScriptSH:
+		return nil, fmt.Errorf("no standard account for sh: BIP45 legacy P2SH multisig uses m/45' without accounts; use wsh or sh-wsh")
 	}
 	return nil, fmt.Errorf("unknown script type %q: use pkh, sh-wpkh, wpkh, tr, sh-wsh or wsh", st)
 }

@@ -241,8 +241,8 @@ func TestDeriveAccountRejectsBadInput(t *testing.T) {
 	require.EqualError(t, err, "derive wpkh account: the master key is public; hardened account paths need the private master key")
 	_, err = DeriveAccount(master, ScriptWPKH, network.Main, Hardened)
 	require.EqualError(t, err, "account 2147483648: account numbers go from 0 to 2147483647")
-	_, err = DeriveAccount(master, "p2sh", network.Main, 0)
-	require.EqualError(t, err, `unknown script type "p2sh": use pkh, sh-wpkh, wpkh, tr, sh-wsh or wsh`)
+	_, err = DeriveAccount(master, "p2pk", network.Main, 0)
+	require.EqualError(t, err, `unknown script type "p2pk": use pkh, sh-wpkh, wpkh, tr, sh-wsh or wsh`)
 }
 
 func TestParseScriptTypeAcceptsDescriptorAndAddressNames(t *testing.T) {
@@ -254,6 +254,12 @@ func TestParseScriptTypeAcceptsDescriptorAndAddressNames(t *testing.T) {
 		require.NoError(t, err, in)
 		require.Equal(t, want, got, in)
 	}
-	_, err := ParseScriptType("p2sh")
-	require.EqualError(t, err, `unknown script type "p2sh": use pkh, sh-wpkh, wpkh, tr, sh-wsh or wsh`)
+	_, err := ParseScriptType("p2wsh-legacy")
+	require.EqualError(t, err, `unknown script type "p2wsh-legacy": use pkh, sh-wpkh, wpkh, tr, sh-wsh or wsh`)
+	st, err := ParseScriptType("p2sh")
+	require.NoError(t, err)
+	require.Equal(t, ScriptSH, st)
+	require.True(t, st.Multisig())
+	_, err = AccountPath(ScriptSH, network.Main, 0)
+	require.EqualError(t, err, "no standard account for sh: BIP45 legacy P2SH multisig uses m/45' without accounts; use wsh or sh-wsh")
 }

@@ -123,3 +123,27 @@ func TestParseExtendedKeyTestnetSLIP132(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, back.Key.String(), tpub)
 }
+
+func TestExtendedKeyVersionNameFollowsSLIP132(t *testing.T) {
+	const xpub = "xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V"
+	k, err := ParseExtendedKey(xpub)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		f       Format
+		testnet bool
+		want    string
+	}{
+		{FormatX, false, "xpub"}, {FormatY, false, "ypub"}, {FormatZ, false, "zpub"}, {FormatYMult, false, "Ypub"}, {FormatZMult, false, "Zpub"},
+		{FormatX, true, "tpub"}, {FormatY, true, "upub"}, {FormatZ, true, "vpub"}, {FormatYMult, true, "Upub"}, {FormatZMult, true, "Vpub"},
+	} {
+		s, err := ConvertVersion(k.Key, tc.f, tc.testnet)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, s[:4])
+		back, err := ParseExtendedKey(s)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, back.VersionName())
+	}
+	priv, err := ParseExtendedKey("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi")
+	require.NoError(t, err)
+	require.Equal(t, "xprv", priv.VersionName())
+}

@@ -151,6 +151,16 @@ func boolToInt(b bool) int {
 	return 0
 }
 
+// VersionName is how the key's version bytes print in base58: "xpub",
+// "vpub", "Zpub", "tprv" and so on (SLIP-132).
+func (k *ExtendedKey) VersionName() string {
+	pub, priv := slip132{format: k.Format, testnet: k.Testnet}.names()
+	if k.Key.IsPrivate() {
+		return priv
+	}
+	return pub
+}
+
 // names returns how the version bytes print, e.g. "zpub" and "zprv" or
 // "Vpub" and "Vprv".
 func (sv slip132) names() (pub, priv string) {
