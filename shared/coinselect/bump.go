@@ -1,8 +1,10 @@
 package coinselect
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"math/bits"
 
 	"github.com/btcsuite/btcd/wire"
 )
@@ -66,6 +68,23 @@ func originalFacts(p Params, orig PendingTx) (fee, vsize int64, err error) {
 	if len(orig.Inputs) == 0 {
 		return 0, 0, errors.New("the transaction to replace has no inputs")
 	}
+	var total int64
+	for _, u := range orig.Inputs {
+		if u.Value <= 0 || u.Value > maxMoney || u.InputWeight <= 0 || u.InputWeight > MaxStandardTxWeight {
+			return 0, 0, fmt.Errorf("input %s of the transaction to replace has an invalid amount (%d sats) or weight (%d)", u.OutPoint, u.Value, u.InputWeight)
+		}
+		if total += u.Value; total > maxMoney {
+			return 0, 0, errors.New("the inputs of the transaction to replace add up to more than 21 million BTC")
+		}
+	}
+	for i, o := range orig.Recipients {
+		if o.Value < 0 || o.Value > maxMoney {
+			return 0, 0, fmt.Errorf("output %d of the transaction to replace has an invalid amount of %d sats", i, o.Value)
+		}
+	}
+	if orig.ChangeValue < 0 || orig.ChangeValue > maxMoney {
+		return 0, 0, fmt.Errorf("the change of the transaction to replace has an invalid amount of %d sats", orig.ChangeValue)
+	}
 	fee = orig.Fee()
 	if fee < 0 {
 		return 0, 0, fmt.Errorf("the transaction to replace pays out %d sats more than its inputs: check its inputs and outputs", -fee)
@@ -82,13 +101,33 @@ func replacementShortfall(newFee, newVSize, oldFee, oldVSize int64, incremental 
 	if need := oldFee + incremental.Fee(newVSize); newFee < need {
 		short = need - newFee
 	}
-	// newFee/newVSize > oldFee/oldVSize  <=>  newFee*oldVSize > oldFee*newVSize.
-	if newFee*oldVSize <= oldFee*newVSize {
-		if need := oldFee*newVSize/oldVSize + 1; need-newFee > short {
+	// newFee/newVSize > oldFee/oldVSize  <=>  newFee*oldVSize > oldFee*newVSize, in 128 bits.
+	if cmpProducts(newFee, oldVSize, oldFee, newVSize) <= 0 {
+		hi, lo := bits.Mul64(uint64(oldFee), uint64(newVSize))
+		if hi >= uint64(oldVSize) {
+			return maxMoney // more than any amount of bitcoin
+		}
+		q, _ := bits.Div64(hi, lo, uint64(oldVSize))
+		if q >= maxMoney {
+			return maxMoney
+		}
+		if need := int64(q) + 1; need-newFee > short {
 			short = need - newFee
 		}
 	}
 	return short
+}
+
+// cmpProducts compares a*b with c*d for non-negative operands without overflow.
+func cmpProducts(a, b, c, d int64) int {
+	h1, l1 := bits.Mul64(uint64(a), uint64(b))
+	h2, l2 := bits.Mul64(uint64(c), uint64(d))
+	switch {
+	case h1 != h2:
+		return cmp.Compare(h1, h2)
+	default:
+		return cmp.Compare(l1, l2)
+	}
 }
 
 func checkHigherRate(rate FeeRate, oldFee, oldVSize int64) error {
@@ -226,7 +265,7 @@ type CPFPResult struct {
 // CPFP builds the child that spends our output of a stuck parent to our own address with
 // the fee needed to bring the package to the target fee rate (CPFPChildFee).
 func CPFP(req CPFPRequest) (*CPFPResult, error) {
-	if req.ParentVSize <= 0 || req.ParentFee < 0 {
+	if req.ParentVSize <= 0 || req.ParentVSize > 4_000_000 || req.ParentFee < 0 || req.ParentFee > maxMoney {
 		return nil, fmt.Errorf("cannot bump with a child: parent size %d vB and fee %d sats are not valid", req.ParentVSize, req.ParentFee)
 	}
 	sel := Request{Params: req.Params, UTXOs: []UTXO{req.Spend}, MustUse: []wire.OutPoint{req.Spend.OutPoint}, UseOnly: true,

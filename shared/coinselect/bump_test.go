@@ -3,6 +3,8 @@ package coinselect
 import (
 	"testing"
 
+	"github.com/btcsuite/btcd/wire"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -165,4 +167,35 @@ func TestCPFP(t *testing.T) {
 
 	_, err = CPFP(CPFPRequest{Params: bumpParams(SatPerVByte(10)), ParentVSize: 0, ParentFee: 200, Spend: spend})
 	require.EqualError(t, err, "cannot bump with a child: parent size 0 vB and fee 200 sats are not valid")
+}
+
+func TestReplacementShortfall(t *testing.T) {
+	tests := []struct {
+		name                             string
+		newFee, newV, oldFee, oldV, want int64
+	}{
+		{"rules met", 2_820, 141, 1_410, 141, 0},
+		// 1410 + 141 = 1551.
+		{"rule 4 short by 70", 1_481, 141, 1_410, 141, 70},
+		// Bigger replacement: rule 4 needs 1410 + 209 = 1619, rule 6 needs 1410*209/141 + 1 = 2091.
+		{"rule 6 binds for a larger replacement", 1_700, 209, 1_410, 141, 391},
+		// 21M BTC over 60 vB cannot be beaten by a 100,000 vB replacement within 21M BTC.
+		{"absurd original fee does not overflow", 0, 100_000, maxMoney, 60, maxMoney},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, replacementShortfall(tc.newFee, tc.newV, tc.oldFee, tc.oldV, DefaultIncrementalRelayFeeRate))
+		})
+	}
+}
+
+func TestSelectRejectsNonStandardManualSelection(t *testing.T) {
+	var us []UTXO
+	var ops []wire.OutPoint
+	for i := uint32(0); i < 700; i++ {
+		us = append(us, NewUTXO(op(i), 100_000, 6, P2PKHInput()))
+		ops = append(ops, op(i))
+	}
+	_, err := Select(Request{Params: bumpParams(1000), UTXOs: us, MustUse: ops, UseOnly: true, Outputs: pay(1_000_000)})
+	require.ErrorIs(t, err, ErrTooLarge)
 }

@@ -478,6 +478,9 @@ func (r *resolved) finish(reqOuts []Output, outs outputInfo, inputs []UTXO, coin
 		res.Fee = totalIn - outSum - change
 	}
 	res.Waste = Waste(coins, target, res.Change > 0, r.costOfChange)
+	if res.Weight > MaxStandardTxWeight {
+		return nil, ErrTooLarge
+	}
 	if res.Fee > r.maxFee {
 		return nil, fmt.Errorf("fee of %d sats exceeds the maximum of %d sats: lower the fee rate or raise the limit", res.Fee, r.maxFee)
 	}
@@ -490,6 +493,9 @@ func (r *resolved) finishSendMax(reqOuts []Output, outs outputInfo, inputs []UTX
 	final := append([]Output(nil), reqOuts...)
 	res := &Result{Inputs: inputs, Outputs: final, ChangeType: r.changeType, Algorithm: AlgorithmSendMax}
 	res.Weight = TxWeight(sizes(inputs), outs.scriptLens)
+	if res.Weight > MaxStandardTxWeight {
+		return nil, ErrTooLarge
+	}
 	res.VSize = VSize(res.Weight)
 	totalIn := sumValues(inputs)
 	fee := r.rate.Fee(res.VSize) + extraFee
