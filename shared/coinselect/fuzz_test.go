@@ -68,3 +68,44 @@ func FuzzBranchAndBound(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBumpFee replaces a fuzzer-built pending transaction and checks the BIP125 rules hold
+// whenever a replacement is returned, and that nothing panics otherwise.
+func FuzzBumpFee(f *testing.F) {
+	f.Add(uint64(1), uint8(1), int64(100_000), int64(50_000), int64(48_590), uint32(20_000), uint8(0))
+	f.Add(uint64(2), uint8(2), int64(52_000), int64(50_000), int64(0), uint32(40_000), uint8(3))
+	f.Add(uint64(3), uint8(0), int64(1), int64(-5), int64(-1), uint32(0), uint8(255))
+	f.Fuzz(func(t *testing.T, seed uint64, nIn uint8, inValue, payValue, change int64, rate uint32, nAvail uint8) {
+		r := rand.New(rand.NewPCG(seed, 9))
+		orig := PendingTx{Recipients: []Output{{Type: outputTypes[r.IntN(len(outputTypes))], Value: payValue}}, ChangeValue: change}
+		for i := 0; i < int(nIn%8); i++ {
+			orig.Inputs = append(orig.Inputs, NewUTXO(wire.OutPoint{Index: uint32(i)}, inValue, int64(r.IntN(2)), propertyShapes[r.IntN(len(propertyShapes))]))
+		}
+		var avail []UTXO
+		for i := 0; i < int(nAvail%16); i++ {
+			avail = append(avail, NewUTXO(wire.OutPoint{Index: uint32(100 + i)}, 1+r.Int64N(1_000_000), int64(r.IntN(3)), P2WPKHInput()))
+		}
+		req := BumpRequest{Params: Params{FeeRate: FeeRate(rate), ChangeType: P2WPKH, MaxFee: maxMoney, Seed: seed}, Original: orig, Available: avail}
+		res, err := BumpFee(req)
+		if err != nil {
+			return
+		}
+		oldV, err := orig.VSize(P2WPKH)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := replacementShortfall(res.Fee, res.VSize, orig.Fee(), oldV, DefaultIncrementalRelayFeeRate); s != 0 {
+			t.Fatalf("replacement short of %d sats", s)
+		}
+		var in, out int64
+		for _, u := range res.Inputs {
+			in += u.Value
+		}
+		for _, o := range res.Outputs {
+			out += o.Value
+		}
+		if in != out+res.Change+res.Fee {
+			t.Fatalf("value not conserved: %d in, %d out, %d change, %d fee", in, out, res.Change, res.Fee)
+		}
+	})
+}
