@@ -1,0 +1,47 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+)
+
+func init() {
+	register(command{
+		name:    "descriptor",
+		summary: "check an output descriptor and print it normalised with its checksum",
+		run:     runDescriptor,
+	})
+}
+
+const descriptorUsage = `Usage: specter descriptor DESCRIPTOR
+
+Checks an output descriptor (BIP380-386, BIP387 multi_a, BIP389 multipath) and
+prints its normalised form with its BIP380 checksum: hardened steps written h,
+SLIP-132 keys (ypub, zpub, Zpub, ...) as xpub/tpub, hex in lowercase. The
+"#checksum" suffix of the input is optional, and checked when present.
+`
+
+// runDescriptor implements "specter descriptor".
+func runDescriptor(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("descriptor", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	rest, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, descriptorUsage)
+		return nil
+	}
+	if err != nil {
+		return usagef("%v (descriptor -h for help)", err)
+	}
+	if len(rest) != 1 {
+		return usagef("descriptor takes exactly one DESCRIPTOR argument, got %d (descriptor -h for help)", len(rest))
+	}
+	d, err := parseDescriptorArg(rest[0])
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, d.String())
+	return err
+}
