@@ -128,6 +128,21 @@ type Account struct {
 	Key *hdkeychain.ExtendedKey
 }
 
+// StandardAccounts derives the six standard accounts of ScriptTypes
+// (BIP44, BIP49, BIP84, BIP86, BIP48 types 1 and 2) for one account
+// number: what a software signer offers when added to the wallet.
+func StandardAccounts(master *hdkeychain.ExtendedKey, net network.Network, account uint32) ([]Account, error) {
+	out := make([]Account, 0, len(ScriptTypes))
+	for _, st := range ScriptTypes {
+		acc, err := DeriveAccount(master, st, net, account)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, acc)
+	}
+	return out, nil
+}
+
 // DeriveAccount derives the standard account of a script type from a
 // private master key (BIP32 CKDpriv along AccountPath) and returns its
 // public side. The master key must be for the network's key version: an

@@ -263,3 +263,21 @@ func TestParseScriptTypeAcceptsDescriptorAndAddressNames(t *testing.T) {
 	_, err = AccountPath(ScriptSH, network.Main, 0)
 	require.EqualError(t, err, "no standard account for sh: BIP45 legacy P2SH multisig uses m/45' without accounts; use wsh or sh-wsh")
 }
+
+func TestStandardAccountsOffersEveryScriptTypeInOrder(t *testing.T) {
+	const about = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+	master, err := MasterFromMnemonic(about, "", network.Signet)
+	require.NoError(t, err)
+	accs, err := StandardAccounts(master, network.Signet, 0)
+	require.NoError(t, err)
+	var got []string
+	for _, a := range accs {
+		got = append(got, string(a.ScriptType)+" "+a.Origin.String())
+	}
+	require.Equal(t, []string{
+		"pkh 73c5da0a/44h/1h/0h", "sh-wpkh 73c5da0a/49h/1h/0h", "wpkh 73c5da0a/84h/1h/0h",
+		"tr 73c5da0a/86h/1h/0h", "sh-wsh 73c5da0a/48h/1h/0h/1h", "wsh 73c5da0a/48h/1h/0h/2h",
+	}, got)
+	_, err = StandardAccounts(master, network.Main, 0)
+	require.EqualError(t, err, "derive pkh account: the master key is not for main (an xprv is for mainnet, a tprv for test networks)")
+}

@@ -35,6 +35,10 @@ const (
 	// SourceElectrum is an Electrum wallet file, standard ("keystore") or
 	// multisig ("x1/", "x2/", ...).
 	SourceElectrum = "electrum-wallet"
+	// SourceSparrowWallet is a Sparrow wallet in its JSON model (drongo's
+	// Wallet/Keystore/KeyDerivation: "keystores" with "keyDerivation" and
+	// "extendedPublicKey").
+	SourceSparrowWallet = "sparrow-wallet-json"
 	// SourceKeyExpressions is text holding BIP380 key expressions
 	// "[fingerprint/path]xpub", one or more per file: Specter DIY,
 	// Passport, SeedSigner, Krux, Jade and Keystone descriptor exports.
@@ -76,6 +80,7 @@ func SupportedExportFormats() []string {
 		"Keystone / Cobo Vault / Wasabi JSON (ExtPubKey, MasterFingerprint, AccountKeyPath)",
 		"Cobo Vault multisig JSON (xfp, xpub, path)",
 		"Electrum wallet file (keystore, or x1/ x2/ ... for multisig)",
+		"Sparrow wallet JSON (keystores with keyDerivation and extendedPublicKey)",
 		"text with key expressions [fingerprint/path]xpub (Specter DIY, Passport, SeedSigner, Krux, descriptors)",
 	}
 }
@@ -94,6 +99,9 @@ func ParseExport(data []byte) ([]KeyExport, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("key export: the file is empty")
+	}
+	if bytes.HasPrefix(trimmed, []byte("QklFMQ")) || bytes.HasPrefix(trimmed, []byte("BIE1")) {
+		return nil, fmt.Errorf("key export: this is an encrypted wallet file (BIE1, as Sparrow and Electrum write them) and holds no readable keys: export the wallet or its xpubs unencrypted from the wallet")
 	}
 	var exports []KeyExport
 	var err error
@@ -157,6 +165,8 @@ func parseJSONExport(obj map[string]json.RawMessage) ([]KeyExport, error) {
 		return parseElectrum(obj)
 	case has("ExtPubKey"):
 		return parseKeystone(obj)
+	case has("keystores"):
+		return parseSparrowWallet(obj)
 	case has("bip44") || has("bip49") || has("bip84") || has("bip86") || has("bip48_1") || has("bip48_2") || has("bip45"):
 		return parseColdcardGeneric(obj)
 	case has("p2wsh_deriv") || has("p2sh_deriv") || has("p2sh_p2wsh_deriv") || has("p2wsh_p2sh_deriv") || has("p2tr_deriv"):
@@ -657,6 +667,70 @@ func parseElectrum(obj map[string]json.RawMessage) ([]KeyExport, error) {
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no keystore found", where)
+	}
+	return out, nil
+}
+
+func parseSparrowWallet(obj map[string]json.RawMessage) ([]KeyExport, error) {
+	const where = "Sparrow wallet JSON"
+	scriptType, err := jsonString(obj, "scriptType", where)
+	if err != nil {
+		return nil, err
+	}
+	var hint ScriptType
+	if scriptType != "" {
+		if hint, err = ParseScriptType(scriptType); err != nil {
+			return nil, fmt.Errorf("%s: \"scriptType\": %w", where, err)
+		}
+	}
+	var keystores []map[string]json.RawMessage
+	if err := json.Unmarshal(obj["keystores"], &keystores); err != nil {
+		return nil, fmt.Errorf("%s: \"keystores\" must be a list of objects", where)
+	}
+	out := make([]KeyExport, 0, len(keystores))
+	for i, ks := range keystores {
+		w := fmt.Sprintf("%s, keystore %d", where, i+1)
+		label, err := jsonString(ks, "label", w)
+		if err != nil {
+			return nil, err
+		}
+		key, err := jsonString(ks, "extendedPublicKey", w)
+		if err != nil {
+			return nil, err
+		}
+		var kd map[string]json.RawMessage
+		if raw, ok := ks["keyDerivation"]; !ok || json.Unmarshal(raw, &kd) != nil {
+			return nil, fmt.Errorf("%s: \"keyDerivation\" is missing: the key origin is unknown", w)
+		}
+		fpStr, err := jsonString(kd, "masterFingerprint", w)
+		if err != nil {
+			return nil, err
+		}
+		path, err := jsonString(kd, "derivationPath", w)
+		if err != nil {
+			return nil, err
+		}
+		if path == "" {
+			// Some writers name the path string "derivation".
+			if path, err = jsonString(kd, "derivation", w); err != nil {
+				return nil, err
+			}
+		}
+		if fpStr == "" || path == "" {
+			return nil, fmt.Errorf("%s: \"keyDerivation\" needs \"masterFingerprint\" and \"derivationPath\"", w)
+		}
+		fp, err := parseFingerprintField(fpStr, w, "masterFingerprint")
+		if err != nil {
+			return nil, err
+		}
+		e, _, err := keyInput{where: w, fingerprint: fp, path: path, key: key, hint: hint, label: label, source: SourceSparrowWallet}.build()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: \"keystores\" is empty", where)
 	}
 	return out, nil
 }

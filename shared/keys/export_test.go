@@ -93,6 +93,10 @@ func TestParseExportReadsEachVendorFixture(t *testing.T) {
 			"sh-wsh [747b698e/48h/1h/0h/1h]tpubDExj5FnaUnPAjjgzELoSiNRkuXJG8Cm1pbdiA4Hc5vkAZHphibeVcUp6mqH5LuNVKbtLVZxVSzyja5X26Cfmx6pzRH6gXBUJAH7MiqwNyuM",
 			"sh-wsh [7bb026be/48h/1h/0h/1h]tpubDFiuHYSJhNbHaGtB5skiuDLg12tRboh2uVZ6KGXxr8WVr28pLcS7F3gv8SsHFa2tm1jtx3VAuw56YfgRkdo6DXyfp51oygTKY3nJFT5jBMt",
 		}},
+		{"sparrow-wallet-model-p2wsh.json", SourceSparrowWallet, []string{"Coldcard simulator", "Specter DIY"}, []string{
+			"wsh [0f056943/48h/0h/123h/2h]xpub6EkcQSTygvxVneXmk3ywiS2PFhBdiPxeMxYf6RFxHCHH36NxdcN7DjUpudCppAAxs58CG6DQLjtqZNmyC3MpgVob6wpdeATjpZZ1woX92EF",
+			"wsh [7fd1bbf4/48h/0h/0h/2h]xpub6DnVFCXjZKhSAJw1oGzksdc1CtMxHxqG6DgNSjZHsymMSgcNEb2c3bz5N2bBMEEUFos98CeAWbh1pTMBcJrsKW63icdAQNGT6Aqv1WWrkxg",
+		}},
 		{"specter-diy-keystore.txt", SourceKeyExpressions, nil, []string{
 			"wpkh [b317ec86/84h/1h/0h]tpubDCKVXMvGq2YRczuCLcfcY8TaxHGjFTuhFrkRGpBk4DXmQeJXM3JAz8ijxTS59PZQBUtiq5wkstpzgvow7A25F4vDbmiAEy3rE4xHcR2XUUq",
 		}},
@@ -225,6 +229,12 @@ func TestParseExportRejectsWithClearErrors(t *testing.T) {
 		{"keystone string field of the wrong type", []byte(`{"ExtPubKey": 5, "MasterFingerprint": "73C5DA0A", "AccountKeyPath": "84'/0'/0'"}`),
 			`Keystone/Cobo JSON: "ExtPubKey" must be a string`},
 		{"empty file", []byte(" \n\t"), "key export: the file is empty"},
+		{"encrypted sparrow wallet", readFixture(t, "sparrow-encrypted-wallet"),
+			"key export: this is an encrypted wallet file (BIE1, as Sparrow and Electrum write them) and holds no readable keys: export the wallet or its xpubs unencrypted from the wallet"},
+		{"sparrow script type contradicts a key", replaceOnce(t, readFixture(t, "sparrow-wallet-model-p2wsh.json"), `"scriptType": "P2WSH"`, `"scriptType": "P2SH_P2WSH"`),
+			"Sparrow wallet JSON, keystore 2: the key is written as a Zpub (wsh) but the file lists it for sh-wsh; re-export the key"},
+		{"sparrow keystore without origin", []byte(`{"scriptType": "P2WPKH", "keystores": [{"extendedPublicKey": "xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V"}]}`),
+			`Sparrow wallet JSON, keystore 1: "keyDerivation" is missing: the key origin is unknown`},
 		{"oversized file", bytes.Repeat([]byte("a"), maxExportSize+1), "key export: the file is 1048577 bytes, key exports are a few KiB: is this the right file?"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
