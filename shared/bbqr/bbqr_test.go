@@ -308,7 +308,7 @@ func TestZlib_OutputStaysWithin1KiBWindow(t *testing.T) {
 	// Repeats at distance 1024 and 1500: only the first may be referenced.
 	data := append(append(append([]byte{}, block...), block...), randomBytes(r, 476, false)...)
 	data = append(data, data[1024:1024+600]...)
-	z := deflateWindow(data)
+	z := encodeFixed(lz77(data))
 	maxDist, out, err := inflateFixedForTest(z)
 	require.NoError(t, err)
 	require.Equal(t, data, out)
@@ -371,4 +371,56 @@ func TestSplit_RejectsBadOptions(t *testing.T) {
 			require.ErrorContains(t, err, c.msg)
 		})
 	}
+}
+
+func TestZlib_TokensNeverReachBeyondWindowAndBothCodesInflate(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 13))
+	for n := 0; n < 60; n++ {
+		size := 1 + r.IntN(6000)
+		alphabet := 1 + r.IntN(256)
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte(r.IntN(alphabet))
+		}
+		tokens := lz77(data)
+		pos := 0
+		for _, tk := range tokens {
+			if tk.length == 0 {
+				pos++
+				continue
+			}
+			require.LessOrEqual(t, int(tk.dist), WindowSize)
+			require.LessOrEqual(t, int(tk.dist), pos)
+			require.GreaterOrEqual(t, int(tk.length), minMatch)
+			pos += int(tk.length)
+		}
+		require.Equal(t, size, pos)
+		for name, z := range map[string][]byte{"fixed": encodeFixed(tokens), "dynamic": encodeDynamic(tokens), "best": compress(data)} {
+			got, err := decompress(z)
+			require.NoError(t, err, "%s size %d alphabet %d", name, size, alphabet)
+			require.Equal(t, data, got, name)
+		}
+	}
+}
+
+// TestZlib_AsSmallAsTheReferenceOnRealScan compresses the text carried by
+// real-scan.txt and compares with what the reference encoder sent.
+func TestZlib_AsSmallAsTheReferenceOnRealScan(t *testing.T) {
+	lines := realScanLines(t)
+	_, text, err := Join(lines)
+	require.NoError(t, err)
+	j := NewJoiner()
+	for _, l := range lines {
+		require.NoError(t, j.Add(l))
+	}
+	var refLen int
+	for i := 0; i < j.Total(); i++ {
+		refLen += len(j.parts[i]) * 5 / 8
+	}
+	ours := compress(text)
+	t.Logf("reference zlib: %d bytes, ours: %d bytes, text %d bytes", refLen, len(ours), len(text))
+	require.LessOrEqual(t, len(ours), refLen)
+	got, err := decompress(ours)
+	require.NoError(t, err)
+	require.Equal(t, text, got)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 )
 
 // BBQr's "Z" encoding is zlib raw deflate with wbits=10 (BBQr.md,
@@ -14,10 +15,10 @@ import (
 // searches a 32 KiB window and has no setting for it, so its LZ77 output
 // could be refused by Coldcard and other embedded receivers. This file
 // holds a small deflate encoder (RFC 1951) whose matches never reach back
-// more than WindowSize bytes, written with the fixed Huffman code; the
-// caller also tries compress/flate in Huffman-only mode (no
-// back-references at all) and keeps the shorter stream. Decoding uses
-// compress/flate, which accepts every valid stream.
+// more than WindowSize bytes, written with fixed or dynamic Huffman codes,
+// whichever is shorter; compress/flate in Huffman-only mode (no
+// back-references at all) is tried as well. Decoding uses compress/flate,
+// which accepts every valid stream whatever window it was made with.
 
 // WindowSize is the largest back-reference distance BBQr allows (2^10).
 const WindowSize = 1 << 10
@@ -82,31 +83,21 @@ func (w *bitWriter) literalLength(sym int) {
 	}
 }
 
-func (w *bitWriter) match(length, dist int) {
-	li := 0
-	for li+1 < len(lengthBase) && int(lengthBase[li+1]) <= length {
-		li++
-	}
-	w.literalLength(257 + li)
-	w.bits(uint32(length-int(lengthBase[li])), uint(lengthExtra[li]))
-	di := 0
-	for di+1 < len(distBase) && int(distBase[di+1]) <= dist {
-		di++
-	}
-	w.huff(uint32(di), 5)
-	w.bits(uint32(dist-int(distBase[di])), uint(distExtra[di]))
-}
-
 func hash3(b []byte) uint32 {
 	return (uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2])) * 2654435761 >> (32 - hashBits)
 }
 
-// deflateWindow compresses data into one final fixed-Huffman deflate block
-// whose back-references never exceed WindowSize.
-func deflateWindow(data []byte) []byte {
-	w := &bitWriter{out: make([]byte, 0, len(data)/2+16)}
-	w.bits(1, 1) // BFINAL
-	w.bits(1, 2) // BTYPE 01: fixed Huffman
+// token is one LZ77 step: a literal byte (length 0) or a back-reference.
+type token struct {
+	length uint16
+	dist   uint16
+	lit    byte
+}
+
+// lz77 turns data into literals and matches whose distance never exceeds
+// WindowSize (hash chains with one step of lazy evaluation).
+func lz77(data []byte) []token {
+	tokens := make([]token, 0, len(data)/2+1)
 	head := make([]int32, 1<<hashBits)
 	for i := range head {
 		head[i] = -1
@@ -145,33 +136,259 @@ func deflateWindow(data []byte) []byte {
 	i := 0
 	for i < len(data) {
 		l, d := longest(i)
-		if l > 0 && i+1 < len(data) {
+		insert(i)
+		if l > 0 {
 			// Lazy evaluation: prefer a longer match starting one later.
-			insert(i)
 			if l2, _ := longest(i + 1); l2 > l {
-				w.literalLength(int(data[i]))
+				tokens = append(tokens, token{lit: data[i]})
 				i++
 				continue
 			}
-			w.match(l, d)
+			tokens = append(tokens, token{length: uint16(l), dist: uint16(d)})
 			for k := i + 1; k < i+l; k++ {
 				insert(k)
 			}
 			i += l
 			continue
 		}
-		insert(i)
-		w.literalLength(int(data[i]))
+		tokens = append(tokens, token{lit: data[i]})
 		i++
 	}
-	w.literalLength(256) // end of block
+	return tokens
+}
+
+func lengthCode(length int) int {
+	li := 0
+	for li+1 < len(lengthBase) && int(lengthBase[li+1]) <= length {
+		li++
+	}
+	return li
+}
+
+func distCode(dist int) int {
+	di := 0
+	for di+1 < len(distBase) && int(distBase[di+1]) <= dist {
+		di++
+	}
+	return di
+}
+
+// encodeFixed writes tokens as one final block with the fixed Huffman
+// code (RFC 1951 section 3.2.6).
+func encodeFixed(tokens []token) []byte {
+	w := &bitWriter{}
+	w.bits(1, 1) // BFINAL
+	w.bits(1, 2) // BTYPE 01: fixed Huffman
+	for _, t := range tokens {
+		if t.length == 0 {
+			w.literalLength(int(t.lit))
+			continue
+		}
+		li, di := lengthCode(int(t.length)), distCode(int(t.dist))
+		w.literalLength(257 + li)
+		w.bits(uint32(int(t.length)-int(lengthBase[li])), uint(lengthExtra[li]))
+		w.huff(uint32(di), 5)
+		w.bits(uint32(int(t.dist)-int(distBase[di])), uint(distExtra[di]))
+	}
+	w.literalLength(256)
 	return w.flush()
 }
 
-// compress returns the shorter of the window-limited LZ77 stream and
-// compress/flate's Huffman-only stream; both inflate with wbits=10.
+// huffmanLengths returns code lengths of at most maxLen bits for the
+// given symbol frequencies (Huffman's algorithm; frequencies are flattened
+// and the tree rebuilt until it fits). A lone used symbol gets length 1.
+func huffmanLengths(freq []int, maxLen int) []uint8 {
+	lengths := make([]uint8, len(freq))
+	f := append([]int(nil), freq...)
+	for {
+		type node struct{ weight, left, right, sym int }
+		var nodes []node
+		var live []int
+		for s, v := range f {
+			if v > 0 {
+				nodes = append(nodes, node{weight: v, left: -1, right: -1, sym: s})
+				live = append(live, len(nodes)-1)
+			}
+		}
+		if len(live) == 0 {
+			return lengths
+		}
+		if len(live) == 1 {
+			lengths[nodes[0].sym] = 1
+			return lengths
+		}
+		for len(live) > 1 {
+			sort.Slice(live, func(a, b int) bool {
+				if nodes[live[a]].weight != nodes[live[b]].weight {
+					return nodes[live[a]].weight < nodes[live[b]].weight
+				}
+				return live[a] < live[b]
+			})
+			a, b := live[0], live[1]
+			nodes = append(nodes, node{weight: nodes[a].weight + nodes[b].weight, left: a, right: b, sym: -1})
+			live = append(live[2:], len(nodes)-1)
+		}
+		for i := range lengths {
+			lengths[i] = 0
+		}
+		deepest := 0
+		var walk func(n, depth int)
+		walk = func(n, depth int) {
+			if nodes[n].sym >= 0 {
+				lengths[nodes[n].sym] = uint8(depth)
+				deepest = max(deepest, depth)
+				return
+			}
+			walk(nodes[n].left, depth+1)
+			walk(nodes[n].right, depth+1)
+		}
+		walk(live[0], 0)
+		if deepest <= maxLen {
+			return lengths
+		}
+		for i, v := range f {
+			if v > 0 {
+				f[i] = v/2 + 1
+			}
+		}
+	}
+}
+
+// canonicalCodes assigns RFC 1951 canonical codes to code lengths.
+func canonicalCodes(lengths []uint8) []uint32 {
+	var count [16]uint32
+	for _, l := range lengths {
+		if l > 0 {
+			count[l]++
+		}
+	}
+	var next [16]uint32
+	code := uint32(0)
+	for bits := 1; bits < 16; bits++ {
+		code = (code + count[bits-1]) << 1
+		next[bits] = code
+	}
+	codes := make([]uint32, len(lengths))
+	for s, l := range lengths {
+		if l > 0 {
+			codes[s] = next[l]
+			next[l]++
+		}
+	}
+	return codes
+}
+
+var codeLengthOrder = [19]int{16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15}
+
+// encodeDynamic writes tokens as one final block with Huffman codes built
+// for them (RFC 1951 section 3.2.7), as zlib does for all but tiny inputs.
+func encodeDynamic(tokens []token) []byte {
+	litFreq := make([]int, 286)
+	distFreq := make([]int, 30)
+	for _, t := range tokens {
+		if t.length == 0 {
+			litFreq[t.lit]++
+		} else {
+			litFreq[257+lengthCode(int(t.length))]++
+			distFreq[distCode(int(t.dist))]++
+		}
+	}
+	litFreq[256] = 1
+	usedDist := false
+	for _, v := range distFreq {
+		usedDist = usedDist || v > 0
+	}
+	if !usedDist {
+		distFreq[0] = 1 // one unused code of length 1, as zlib writes
+	}
+	litLen := huffmanLengths(litFreq, 15)
+	distLen := huffmanLengths(distFreq, 15)
+	litCodes, distCodes := canonicalCodes(litLen), canonicalCodes(distLen)
+	hlit := 286
+	for hlit > 257 && litLen[hlit-1] == 0 {
+		hlit--
+	}
+	hdist := 30
+	for hdist > 1 && distLen[hdist-1] == 0 {
+		hdist--
+	}
+	// Run-length code the concatenated code lengths (symbols 16, 17, 18).
+	type clItem struct{ sym, extra, nbits int }
+	all := append(append([]uint8(nil), litLen[:hlit]...), distLen[:hdist]...)
+	var items []clItem
+	for i := 0; i < len(all); {
+		l := all[i]
+		run := 1
+		for i+run < len(all) && all[i+run] == l {
+			run++
+		}
+		switch {
+		case l == 0 && run >= 11:
+			n := min(run, 138)
+			items = append(items, clItem{18, n - 11, 7})
+			i += n
+		case l == 0 && run >= 3:
+			items = append(items, clItem{17, run - 3, 3})
+			i += run
+		case l != 0 && run >= 4:
+			items = append(items, clItem{int(l), 0, 0})
+			n := min(run-1, 6)
+			items = append(items, clItem{16, n - 3, 2})
+			i += 1 + n
+		default:
+			items = append(items, clItem{int(l), 0, 0})
+			i++
+		}
+	}
+	clFreq := make([]int, 19)
+	for _, it := range items {
+		clFreq[it.sym]++
+	}
+	clLen := huffmanLengths(clFreq, 7)
+	clCodes := canonicalCodes(clLen)
+	hclen := 19
+	for hclen > 4 && clLen[codeLengthOrder[hclen-1]] == 0 {
+		hclen--
+	}
+	w := &bitWriter{}
+	w.bits(1, 1) // BFINAL
+	w.bits(2, 2) // BTYPE 10: dynamic Huffman
+	w.bits(uint32(hlit-257), 5)
+	w.bits(uint32(hdist-1), 5)
+	w.bits(uint32(hclen-4), 4)
+	for i := 0; i < hclen; i++ {
+		w.bits(uint32(clLen[codeLengthOrder[i]]), 3)
+	}
+	for _, it := range items {
+		w.huff(clCodes[it.sym], uint(clLen[it.sym]))
+		if it.nbits > 0 {
+			w.bits(uint32(it.extra), uint(it.nbits))
+		}
+	}
+	for _, t := range tokens {
+		if t.length == 0 {
+			w.huff(litCodes[t.lit], uint(litLen[t.lit]))
+			continue
+		}
+		li, di := lengthCode(int(t.length)), distCode(int(t.dist))
+		w.huff(litCodes[257+li], uint(litLen[257+li]))
+		w.bits(uint32(int(t.length)-int(lengthBase[li])), uint(lengthExtra[li]))
+		w.huff(distCodes[di], uint(distLen[di]))
+		w.bits(uint32(int(t.dist)-int(distBase[di])), uint(distExtra[di]))
+	}
+	w.huff(litCodes[256], uint(litLen[256]))
+	return w.flush()
+}
+
+// compress returns the shortest of the window-limited LZ77 tokens written
+// with the fixed or with dynamic Huffman codes, and compress/flate's
+// Huffman-only stream; all inflate with wbits=10.
 func compress(data []byte) []byte {
-	best := deflateWindow(data)
+	tokens := lz77(data)
+	best := encodeFixed(tokens)
+	if d := encodeDynamic(tokens); len(d) < len(best) {
+		best = d
+	}
 	var buf bytes.Buffer
 	if fw, err := flate.NewWriter(&buf, flate.HuffmanOnly); err == nil {
 		if _, err := fw.Write(data); err == nil && fw.Close() == nil && buf.Len() < len(best) {
