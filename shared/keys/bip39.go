@@ -59,6 +59,8 @@ type MnemonicError struct {
 	Count int
 }
 
+// Error says what is wrong and how to fix it, naming the word and its
+// position for an unknown word.
 func (e *MnemonicError) Error() string {
 	switch e.Kind {
 	case ErrUnknownWord:

@@ -651,6 +651,15 @@ func parseElectrum(obj map[string]json.RawMessage) ([]KeyExport, error) {
 		if fields["derivation"] == "" {
 			return nil, fmt.Errorf("%s: the keystore has no derivation path: its key origin is unknown; export the xpub from the device instead", w)
 		}
+		// Coldcard's Electrum export also carries the master xpub: it must
+		// be the key the fingerprint names.
+		if mx, err := jsonString(s, "ckcc_xpub", w); err != nil {
+			return nil, err
+		} else if mx != "" {
+			if _, _, err := (keyInput{where: w + ", ckcc_xpub", fingerprint: fp, key: mx}).build(); err != nil {
+				return nil, err
+			}
+		}
 		e, k, err := keyInput{where: w, fingerprint: fp, path: fields["derivation"], key: fields["xpub"], label: fields["label"], source: SourceElectrum}.build()
 		if err != nil {
 			return nil, err
@@ -742,6 +751,28 @@ var keyExpression = regexp.MustCompile(`\[([0-9a-fA-F]{8})((?:/[0-9]+['hH]?)*)\]
 // descriptorScript matches the outermost script function of a descriptor.
 var descriptorScript = regexp.MustCompile(`(?:^|[^a-z_])(sh\(wsh|sh\(wpkh|wsh|wpkh|pkh|tr|sh)\(`)
 
+// descriptorFunctionScript maps the outer descriptor functions matched by
+// descriptorScript to a script type (BIP381-386).
+func descriptorFunctionScript(fn string) ScriptType {
+	switch fn {
+	case "sh(wsh":
+		return ScriptSHWSH
+	case "sh(wpkh":
+		return ScriptSHWPKH
+	case "wsh":
+		return ScriptWSH
+	case "wpkh":
+		return ScriptWPKH
+	case "pkh":
+		return ScriptPKH
+	case "tr":
+		return ScriptTR
+	case "sh":
+		return ScriptSH
+	}
+	return ""
+}
+
 // parseKeyExpressions scans text for "[fingerprint/path]xpub" key
 // expressions, alone on a line (Specter DIY, Passport) or inside
 // descriptors. Descriptor checksums are not verified here: only the keys
@@ -756,8 +787,7 @@ func parseKeyExpressions(text string) ([]KeyExport, error) {
 			}
 			var hint ScriptType
 			if d := descriptorScript.FindStringSubmatch(line[:m[0]]); d != nil {
-				hint = map[string]ScriptType{"sh(wsh": ScriptSHWSH, "sh(wpkh": ScriptSHWPKH, "wsh": ScriptWSH,
-					"wpkh": ScriptWPKH, "pkh": ScriptPKH, "tr": ScriptTR, "sh": ScriptSH}[d[1]]
+				hint = descriptorFunctionScript(d[1])
 			}
 			e, _, err := keyInput{
 				where:       fmt.Sprintf("key expression on line %d", n+1),

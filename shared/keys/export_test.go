@@ -220,6 +220,8 @@ func TestParseExportRejectsWithClearErrors(t *testing.T) {
 			`key expression on line 3: derivation path "84h/01h/0h": step "01" is not a decimal index`},
 		{"mainnet and testnet keys mixed", append(readFixture(t, "jade-descriptor.txt"), append([]byte("\n"), readFixture(t, "specter-diy-keystore.txt")...)...),
 			"key export mixes mainnet (xpub) and test-network (tpub) keys: [73c5da0a/84h/0h/0h] and [b317ec86/84h/1h/0h]; export again for one network"},
+		{"electrum coldcard master xpub of another wallet", replaceOnce(t, readFixture(t, "electrum-coldcard-single.json"), `"ckcc_xfp": 1130956047`, `"ckcc_xfp": 1130956048`),
+			"Electrum wallet, keystore, ckcc_xpub: the key is a master key whose fingerprint is 0f056943, not 10056943"},
 		{"electrum keystore without origin", []byte(`{"keystore": {"type": "bip32", "xpub": "zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs"}, "wallet_type": "standard"}`),
 			"Electrum wallet, keystore: the keystore has no root_fingerprint: its key origin is unknown; export the xpub from the device instead"},
 		{"electrum imported-address wallet", []byte(`{"addresses": {}, "wallet_type": "imported", "keystore": {"type": "imported"}}`),

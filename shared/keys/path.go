@@ -1,6 +1,7 @@
 // Package keys holds BIP32 key handling shared by the engine: derivation paths
 // and key origins (BIP32, BIP380), extended keys in xpub/tpub and SLIP-132
-// forms, BIP39 mnemonics and account derivation (BIP44/48/49/84/86).
+// forms, BIP39 mnemonics, the software signer's master key, account derivation
+// (BIP44/48/49/84/86) and the xpub export files of hardware wallets.
 package keys
 
 import (
