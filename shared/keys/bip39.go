@@ -189,6 +189,13 @@ func SeedFromMnemonic(mnemonic, passphrase string) ([]byte, error) {
 	if err := ValidateMnemonic(mnemonic); err != nil {
 		return nil, err
 	}
+	return mnemonicSeed(mnemonic, passphrase)
+}
+
+// mnemonicSeed is BIP39's seed function alone, without the word-list
+// check: PBKDF2-HMAC-SHA512 over the NFKD forms of the words (rejoined by
+// single spaces) and of "mnemonic" + passphrase.
+func mnemonicSeed(mnemonic, passphrase string) ([]byte, error) {
 	m := strings.Join(normaliseMnemonic(mnemonic), " ")
 	salt := "mnemonic" + norm.NFKD.String(passphrase)
 	seed, err := pbkdf2.Key(sha512.New, m, []byte(salt), 2048, 64)

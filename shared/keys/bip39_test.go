@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/specterpwa/specter/shared/network"
 	"github.com/stretchr/testify/require"
 )
@@ -156,6 +157,32 @@ func TestSeedFromMnemonicNormalisesPassphraseNFKD(t *testing.T) {
 	other, err := SeedFromMnemonic(about, "cafe")
 	require.NoError(t, err)
 	require.NotEqual(t, composed, other)
+}
+
+// TestBIP39SeedNFKDJapaneseVectors runs the Japanese vectors through the
+// seed function: their words are separated by U+3000 and their
+// passphrase "㍍ガバヴァぱばぐゞちぢ十人十色" changes under NFKD, so a seed that
+// matches proves both normalisations. (Only the English list is shipped,
+// so the word check is not part of this test.)
+func TestBIP39SeedNFKDJapaneseVectors(t *testing.T) {
+	data, err := os.ReadFile("testdata/bip39_jp.json")
+	require.NoError(t, err)
+	var v struct {
+		Vectors []struct {
+			Phrase, Salt, Seed string
+			Xprv               string `json:"bip32_xprv"`
+		} `json:"vectors"`
+	}
+	require.NoError(t, json.Unmarshal(data, &v))
+	require.Len(t, v.Vectors, 3)
+	for _, vec := range v.Vectors {
+		seed, err := mnemonicSeed(vec.Phrase, vec.Salt)
+		require.NoError(t, err)
+		require.Equal(t, vec.Seed, hex.EncodeToString(seed))
+		master, err := hdkeychain.NewMaster(seed, network.Main.Params())
+		require.NoError(t, err)
+		require.Equal(t, vec.Xprv, master.String())
+	}
 }
 
 func TestMasterFromMnemonicVersionBytesAndFingerprint(t *testing.T) {
