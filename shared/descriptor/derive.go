@@ -3,6 +3,7 @@ package descriptor
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -348,27 +349,51 @@ func (n *node) deriveTaproot(index uint32) (*Derived, error) {
 	return out, nil
 }
 
-// Address returns the address of the output at index on the network. It
-// fails for scripts without an address form (pk(), bare multisig, non-standard
-// raw()), for combo(), and when the descriptor's extended or WIF keys or
-// addr() belong to another network (tpub on main, xpub on test).
-func (d *Descriptor) Address(index uint32, net network.Network) (string, error) {
-	params := net.Params()
+// ErrWrongNetwork is wrapped by the errors of CheckNetwork and Address when
+// the descriptor's keys or address belong to another network.
+var ErrWrongNetwork = errors.New("wrong network")
+
+// wrongNetworkError is a user-facing message that matches ErrWrongNetwork.
+type wrongNetworkError struct{ msg string }
+
+func (e *wrongNetworkError) Error() string        { return e.msg }
+func (e *wrongNetworkError) Is(target error) bool { return target == ErrWrongNetwork }
+
+// CheckNetwork reports whether the descriptor's extended keys (xpub/tpub
+// versions, BIP32), WIF keys and addr() address belong to net. Hex public
+// keys fit every network. The error wraps ErrWrongNetwork.
+func (d *Descriptor) CheckNetwork(net network.Network) error {
 	for _, k := range d.top.allKeys() {
 		if k.testnet == 1 && net != network.Main || k.testnet == 2 && net == network.Main {
 			kind := "mainnet"
 			if k.testnet == 2 {
 				kind = "testnet"
 			}
-			return "", fmt.Errorf("key %s is a %s key but addresses for %s were asked: use the network the keys were exported for", abbrev(k.text), kind, net)
+			return &wrongNetworkError{fmt.Sprintf("key %s is a %s key but addresses for %s were asked: use the network the keys were exported for", abbrev(k.text), kind, net)}
 		}
 	}
 	if d.top.fn == fnAddr {
+		params := net.Params()
 		a, err := btcutil.DecodeAddress(d.top.addr.String(), params)
 		if err != nil || !a.IsForNet(params) {
-			return "", fmt.Errorf("addr(%s) is not an address for %s", d.top.addr, net)
+			return &wrongNetworkError{fmt.Sprintf("addr(%s) is not an address for %s", d.top.addr, net)}
 		}
-		return a.String(), nil
+	}
+	return nil
+}
+
+// Address returns the address of the output at index on the network. It
+// fails for scripts without an address form (pk(), bare multisig, non-standard
+// raw()), for combo(), and when the descriptor's extended or WIF keys or
+// addr() belong to another network (tpub on main, xpub on test: see
+// CheckNetwork).
+func (d *Descriptor) Address(index uint32, net network.Network) (string, error) {
+	if err := d.CheckNetwork(net); err != nil {
+		return "", err
+	}
+	params := net.Params()
+	if d.top.fn == fnAddr {
+		return d.top.addr.String(), nil
 	}
 	der, err := d.Derive(index)
 	if err != nil {

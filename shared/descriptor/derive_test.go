@@ -113,8 +113,17 @@ func TestAddressErrorsSayWhy(t *testing.T) {
 		"hardened step from xpub":      {"wpkh(xpub6ERApfZwUNrhLCkDtcHTcxd75RbzS1ed54G1LkBUHQVHQKqhMkhgbmJbZRkrgZw4koxb5JaHWkY4ALHY2grBGRjaDMzQLcgJvLJuZZvRcEL/1h/*)", network.Main, "cannot derive the hardened step 1h from a public key: give the private key or the xpub after the last hardened step"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := mustParse(t, tc.desc).Address(0, tc.net)
+			d := mustParse(t, tc.desc)
+			_, err := d.Address(0, tc.net)
 			require.ErrorContains(t, err, tc.err)
+			netErr := d.CheckNetwork(tc.net)
+			if strings.Contains(tc.err, "key but addresses") || strings.Contains(tc.err, "is not an address for") {
+				require.ErrorIs(t, err, ErrWrongNetwork)
+				require.EqualError(t, netErr, err.Error())
+			} else {
+				require.NotErrorIs(t, err, ErrWrongNetwork)
+				require.NoError(t, netErr)
+			}
 		})
 	}
 }

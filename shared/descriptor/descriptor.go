@@ -198,6 +198,12 @@ func splitCall(s string) (name, args string, ok bool) {
 }
 
 func parseScript(s string, ctx context) (*node, error) {
+	if s == "" {
+		if ctx == ctxTop {
+			return nil, fmt.Errorf("the descriptor is empty")
+		}
+		return nil, fmt.Errorf("a script expression is missing")
+	}
 	name, args, ok := splitCall(s)
 	if !ok {
 		if ctx == ctxTop || ctx == ctxTap {
@@ -228,12 +234,18 @@ func parseScript(s string, ctx context) (*node, error) {
 		if strings.Contains(args, "(") {
 			return nil, fmt.Errorf("%s() takes a key expression, not a script: %s", name, abbrev(args))
 		}
+		if len(splitArgs(args)) > 1 {
+			return nil, fmt.Errorf("%s() takes exactly one key", name)
+		}
 		k, err := parseKey(args, keyCtx)
 		if err != nil {
 			return nil, fmt.Errorf("%s(): %w", name, err)
 		}
 		n.keys = []*KeyExpr{k}
 	case fnSH, fnWSH:
+		if len(splitArgs(args)) > 1 {
+			return nil, fmt.Errorf("%s() takes exactly one script", name)
+		}
 		sub := ctxSH
 		if f == fnWSH {
 			sub = ctxWSH
@@ -349,7 +361,7 @@ func checkContext(f fn, ctx context) error {
 }
 
 func parseThreshold(s string) (int, error) {
-	if s == "" || len(s) > 4 || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+	if s == "" || len(s) > 9 || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 		return 0, fmt.Errorf("threshold %q is not a decimal number", s)
 	}
 	k, _ := strconv.Atoi(s)
