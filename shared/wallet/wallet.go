@@ -441,6 +441,11 @@ func (w *Wallet) Tip() (cp Checkpoint, ok bool) {
 	return cp, ok
 }
 
+// IsRelevant reports whether tx pays one of the wallet's watched scripts or
+// spends one of its outputs (a block without such a transaction need not be
+// applied).
+func (w *Wallet) IsRelevant(tx *wire.MsgTx) bool { return w.isRelevant(tx) }
+
 // isRelevant reports whether tx pays one of the wallet's scripts or spends
 // one of its outputs.
 func (w *Wallet) isRelevant(tx *wire.MsgTx) bool {
