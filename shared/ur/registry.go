@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/base58"
+	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 
 	"github.com/specterpwa/specter/shared/keys"
@@ -554,11 +556,81 @@ func parseECKey(it cborItem) (*ECKey, error) {
 	return &k, nil
 }
 
+// Address is crypto-address/address (BCR-2020-009), the payload of an
+// addr() descriptor.
+type Address struct {
+	Testnet bool   // coin-info network 1
+	Type    int    // 0 P2PKH, 1 P2SH, 2 P2WPKH; -1 when absent
+	Data    []byte // hash160 or witness program
+}
+
+// String encodes the address for its network: base58check for P2PKH and
+// P2SH, bech32 segwit v0 for P2WPKH (and P2WSH for 32-byte data).
+func (a *Address) String() (string, error) {
+	params := &chaincfg.MainNetParams
+	if a.Testnet {
+		params = &chaincfg.TestNet3Params
+	}
+	var addr btcutil.Address
+	var err error
+	switch {
+	case a.Type == 0 && len(a.Data) == 20:
+		addr, err = btcutil.NewAddressPubKeyHash(a.Data, params)
+	case a.Type == 1 && len(a.Data) == 20:
+		addr, err = btcutil.NewAddressScriptHashFromHash(a.Data, params)
+	case (a.Type == 2 || a.Type == -1) && len(a.Data) == 20:
+		addr, err = btcutil.NewAddressWitnessPubKeyHash(a.Data, params)
+	case a.Type == -1 && len(a.Data) == 32:
+		addr, err = btcutil.NewAddressWitnessScriptHash(a.Data, params)
+	default:
+		return "", fmt.Errorf("address of type %d with %d data bytes is not one this wallet can write", a.Type, len(a.Data))
+	}
+	if err != nil {
+		return "", fmt.Errorf("address: %w", err)
+	}
+	return addr.EncodeAddress(), nil
+}
+
+func parseAddress(it cborItem) (*Address, error) {
+	it = it.untag(tagAddressV1, tagAddressV2)
+	if it.major != majorMap {
+		return nil, fmt.Errorf("address must be a map, found %s", it.kind())
+	}
+	a := &Address{Type: -1}
+	if v, ok := it.mapUint(1); ok {
+		ci := v.untag(tagCoinInfoV1, tagCoinInfoV2)
+		if n, ok := ci.mapUint(2); ok {
+			net, err := n.asUint()
+			if err != nil {
+				return nil, fmt.Errorf("address network: %w", err)
+			}
+			a.Testnet = net == 1
+		}
+	}
+	if v, ok := it.mapUint(2); ok {
+		t, err := v.asUint()
+		if err != nil || t > 2 {
+			return nil, errors.New("address type must be 0 (P2PKH), 1 (P2SH) or 2 (P2WPKH)")
+		}
+		a.Type = int(t)
+	}
+	v, ok := it.mapUint(3)
+	if !ok {
+		return nil, errors.New("address has no data")
+	}
+	var err error
+	if a.Data, err = v.asBytes(); err != nil {
+		return nil, fmt.Errorf("address data: %w", err)
+	}
+	return a, nil
+}
+
 // KeyExp is a key expression of an output descriptor: exactly one of
-// HDKey and ECKey is set.
+// HDKey, ECKey and Address is set.
 type KeyExp struct {
-	HDKey *HDKey
-	ECKey *ECKey
+	HDKey   *HDKey
+	ECKey   *ECKey
+	Address *Address
 }
 
 // String formats the key expression; see HDKey.KeyExpression.
@@ -568,6 +640,9 @@ func (k KeyExp) String(masterFingerprint *keys.Fingerprint) (string, error) {
 	}
 	if k.ECKey != nil {
 		return hex.EncodeToString(k.ECKey.Data), nil
+	}
+	if k.Address != nil {
+		return k.Address.String()
 	}
 	return "", errors.New("empty key expression")
 }
@@ -581,15 +656,17 @@ func parseKeyExp(it cborItem) (KeyExp, error) {
 		k, err := parseECKey(it)
 		return KeyExp{ECKey: k}, err
 	case it.isTag(tagAddressV1, tagAddressV2):
-		return KeyExp{}, errors.New("address descriptors (tag 307) are not supported: use a key")
+		a, err := parseAddress(it)
+		return KeyExp{Address: a}, err
 	}
-	return KeyExp{}, fmt.Errorf("expected an hdkey (303) or eckey (306), found %s", it.kind())
+	return KeyExp{}, fmt.Errorf("expected an hdkey, eckey or address, found %s", it.kind())
 }
 
 // ScriptKind is a BCR-2020-010 script expression function.
 type ScriptKind int
 
-// Script expression kinds (tag 400 + value for 400..410).
+// Script expression kinds (tag 400 + value for 400..410; ScriptAddr is
+// tag 307).
 const (
 	ScriptSH ScriptKind = iota
 	ScriptWSH
@@ -602,9 +679,10 @@ const (
 	ScriptRaw
 	ScriptTR
 	ScriptCosigner
+	ScriptAddr // addr(), tag 307 (crypto-address) in BCR-2020-010
 )
 
-var scriptNames = [...]string{"sh", "wsh", "pk", "pkh", "wpkh", "combo", "multi", "sortedmulti", "raw", "tr", "cosigner"}
+var scriptNames = [...]string{"sh", "wsh", "pk", "pkh", "wpkh", "combo", "multi", "sortedmulti", "raw", "tr", "cosigner", "addr"}
 
 // String is the descriptor function name.
 func (s ScriptKind) String() string { return scriptNames[s] }
@@ -622,6 +700,13 @@ type ScriptExp struct {
 func parseScriptExp(it cborItem, depth int) (*ScriptExp, error) {
 	if depth > 8 {
 		return nil, errors.New("script expression nested too deeply")
+	}
+	if it.isTag(tagAddressV1, tagAddressV2) {
+		a, err := parseAddress(it)
+		if err != nil {
+			return nil, fmt.Errorf("addr(): %w", err)
+		}
+		return &ScriptExp{Kind: ScriptAddr, Key: &KeyExp{Address: a}}, nil
 	}
 	if it.major != majorTag || it.uint < tagSH || it.uint > tagCosigner {
 		return nil, fmt.Errorf("expected a script expression (tags 400..410), found %s", it.kind())
@@ -738,6 +823,7 @@ type OutputDescriptor struct {
 	Source string
 	Keys   []KeyExp
 	Name   string
+	Note   string
 }
 
 func parseOutput(it cborItem) (*OutputDescriptor, error) {
@@ -772,6 +858,11 @@ func parseOutput(it cborItem) (*OutputDescriptor, error) {
 		if n, ok := it.mapUint(3); ok {
 			if d.Name, err = n.asText(); err != nil {
 				return nil, fmt.Errorf("output-descriptor name: %w", err)
+			}
+		}
+		if n, ok := it.mapUint(4); ok {
+			if d.Note, err = n.asText(); err != nil {
+				return nil, fmt.Errorf("output-descriptor note: %w", err)
 			}
 		}
 		return d, nil

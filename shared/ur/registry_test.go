@@ -271,3 +271,64 @@ func decHDKey(u UR) error   { _, err := DecodeHDKey(u); return err }
 func decOutput(u UR) error  { _, err := DecodeOutputDescriptor(u); return err }
 func decAccount(u UR) error { _, err := DecodeAccount(u); return err }
 func decPSBT(u UR) error    { _, err := DecodePSBT(u); return err }
+
+func TestOutputDescriptorV3_BCR2023010Vectors(t *testing.T) {
+	raw, err := os.ReadFile("testdata/bcr-registry-vectors.json")
+	require.NoError(t, err)
+	var v struct {
+		V3 struct {
+			Vectors []struct {
+				Name, CBOR, Descriptor, Error string
+				NameField                     string `json:"name_field"`
+			}
+		} `json:"output_descriptor_v3"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &v))
+	require.Len(t, v.V3.Vectors, 4)
+	for _, c := range v.V3.Vectors {
+		t.Run(c.Name, func(t *testing.T) {
+			u := UR{Type: TypeOutputDescriptor, CBOR: mustHex(t, c.CBOR)}
+			d, err := DecodeOutputDescriptor(u)
+			if c.Error != "" {
+				require.ErrorContains(t, err, c.Error)
+				return
+			}
+			require.NoError(t, err)
+			got, err := d.Descriptor(nil)
+			require.NoError(t, err)
+			require.Equal(t, c.Descriptor, got)
+			require.Equal(t, c.NameField, d.Name)
+			// Through a UR string and back, as a signer would show it.
+			s, err := Encode(u)
+			require.NoError(t, err)
+			back, err := Decode(s)
+			require.NoError(t, err)
+			d2, err := DecodeOutputDescriptor(back)
+			require.NoError(t, err)
+			got2, err := d2.Descriptor(nil)
+			require.NoError(t, err)
+			require.Equal(t, got, got2)
+		})
+	}
+}
+
+func TestCryptoOutput_V1AddressAndPairChildren(t *testing.T) {
+	// 307({1: 305({2: 1}), 2: 2, 3: h'4efd...'}) as a BCR-2020-010 addr().
+	u := UR{Type: TypeCryptoOutput, CBOR: mustHex(t, "d90133a301d90131a10201020203544efd3ded47d967e4122982422c9d84db60503972")}
+	d, err := DecodeOutputDescriptor(u)
+	require.NoError(t, err)
+	got, err := d.Descriptor(nil)
+	require.NoError(t, err)
+	require.Equal(t, "addr(tb1qfm7nmm28m9n7gy3fsfpze8vymds9qwtjwn4w7y)", got)
+
+	// wpkh(hdkey) with children <0;1>/* in the version 1 tags.
+	k := "d9012fa4035821021c0b479ecf6e67713ddf0c43b634592f51c037b6f951fb1dc6361a98b1e5735e0458206b3a4cfb6a45f6305efe6e0e976b5d26ba27f7c344d7fc7abef7be2d06d52dfd06d90130a201881830f500f500f502f5021adc56727607d90130a101838400f401f480f4"
+	d, err = DecodeOutputDescriptor(UR{Type: TypeCryptoOutput, CBOR: mustHex(t, "d90194"+k)})
+	require.NoError(t, err)
+	got, err = d.Descriptor(nil)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(got, "wpkh([dc567276/48'/0'/0'/2']xpub"), got)
+	require.True(t, strings.HasSuffix(got, "/<0;1>/*)"), got)
+	require.Equal(t, ChildPair, d.Keys[0].HDKey.Children.Components[0].Kind)
+	require.Equal(t, ChildWildcard, d.Keys[0].HDKey.Children.Components[1].Kind)
+}
