@@ -114,18 +114,18 @@ func AccountPath(st ScriptType, net network.Network, account uint32) (Path, erro
 // ("[origin]xpub/<0;1>/*") or an export to another wallet.
 type Account struct {
 	// Origin is the master fingerprint and the account path (BIP380).
-	Origin Origin
+	Origin Origin `json:"origin"`
 	// Xpub is the account key with standard version bytes: xpub on
 	// mainnet, tpub on the test networks.
-	Xpub string
+	Xpub string `json:"xpub"`
 	// SLIP132 is the same key in the SLIP-132 form registered for the
 	// script type (ypub/zpub/Ypub/Zpub or upub/vpub/Upub/Vpub; xpub/tpub
 	// for pkh), or "" for taproot, which has none.
-	SLIP132 string
+	SLIP132 string `json:"slip132,omitempty"`
 	// ScriptType is the script the account's keys go into.
-	ScriptType ScriptType
+	ScriptType ScriptType `json:"script_type"`
 	// Key is the public account key (same bytes as Xpub).
-	Key *hdkeychain.ExtendedKey
+	Key *hdkeychain.ExtendedKey `json:"-"`
 }
 
 // StandardAccounts derives the six standard accounts of ScriptTypes

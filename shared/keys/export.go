@@ -56,19 +56,19 @@ var ErrUnknownExportFormat = errors.New("unrecognised key export")
 // with what the file says about it.
 type KeyExport struct {
 	// Origin is the master fingerprint and derivation path (BIP380).
-	Origin Origin
+	Origin Origin `json:"origin"`
 	// Xpub is the key with standard version bytes (xpub or tpub),
 	// whatever SLIP-132 form the file used.
-	Xpub string
+	Xpub string `json:"xpub"`
 	// ScriptHint is the script the file meant the key for: from the
 	// section it sits in, its descriptor, its SLIP-132 version or, last,
 	// its path's purpose (BIP44/45/48/49/84/86). Empty when nothing says.
-	ScriptHint ScriptType
+	ScriptHint ScriptType `json:"script_hint"`
 	// Label is the file's own name for the key (Electrum's "label");
 	// empty when the file gives none.
-	Label string
+	Label string `json:"label"`
 	// Source is the format the key was read from (Source* constants).
-	Source string
+	Source string `json:"source"`
 }
 
 // SupportedExportFormats describes, for people, the formats ParseExport

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -286,4 +287,15 @@ func TestParseExportHintsFromDescriptorFunctions(t *testing.T) {
 		require.Len(t, ex, 1)
 		require.Equal(t, want, ex[0].ScriptHint, prefix)
 	}
+}
+
+func TestKeyExportJSONForTheWasmBridge(t *testing.T) {
+	ex, err := ParseExport(readFixture(t, "electrum-coldcard-single.json"))
+	require.NoError(t, err)
+	b, err := json.Marshal(ex)
+	require.NoError(t, err)
+	require.JSONEq(t, `[{"origin":"0f056943/84h/1h/0h","xpub":"tpubDC7jGaaSE66Pn4dgtbAAstde4bCyhSUs4r3P8WhMVvPByvcRrzrwqSvpF9Ghx83Z1LfVugGRrSBko5UEKELCz9HoMv5qKmGq3fqnnbS5E9r","script_hint":"wpkh","label":"Coldcard Import 4369050F","source":"electrum-wallet"}]`, string(b))
+	var back []KeyExport
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, ex, back)
 }

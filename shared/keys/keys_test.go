@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -61,4 +62,24 @@ func TestParseExtendedKeyErrorsSayWhatIsWrong(t *testing.T) {
 	require.ErrorContains(t, err, "not valid base58check")
 	_, err = ParseExtendedKey("hello")
 	require.Error(t, err)
+}
+
+func TestPathFingerprintOriginTravelAsJSONText(t *testing.T) {
+	type doc struct {
+		Origin Origin      `json:"origin"`
+		FP     Fingerprint `json:"fp"`
+		Path   Path        `json:"path"`
+		Empty  Path        `json:"empty"`
+	}
+	o, err := ParseOrigin("[D34DB33F/48'/1'/0'/2']")
+	require.NoError(t, err)
+	in := doc{Origin: o, FP: Fingerprint{0x73, 0xc5, 0xda, 0x0a}, Path: Path{0, 1}, Empty: Path{}}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"origin":"d34db33f/48h/1h/0h/2h","fp":"73c5da0a","path":"0/1","empty":""}`, string(b))
+	var out doc
+	require.NoError(t, json.Unmarshal(b, &out))
+	require.Equal(t, in, out)
+	require.ErrorContains(t, json.Unmarshal([]byte(`{"fp":"73c5da"}`), &out), `fingerprint "73c5da" must be 8 hex digits`)
+	require.ErrorContains(t, json.Unmarshal([]byte(`{"origin":"73c5da0a/x"}`), &out), `step "x" is not a decimal index`)
 }

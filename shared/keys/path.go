@@ -158,3 +158,44 @@ func (o Origin) String() string {
 	}
 	return o.Fingerprint.String() + "/" + o.Path.String()
 }
+
+// MarshalText writes the path as String does ("48h/1h/0h/2h"), so paths
+// travel as text in JSON (the wasm bridge, IndexedDB).
+func (p Path) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText reads any form ParsePath accepts.
+func (p *Path) UnmarshalText(b []byte) error {
+	v, err := ParsePath(string(b))
+	if err != nil {
+		return err
+	}
+	*p = v
+	return nil
+}
+
+// MarshalText writes the fingerprint as 8 lowercase hex digits.
+func (f Fingerprint) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText reads 8 hex digits (ParseFingerprint).
+func (f *Fingerprint) UnmarshalText(b []byte) error {
+	v, err := ParseFingerprint(string(b))
+	if err != nil {
+		return err
+	}
+	*f = v
+	return nil
+}
+
+// MarshalText writes the origin as String does, "d34db33f/48h/1h/0h/2h"
+// (BIP380 without brackets).
+func (o Origin) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText reads any form ParseOrigin accepts.
+func (o *Origin) UnmarshalText(b []byte) error {
+	v, err := ParseOrigin(string(b))
+	if err != nil {
+		return err
+	}
+	*o = v
+	return nil
+}
