@@ -205,6 +205,23 @@ func mnemonicSeed(mnemonic, passphrase string) ([]byte, error) {
 	return seed, nil
 }
 
+// CompleteWord lists the BIP39 English words that start with prefix
+// (case and NFKD forgiven), in list order, for word-by-word entry of a
+// mnemonic. Four letters always single out one word (BIP39 words are
+// unique in their first four letters); an empty prefix lists nothing.
+func CompleteWord(prefix string) []string {
+	p := strings.TrimSpace(strings.ToLower(norm.NFKD.String(prefix)))
+	if p == "" {
+		return nil
+	}
+	i := sort.SearchStrings(bip39Words, p)
+	var out []string
+	for ; i < len(bip39Words) && strings.HasPrefix(bip39Words[i], p); i++ {
+		out = append(out, bip39Words[i])
+	}
+	return out
+}
+
 // suggestWord finds the word list entry closest to w: a unique entry
 // sharing its first four letters (BIP39 words are unique in four), else
 // the smallest edit distance (with transpositions) up to 1 for words of

@@ -206,3 +206,17 @@ func TestMasterFromMnemonicVersionBytesAndFingerprint(t *testing.T) {
 	_, err = MasterFromMnemonic("abandon", "", network.Main)
 	require.ErrorIs(t, err, ErrWordCount)
 }
+
+func TestCompleteWordNarrowsToOneWordAtFourLetters(t *testing.T) {
+	require.Equal(t, []string{"about", "above"}, CompleteWord("abo"))
+	require.Equal(t, []string{"about"}, CompleteWord("ABOU"))
+	require.Equal(t, []string{"zone", "zoo"}, CompleteWord("zo"))
+	require.Nil(t, CompleteWord("xyz"))
+	require.Nil(t, CompleteWord(" "))
+	for _, w := range bip39Words {
+		require.Equal(t, []string{w}, CompleteWord(w[:min(4, len(w))])[:1], w)
+		if len(w) >= 4 {
+			require.Len(t, CompleteWord(w[:4]), 1, w)
+		}
+	}
+}
