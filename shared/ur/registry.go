@@ -20,15 +20,19 @@ import (
 // (crypto-*) are still what most signers emit; version 2 names are the
 // current ones.
 const (
-	TypeBytes                    = "bytes"
-	TypeCryptoPSBT               = "crypto-psbt"
-	TypePSBT                     = "psbt"
-	TypeCryptoHDKey              = "crypto-hdkey"
-	TypeHDKey                    = "hdkey"
-	TypeCryptoOutput             = "crypto-output"
-	TypeOutputDescriptor         = "output-descriptor"
-	TypeCryptoAccount            = "crypto-account"
-	TypeAccountDescriptor        = "account-descriptor"
+	TypeBytes             = "bytes"
+	TypeCryptoPSBT        = "crypto-psbt"
+	TypePSBT              = "psbt"
+	TypeCryptoHDKey       = "crypto-hdkey"
+	TypeHDKey             = "hdkey"
+	TypeCryptoOutput      = "crypto-output"
+	TypeOutputDescriptor  = "output-descriptor"
+	TypeCryptoAccount     = "crypto-account"
+	TypeAccountDescriptor = "account-descriptor"
+)
+
+// CBOR tags of BCR-2020-006, version 1 and version 2.
+const (
 	tagHDKeyV1, tagHDKeyV2       = 303, 40303
 	tagKeypathV1, tagKeypathV2   = 304, 40304
 	tagCoinInfoV1, tagCoinInfoV2 = 305, 40305
