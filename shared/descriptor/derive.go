@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
@@ -37,8 +36,6 @@ type DerivedKey struct {
 	// this key (origin path + derived steps). Without an origin in the
 	// descriptor: the fingerprint of the key itself and the derived steps.
 	Origin keys.Origin
-
-	pub *btcec.PublicKey
 }
 
 // TaprootInfo describes a BIP341 output built from tr(KEY[,TREE]) (BIP386).

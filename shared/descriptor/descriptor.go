@@ -543,25 +543,72 @@ func (d *Descriptor) Branch(i int) (*Descriptor, error) {
 }
 
 func (n *node) branch(i int) *node {
-	c := *n
-	c.keys = make([]*KeyExpr, len(n.keys))
-	for j, k := range n.keys {
-		c.keys[j] = k.branch(i)
-	}
-	if n.sub != nil {
-		c.sub = n.sub.branch(i)
-	}
-	if n.tree != nil {
-		c.tree = n.tree.branch(i)
-	}
-	return &c
+	c, _ := n.mapKeys(func(k *KeyExpr) (*KeyExpr, error) { return k.branch(i), nil })
+	return c
 }
 
-func (t *tapNode) branch(i int) *tapNode {
-	if t.leaf != nil {
-		return &tapNode{leaf: t.leaf.branch(i)}
+// Public returns the descriptor without private keys (BIP380 normalisation
+// for export): WIF keys become hex public keys (x-only inside tr()), xprv
+// keys become the xpub at their last hardened step with those steps added
+// to the key origin. It fails for keys that have no public form (a /*h
+// wildcard, hardened multipath values). A public descriptor returns itself.
+func (d *Descriptor) Public() (*Descriptor, error) {
+	top, err := d.top.mapKeys(func(k *KeyExpr) (*KeyExpr, error) { return k.publicForm() })
+	if err != nil {
+		return nil, fmt.Errorf("descriptor: %w", err)
 	}
-	return &tapNode{left: t.left.branch(i), right: t.right.branch(i)}
+	return &Descriptor{top: top, pathCount: d.pathCount}, nil
+}
+
+// HasPrivateKeys reports whether any key is a WIF or an xprv/tprv.
+func (d *Descriptor) HasPrivateKeys() bool {
+	for _, k := range d.top.allKeys() {
+		if k.Private {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *node) mapKeys(f func(*KeyExpr) (*KeyExpr, error)) (*node, error) {
+	c := *n
+	c.keys = make([]*KeyExpr, len(n.keys))
+	var err error
+	for j, k := range n.keys {
+		if c.keys[j], err = f(k); err != nil {
+			return nil, err
+		}
+	}
+	if n.sub != nil {
+		if c.sub, err = n.sub.mapKeys(f); err != nil {
+			return nil, err
+		}
+	}
+	if n.tree != nil {
+		if c.tree, err = n.tree.mapKeys(f); err != nil {
+			return nil, err
+		}
+	}
+	return &c, nil
+}
+
+func (t *tapNode) mapKeys(f func(*KeyExpr) (*KeyExpr, error)) (*tapNode, error) {
+	if t.leaf != nil {
+		leaf, err := t.leaf.mapKeys(f)
+		if err != nil {
+			return nil, err
+		}
+		return &tapNode{leaf: leaf}, nil
+	}
+	l, err := t.left.mapKeys(f)
+	if err != nil {
+		return nil, err
+	}
+	r, err := t.right.mapKeys(f)
+	if err != nil {
+		return nil, err
+	}
+	return &tapNode{left: l, right: r}, nil
 }
 
 // ScriptType returns the output script form, e.g. WSH for wsh(sortedmulti(...)).

@@ -46,6 +46,7 @@ type KeyExpr struct {
 	ext        *hdkeychain.ExtendedKey // extended key, nil for hex and WIF keys
 	pub        *btcec.PublicKey        // public key of a hex or WIF key
 	compressed bool                    // hex/WIF key is compressed (extended keys always are)
+	tap        bool                    // the key is inside tr() (its public form is x-only)
 	testnet    int                     // 0 any network, 1 mainnet only, 2 test networks only
 	selfFP     keys.Fingerprint        // fingerprint of the key itself, for origins when Origin is nil
 	base       *hdkeychain.ExtendedKey // ext derived along Path (cached once per single-path key)
@@ -100,7 +101,7 @@ const (
 
 // parseKey reads one BIP380 key expression (with the BIP389 multipath extension).
 func parseKey(s string, ctx keyContext) (*KeyExpr, error) {
-	k := &KeyExpr{MultipathIndex: -1}
+	k := &KeyExpr{MultipathIndex: -1, tap: ctx == keyTaproot}
 	rest := s
 	if strings.HasPrefix(rest, "[") {
 		end := strings.IndexByte(rest, ']')
@@ -392,7 +393,7 @@ func (k *KeyExpr) derive(index uint32, xonly bool) (DerivedKey, error) {
 			}
 		}
 	}
-	dk := DerivedKey{PubKey: k.serialize(pub, xonly), pub: pub}
+	dk := DerivedKey{PubKey: k.serialize(pub, xonly)}
 	if k.Origin != nil {
 		dk.Origin.Fingerprint = k.Origin.Fingerprint
 		dk.Origin.Path = k.Origin.Path.Child(extra...)
@@ -419,4 +420,85 @@ func abbrev(s string) string {
 		return strconv.Quote(s)
 	}
 	return strconv.Quote(s[:12] + "…" + s[len(s)-8:])
+}
+
+// publicForm returns the key without private data, following BIP380's
+// "Normalization of Key Expressions with Hardened Derivation": a WIF becomes
+// its hex public key (x-only inside tr()); an xprv is derived to its last
+// hardened step, neutered, and those steps move into the key origin.
+func (k *KeyExpr) publicForm() (*KeyExpr, error) {
+	if !k.Private {
+		return k, nil
+	}
+	c := *k
+	c.Private = false
+	c.base, c.basePub, c.ckd, c.baseErr = nil, nil, nil, nil
+	if k.ext == nil {
+		switch {
+		case k.tap:
+			x := schnorr.SerializePubKey(k.pub)
+			c.text = hex.EncodeToString(x)
+			c.XOnly = true
+			copy(c.selfFP[:], btcutil.Hash160(append([]byte{0x02}, x...)))
+		case k.compressed:
+			c.text = hex.EncodeToString(k.pub.SerializeCompressed())
+		default:
+			c.text = hex.EncodeToString(k.pub.SerializeUncompressed())
+		}
+		c.Xpub = c.text
+		return &c, nil
+	}
+	if k.Wildcard && k.Hardened {
+		return nil, fmt.Errorf("key %s ends in /*h: every index needs the private key, so it has no public form", abbrev(k.String()))
+	}
+	last := -1
+	for i, step := range k.Path {
+		if step >= hdkeychain.HardenedKeyStart {
+			last = i
+		}
+	}
+	for _, alt := range k.Multipath {
+		if alt >= hdkeychain.HardenedKeyStart {
+			return nil, fmt.Errorf("key %s has a hardened multipath value: it has no single public form", abbrev(k.String()))
+		}
+	}
+	if k.Multipath != nil && k.MultipathIndex <= last {
+		return nil, fmt.Errorf("key %s has its multipath step before a hardened step: it has no single public form", abbrev(k.String()))
+	}
+	cur := k.ext
+	for _, step := range k.Path[:last+1] {
+		next, err := cur.Derive(step)
+		if err != nil {
+			return nil, deriveError(k, step, err)
+		}
+		cur = next
+	}
+	pub, err := cur.Neuter()
+	if err != nil {
+		return nil, fmt.Errorf("key %s: %v", abbrev(k.String()), err)
+	}
+	if last >= 0 {
+		o := keys.Origin{Fingerprint: k.selfFP}
+		if k.Origin != nil {
+			o = keys.Origin{Fingerprint: k.Origin.Fingerprint, Path: append(keys.Path{}, k.Origin.Path...)}
+		}
+		o.Path = o.Path.Child(k.Path[:last+1]...)
+		c.Origin = &o
+		c.Path = append(keys.Path{}, k.Path[last+1:]...)
+		if k.Multipath != nil {
+			c.MultipathIndex = k.MultipathIndex - (last + 1)
+		}
+		ecPub, err := pub.ECPubKey()
+		if err != nil {
+			return nil, fmt.Errorf("key %s: %v", abbrev(k.String()), err)
+		}
+		copy(c.selfFP[:], btcutil.Hash160(ecPub.SerializeCompressed()))
+	}
+	c.ext = pub
+	c.text = pub.String()
+	c.Xpub = c.text
+	if c.Multipath == nil {
+		c.prepare()
+	}
+	return &c, nil
 }
