@@ -27,6 +27,8 @@ import (
 // builder and the BIP157 filter header chain.
 type memChain struct {
 	blocks    []*wire.MsgBlock
+	hashes    []string
+	byHash    map[string]int
 	filters   []string
 	headers   []string
 	scripts   map[wire.OutPoint][]byte
@@ -40,7 +42,7 @@ type memChain struct {
 var externalScript = []byte{0x00, 0x14, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}
 
 func newMemChain(tb testing.TB) *memChain {
-	c := &memChain{scripts: map[wire.OutPoint][]byte{}}
+	c := &memChain{scripts: map[wire.OutPoint][]byte{}, byHash: map[string]int{}}
 	c.mine(tb)
 	return c
 }
@@ -93,6 +95,8 @@ func (c *memChain) mine(tb testing.TB, txs ...*wire.MsgTx) *wire.MsgBlock {
 	hdr, err := builder.MakeHeaderForFilter(f, prevHeader)
 	require.NoError(tb, err)
 	c.blocks = append(c.blocks, blk)
+	c.hashes = append(c.hashes, blk.BlockHash().String())
+	c.byHash[c.hashes[h]] = int(h)
 	c.filters = append(c.filters, hex.EncodeToString(nb))
 	c.headers = append(c.headers, hdr.String())
 	var keep []*wire.MsgTx
@@ -113,15 +117,16 @@ func (c *memChain) mine(tb testing.TB, txs ...*wire.MsgTx) *wire.MsgBlock {
 
 // truncate drops the blocks from height on (the start of a reorg).
 func (c *memChain) truncate(height int32) {
-	c.blocks, c.filters, c.headers = c.blocks[:height], c.filters[:height], c.headers[:height]
+	for _, h := range c.hashes[height:] {
+		delete(c.byHash, h)
+	}
+	c.blocks, c.hashes, c.filters, c.headers = c.blocks[:height], c.hashes[:height], c.filters[:height], c.headers[:height]
 	c.forks++
 }
 
 func (c *memChain) find(hash string) int {
-	for i, b := range c.blocks {
-		if b.BlockHash().String() == hash {
-			return i
-		}
+	if i, ok := c.byHash[hash]; ok {
+		return i
 	}
 	return -1
 }
@@ -166,12 +171,12 @@ func (c *memChain) CallBatch(_ context.Context, reqs []Request) ([]Response, err
 		case "getblockcount":
 			out[i] = ok(c.tip())
 		case "getbestblockhash":
-			out[i] = ok(c.blocks[c.tip()].BlockHash().String())
+			out[i] = ok(c.hashes[c.tip()])
 		case "getblockhash":
 			if n < 0 || n > c.tip() {
 				out[i] = fail(-8, "Block height out of range")
 			} else {
-				out[i] = ok(c.blocks[n].BlockHash().String())
+				out[i] = ok(c.hashes[n])
 			}
 		case "getblockfilter":
 			j := c.find(s)
