@@ -655,6 +655,9 @@ func parseKeyExp(it cborItem) (KeyExp, error) {
 	switch {
 	case it.isTag(tagHDKeyV1, tagHDKeyV2):
 		k, err := parseHDKey(it)
+		if err == nil && k.IsPrivate {
+			return KeyExp{}, errors.New("refusing a private hdkey in a descriptor: a watch-only coordinator takes public keys only")
+		}
 		return KeyExp{HDKey: k}, err
 	case it.isTag(tagECKeyV1, tagECKeyV2):
 		k, err := parseECKey(it)

@@ -332,3 +332,10 @@ func TestCryptoOutput_V1AddressAndPairChildren(t *testing.T) {
 	require.Equal(t, ChildPair, d.Keys[0].HDKey.Children.Components[0].Kind)
 	require.Equal(t, ChildWildcard, d.Keys[0].HDKey.Children.Components[1].Kind)
 }
+
+func TestCryptoOutput_PrivateHDKeyRefused(t *testing.T) {
+	// pkh(303(BCR-2020-007 test vector 1, a private master key))
+	master := "a301f503582100e8f32e723decf4051aefac8e2c93c9c5b214313817cdb01a1494b917c8436b35045820873dff81c02f525623fd1fe5167eac3a55a049de3d314bb42ee227ffed37d508"
+	_, err := DecodeOutputDescriptor(UR{Type: TypeCryptoOutput, CBOR: mustHex(t, "d90193d9012f"+master)})
+	require.ErrorContains(t, err, "refusing a private hdkey")
+}
