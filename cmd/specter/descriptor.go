@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 )
 
 func init() {
@@ -15,18 +16,23 @@ func init() {
 	})
 }
 
-const descriptorUsage = `Usage: specter descriptor DESCRIPTOR
+const descriptorUsage = `Usage: specter descriptor [--public] DESCRIPTOR
 
 Checks an output descriptor (BIP380-386, BIP387 multi_a, BIP389 multipath) and
 prints its normalised form with its BIP380 checksum: hardened steps written h,
 SLIP-132 keys (ypub, zpub, Zpub, ...) as xpub/tpub, hex in lowercase. The
 "#checksum" suffix of the input is optional, and checked when present.
+
+  --public  print the watch-only form: private keys (WIF, xprv) replaced by
+            their public keys, hardened steps after an xprv moved into the
+            key origin (BIP380)
 `
 
 // runDescriptor implements "specter descriptor".
 func runDescriptor(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("descriptor", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	public := fs.Bool("public", false, "")
 	rest, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, descriptorUsage)
@@ -41,6 +47,11 @@ func runDescriptor(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 	d, err := parseDescriptorArg(rest[0])
 	if err != nil {
 		return err
+	}
+	if *public {
+		if d, err = d.Public(); err != nil {
+			return usagef("%s", strings.TrimPrefix(err.Error(), "descriptor: "))
+		}
 	}
 	_, err = fmt.Fprintln(stdout, d.String())
 	return err

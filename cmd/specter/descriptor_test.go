@@ -29,6 +29,22 @@ func TestDescriptorPrintsTheNormalisedFormWithChecksum(t *testing.T) {
 	}
 }
 
+func TestDescriptorPublicDropsPrivateKeys(t *testing.T) {
+	// BIP381 lists this xprv descriptor and its public form with the same script.
+	const pub = "pkh([bd16bee5/2147483647h]xpub69H7F5dQzmVd3vPuLKtcXJziMEQByuDidnX3YdwgtNsecY5HRGtAAQC5mXTt4dsv9RzyjgDjAQs9VGVV6ydYCHnprc9vvaA5YtqWyL6hyds/0)"
+	sum, err := descriptor.Checksum(pub)
+	require.NoError(t, err)
+	code, out, errOut := runCmd("", "descriptor", "--public", "pkh(xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U/2147483647'/0)")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, pub+"#"+sum+"\n", out)
+	require.Empty(t, errOut)
+
+	code, out, errOut = runCmd("", "descriptor", "--public", "wpkh(xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U/*h)")
+	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.Equal(t, "specter descriptor: key \"xprv…/*h\" ends in /*h: every index needs the private key, so it has no public form\n", errOut)
+}
+
 func TestDescriptorBadInputExitsTwo(t *testing.T) {
 	deedSum, err := descriptor.Checksum("raw(deedbeef)")
 	require.NoError(t, err)

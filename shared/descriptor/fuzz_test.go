@@ -43,6 +43,12 @@ func FuzzParse(f *testing.F) {
 		if again.String() != out {
 			t.Fatalf("String is not stable: %q then %q", out, again.String())
 		}
+		if pub, err := d.Public(); err == nil {
+			back, err := Parse(pub.String())
+			if err != nil || back.String() != pub.String() || back.HasPrivateKeys() {
+				t.Fatalf("Public of %q gives %q, which does not round-trip (%v)", s, pub.String(), err)
+			}
+		}
 		_ = d.Keys()
 		_, _ = d.Threshold()
 		_ = d.ScriptType()

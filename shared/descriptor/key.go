@@ -414,12 +414,51 @@ func isHex(s string) bool {
 	return len(s) > 0
 }
 
-// abbrev quotes s, shortened in the middle when long (keys are ~111 chars).
+// abbrev quotes s for an error message, shortened in the middle when long
+// (keys are ~111 chars), with private keys redacted so that errors, which
+// end up in logs, never carry secret material.
 func abbrev(s string) string {
-	if len(s) <= 24 {
+	s = redactPrivate(s)
+	if len([]rune(s)) <= 24 {
 		return strconv.Quote(s)
 	}
-	return strconv.Quote(s[:12] + "…" + s[len(s)-8:])
+	r := []rune(s)
+	return strconv.Quote(string(r[:12]) + "…" + string(r[len(r)-8:]))
+}
+
+// redactPrivate replaces every base58 run that looks like a private key (an
+// extended private key, or a WIF) by its first four characters and "…".
+func redactPrivate(s string) string {
+	isB58 := func(c byte) bool {
+		return c >= '1' && c <= '9' || c >= 'A' && c <= 'Z' && c != 'I' && c != 'O' || c >= 'a' && c <= 'z' && c != 'l'
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && isB58(s[j]) {
+			j++
+		}
+		if j == i {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		run := s[i:j]
+		if looksPrivate(run) {
+			b.WriteString(run[:4] + "…")
+		} else {
+			b.WriteString(run)
+		}
+		i = j
+	}
+	return b.String()
+}
+
+func looksPrivate(run string) bool {
+	if len(run) >= 100 && len(run) <= 115 && len(run) > 4 && run[1:4] == "prv" {
+		return true
+	}
+	return (len(run) == 51 || len(run) == 52) && strings.IndexByte("59KLc", run[0]) >= 0
 }
 
 // publicForm returns the key without private data, following BIP380's

@@ -92,19 +92,35 @@ func TestPublicRefusesKeysWithoutAPublicForm(t *testing.T) {
 	for name, tc := range map[string]struct{ in, err string }{
 		"hardened wildcard": {
 			"sh(wpkh(xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi/10/20/30/40/*'))",
-			`descriptor: key "xprv9s21ZrQH…30/40/*h" ends in /*h: every index needs the private key, so it has no public form`,
+			`descriptor: key "xprv…/10/20/30/40/*h" ends in /*h: every index needs the private key, so it has no public form`,
 		},
 		"hardened multipath value": {
 			"pkh(xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U/<2147483647h;0>/0)",
-			`descriptor: key "xprv9s21ZrQH…47h;0>/0" has a hardened multipath value: it has no single public form`,
+			`descriptor: key "xprv…/<2147483647h;0>/0" has a hardened multipath value: it has no single public form`,
 		},
 		"multipath before a hardened step": {
 			"pkh(xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2U/<0;1>/5h/*)",
-			`descriptor: key "xprv9s21ZrQH…;1>/5h/*" has its multipath step before a hardened step: it has no single public form`,
+			`descriptor: key "xprv…/<0;1>/5h/*" has its multipath step before a hardened step: it has no single public form`,
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := mustParse(t, tc.in).Public()
+			require.EqualError(t, err, tc.err)
+		})
+	}
+}
+
+func TestErrorsNeverCarryPrivateKeys(t *testing.T) {
+	for name, tc := range map[string]struct{ in, err string }{
+		"WIF with a typo": {"wpkh(L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY2)",
+			`descriptor: wpkh(): key "L4rK…" is not a hex public key, a WIF private key or an extended key (xpub/xprv/tpub/tprv or SLIP-132): check for a typo`},
+		"uncompressed WIF in segwit": {"wpkh([deadbeef/0h]5KYZdUEo39z3FPrtuX2QbbwGnNP5zTd7yyr2SC1j299sBCnWjss)",
+			`descriptor: wpkh(): key "[deadbeef/0h]5KYZ…": uncompressed keys are not allowed in segwit scripts (BIP382): use the compressed key`},
+		"xprv with a typo": {"wpkh(xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm55Qn3LqFtT2emdEXVYsCzC2V/0/*)",
+			`descriptor: wpkh(): key "xprv…/0/*": extended key "xprv9s21…sCzC2V": not valid base58check: checksum does not match: check for a typo or a truncated copy`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(tc.in)
 			require.EqualError(t, err, tc.err)
 		})
 	}
