@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/btcutil/base58"
 	"github.com/btcsuite/btcd/chaincfg"
@@ -350,6 +351,11 @@ func parseHDKey(it cborItem) (*HDKey, error) {
 	}
 	if k.IsPrivate && k.KeyData[0] != 0 || !k.IsPrivate && k.KeyData[0] != 2 && k.KeyData[0] != 3 {
 		return nil, errors.New("hdkey key-data does not match is-private (0x00 prefix for private, 0x02/0x03 for public keys)")
+	}
+	if !k.IsPrivate {
+		if _, err := btcec.ParsePubKey(k.KeyData); err != nil {
+			return nil, errors.New("hdkey key-data is not a valid secp256k1 public key: the export is damaged")
+		}
 	}
 	if v, ok := it.mapUint(4); ok {
 		if k.ChainCode, err = v.asBytes(); err != nil || len(k.ChainCode) != 32 {

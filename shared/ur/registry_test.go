@@ -250,6 +250,7 @@ func TestRegistry_MalformedInputsRejected(t *testing.T) {
 		"hdkey without key-data": {UR{TypeCryptoHDKey, mustHex(t, "a10401")}, decHDKey, "no key-data"},
 		"hdkey short key":        {UR{TypeCryptoHDKey, mustHex(t, "a1034102")}, decHDKey, "33 bytes"},
 		"hdkey not a map":        {UR{TypeHDKey, mustHex(t, "01")}, decHDKey, "must be a map"},
+		"hdkey off-curve key":    {UR{TypeHDKey, mustHex(t, "a1035821020000000000000000000000000000000000000000000000000000000000000005")}, decHDKey, "not a valid secp256k1"},
 		"output unknown tag":     {UR{TypeCryptoOutput, mustHex(t, "d9019f01")}, decOutput, "400..410"},
 		"multi threshold 0":      {UR{TypeCryptoOutput, mustHex(t, "d90196a20100028180")}, decOutput, "threshold"},
 		"private eckey":          {UR{TypeCryptoOutput, mustHex(t, "d90192d90132a202f5035820"+strings.Repeat("11", 32))}, decOutput, "private"},
