@@ -39,6 +39,10 @@ const (
 	// Wallet/Keystore/KeyDerivation: "keystores" with "keyDerivation" and
 	// "extendedPublicKey").
 	SourceSparrowWallet = "sparrow-wallet-json"
+	// SourceSpecterDevice is a Specter Desktop device file (its data
+	// folder's devices/*.json): "name", "type" and "keys" with "original",
+	// "xpub", "fingerprint", "derivation" and "type" per key.
+	SourceSpecterDevice = "specter-desktop-device"
 	// SourceKeyExpressions is text holding BIP380 key expressions
 	// "[fingerprint/path]xpub", one or more per file: Specter DIY,
 	// Passport, SeedSigner, Krux, Jade and Keystone descriptor exports.
@@ -81,6 +85,7 @@ func SupportedExportFormats() []string {
 		"Cobo Vault multisig JSON (xfp, xpub, path)",
 		"Electrum wallet file (keystore, or x1/ x2/ ... for multisig)",
 		"Sparrow wallet JSON (keystores with keyDerivation and extendedPublicKey)",
+		"Specter Desktop device file (name, type, keys)",
 		"text with key expressions [fingerprint/path]xpub (Specter DIY, Passport, SeedSigner, Krux, descriptors)",
 	}
 }
@@ -167,6 +172,8 @@ func parseJSONExport(obj map[string]json.RawMessage) ([]KeyExport, error) {
 		return parseKeystone(obj)
 	case has("keystores"):
 		return parseSparrowWallet(obj)
+	case has("keys") && has("name"):
+		return parseSpecterDevice(obj)
 	case has("bip44") || has("bip49") || has("bip84") || has("bip86") || has("bip48_1") || has("bip48_2") || has("bip45"):
 		return parseColdcardGeneric(obj)
 	case has("p2wsh_deriv") || has("p2sh_deriv") || has("p2sh_p2wsh_deriv") || has("p2wsh_p2sh_deriv") || has("p2tr_deriv"):
@@ -740,6 +747,63 @@ func parseSparrowWallet(obj map[string]json.RawMessage) ([]KeyExport, error) {
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: \"keystores\" is empty", where)
+	}
+	return out, nil
+}
+
+func parseSpecterDevice(obj map[string]json.RawMessage) ([]KeyExport, error) {
+	const where = "Specter Desktop device"
+	name, err := jsonString(obj, "name", where)
+	if err != nil {
+		return nil, err
+	}
+	var keyList []map[string]json.RawMessage
+	if err := json.Unmarshal(obj["keys"], &keyList); err != nil {
+		return nil, fmt.Errorf("%s: \"keys\" must be a list of objects", where)
+	}
+	out := make([]KeyExport, 0, len(keyList))
+	for i, k := range keyList {
+		w := fmt.Sprintf("%s %q, key %d", where, name, i+1)
+		fields := map[string]string{}
+		for _, f := range []string{"original", "xpub", "fingerprint", "derivation", "type"} {
+			if fields[f], err = jsonString(k, f, w); err != nil {
+				return nil, err
+			}
+		}
+		if fields["fingerprint"] == "" || fields["derivation"] == "" {
+			return nil, fmt.Errorf("%s: \"fingerprint\" and \"derivation\" are needed: the key origin is unknown", w)
+		}
+		fp, err := parseFingerprintField(fields["fingerprint"], w, "fingerprint")
+		if err != nil {
+			return nil, err
+		}
+		var hint ScriptType
+		if fields["type"] != "" {
+			if hint, err = ParseScriptType(fields["type"]); err != nil {
+				return nil, fmt.Errorf("%s: \"type\": %w", w, err)
+			}
+		}
+		key := fields["original"]
+		if key == "" {
+			key = fields["xpub"]
+		}
+		e, _, err := keyInput{where: w, fingerprint: fp, path: fields["derivation"], key: key, hint: hint, label: name, source: SourceSpecterDevice}.build()
+		if err != nil {
+			return nil, err
+		}
+		if fields["original"] != "" && fields["xpub"] != "" {
+			x, err := ParseExtendedKey(fields["xpub"])
+			if err != nil {
+				return nil, fmt.Errorf("%s: \"xpub\": %w", w, err)
+			}
+			if x.Key.String() != e.Xpub {
+				return nil, fmt.Errorf("%s: \"original\" and \"xpub\" are different keys: the file is corrupt", w)
+			}
+		}
+		out = append(out, e)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s %q: \"keys\" is empty", where, name)
 	}
 	return out, nil
 }
