@@ -72,14 +72,10 @@ var fnNames = map[string]fn{
 	"multi_a": fnMultiA, "sortedmulti_a": fnSortedMultiA,
 }
 
-func (f fn) String() string {
-	for name, v := range fnNames {
-		if v == f {
-			return name
-		}
-	}
-	return "?"
-}
+// fnText is the name of each fn, in the order of the constants.
+var fnText = [...]string{"pk", "pkh", "wpkh", "sh", "wsh", "multi", "sortedmulti", "combo", "raw", "addr", "tr", "multi_a", "sortedmulti_a"}
+
+func (f fn) String() string { return fnText[f] }
 
 // Limits from BIP383, BIP387 and Bitcoin Core's policy.
 const (

@@ -177,3 +177,10 @@ func TestScriptTypeAndThreshold(t *testing.T) {
 		})
 	}
 }
+
+func TestFunctionNamesMatchTheirConstants(t *testing.T) {
+	require.Len(t, fnNames, len(fnText))
+	for name, f := range fnNames {
+		require.Equal(t, name, f.String())
+	}
+}
