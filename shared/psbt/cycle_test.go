@@ -168,7 +168,10 @@ func TestFullCycleCreateSignCombineFinalizeExtract(t *testing.T) {
 			require.True(t, a.Complete)
 			require.False(t, a.VSizeEstimated)
 			require.Equal(t, (tx.SerializeSizeStripped()*3+tx.SerializeSize()+3)/4, a.VSize)
-			require.InDelta(t, a.VSize, estimated, 5, "estimate within a few vbytes of the real size")
+			// The estimate assumes 72-byte signatures (the largest low-S DER
+			// signature); ours are low-R (71 bytes): an upper bound, close.
+			require.GreaterOrEqual(t, estimated, a.VSize)
+			require.LessOrEqual(t, estimated-a.VSize, 4*len(tx.TxIn), "estimate within a few vbytes per input")
 		})
 	}
 }

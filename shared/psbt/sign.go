@@ -34,22 +34,132 @@ type SignResult struct {
 // used. An input whose UTXO information is missing or inconsistent is never
 // signed: Sign then returns an error and leaves the PSBT unchanged.
 func Sign(p *Packet, master *hdkeychain.ExtendedKey) (SignResult, error) {
+	if !master.IsPrivate() {
+		return SignResult{}, errors.New("signing needs a private master key, not an xpub")
+	}
+	if master.Depth() != 0 {
+		return SignResult{}, errors.New("signing needs the BIP32 master key (depth 0), derived from the seed")
+	}
+	fp, err := keys.MasterFingerprint(master)
+	if err != nil {
+		return SignResult{}, err
+	}
+	return sign(p, masterSource{master, fp})
+}
+
+// SignWithKeys is the BIP174 Signer for bare private keys (such as imported
+// WIF keys): it signs every input whose script holds one of the keys
+// (or its hash), whatever the derivations say, with the same checks and
+// script types as Sign. Taproot keys sign the key path when they are the
+// internal key and every leaf script that contains them.
+func SignWithKeys(p *Packet, privs []*btcec.PrivateKey) (SignResult, error) {
+	if len(privs) == 0 {
+		return SignResult{}, errors.New("no private keys to sign with")
+	}
+	return sign(p, rawSource(privs))
+}
+
+// keySource finds the private keys that may sign an input.
+type keySource interface {
+	ecdsaKeys(in *bpsbt.PInput) ([]ecdsaKey, error)
+	tapKeys(in *bpsbt.PInput) ([]tapKey, error)
+}
+
+type ecdsaKey struct {
+	priv *btcec.PrivateKey
+	pub  []byte
+}
+
+// tapKey is a taproot signing key: keyPath when it may sign as the internal
+// key, and the hashes of the leaves it may sign.
+type tapKey struct {
+	priv       *btcec.PrivateKey
+	xonly      []byte
+	keyPath    bool
+	leafHashes [][]byte
+}
+
+type masterSource struct {
+	master *hdkeychain.ExtendedKey
+	fp     keys.Fingerprint
+}
+
+func (m masterSource) ecdsaKeys(in *bpsbt.PInput) ([]ecdsaKey, error) {
+	var out []ecdsaKey
+	for _, d := range in.Bip32Derivation {
+		if d.MasterKeyFingerprint != m.fp.Uint32() {
+			continue
+		}
+		priv, err := derive(m.master, d.Bip32Path)
+		if err != nil {
+			return nil, err
+		}
+		pub := priv.PubKey().SerializeCompressed()
+		if bytes.Equal(pub, d.PubKey) { // else: same fingerprint, another key
+			out = append(out, ecdsaKey{priv, pub})
+		}
+	}
+	return out, nil
+}
+
+func (m masterSource) tapKeys(in *bpsbt.PInput) ([]tapKey, error) {
+	var out []tapKey
+	for _, d := range in.TaprootBip32Derivation {
+		if d.MasterKeyFingerprint != m.fp.Uint32() {
+			continue
+		}
+		priv, err := derive(m.master, d.Bip32Path)
+		if err != nil {
+			return nil, err
+		}
+		xonly := schnorr.SerializePubKey(priv.PubKey())
+		if bytes.Equal(xonly, d.XOnlyPubKey) {
+			out = append(out, tapKey{priv: priv, xonly: xonly, keyPath: bytes.Equal(xonly, in.TaprootInternalKey), leafHashes: d.LeafHashes})
+		}
+	}
+	return out, nil
+}
+
+type rawSource []*btcec.PrivateKey
+
+func (r rawSource) ecdsaKeys(*bpsbt.PInput) ([]ecdsaKey, error) {
+	out := make([]ecdsaKey, 0, len(r))
+	for _, k := range r {
+		out = append(out, ecdsaKey{k, k.PubKey().SerializeCompressed()})
+	}
+	return out, nil
+}
+
+func (r rawSource) tapKeys(in *bpsbt.PInput) ([]tapKey, error) {
+	var out []tapKey
+	for _, k := range r {
+		xonly := schnorr.SerializePubKey(k.PubKey())
+		tk := tapKey{priv: k, xonly: xonly, keyPath: bytes.Equal(xonly, in.TaprootInternalKey)}
+		for _, l := range in.TaprootLeafScript {
+			if _, pubs, ok := tapLeafKeys(l.Script); ok {
+				for _, pk := range pubs {
+					if bytes.Equal(pk, xonly) {
+						h := leafHash(l.LeafVersion, l.Script)
+						tk.leafHashes = append(tk.leafHashes, h[:])
+						break
+					}
+				}
+			}
+		}
+		if tk.keyPath || len(tk.leafHashes) > 0 {
+			out = append(out, tk)
+		}
+	}
+	return out, nil
+}
+
+func sign(p *Packet, src keySource) (SignResult, error) {
 	var res SignResult
 	if p == nil || p.UnsignedTx == nil {
 		return res, errors.New("no PSBT to sign")
 	}
-	if !master.IsPrivate() {
-		return res, errors.New("signing needs a private master key, not an xpub")
-	}
-	if master.Depth() != 0 {
-		return res, errors.New("signing needs the BIP32 master key (depth 0), derived from the seed")
-	}
 	if err := bpsbt.VerifyInputOutputLen(p, false, false); err != nil {
 		return res, fmt.Errorf("PSBT is malformed: %w", err)
-	}
-	fp, err := keys.MasterFingerprint(master)
-	if err != nil {
-		return res, err
 	}
 	// Plan first: refuse before touching anything if an input we would sign
 	// is not safe to sign.
@@ -64,10 +174,7 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey) (SignResult, error) {
 		if len(in.FinalScriptSig) != 0 || len(in.FinalScriptWitness) != 0 {
 			continue
 		}
-		if !hasFingerprint(in, fp) {
-			continue
-		}
-		plan, err := planInput(p, i, master, fp, allKnown)
+		plan, err := planInput(p, i, src, allKnown)
 		if err != nil {
 			return SignResult{}, err
 		}
@@ -90,10 +197,11 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey) (SignResult, error) {
 		a := added{idx: j.idx}
 		for _, k := range j.plan.ecdsa {
 			var sig []byte
+			var err error
 			if j.plan.segwit {
-				sig, err = txscript.RawTxInWitnessSignature(p.UnsignedTx, sigHashes, j.idx, j.plan.amount, j.plan.scriptCode, txscript.SigHashAll, k.priv)
+				sig, err = signWitnessV0(p.UnsignedTx, sigHashes, j.idx, j.plan.amount, j.plan.scriptCodeFor(k.pub), k.priv)
 			} else {
-				sig, err = txscript.RawTxInSignature(p.UnsignedTx, j.idx, j.plan.scriptCode, txscript.SigHashAll, k.priv)
+				sig, err = signLegacy(p.UnsignedTx, j.idx, j.plan.scriptCode, k.priv)
 			}
 			if err != nil {
 				return SignResult{}, fmt.Errorf("input %d: signing failed: %w", j.idx, err)
@@ -135,25 +243,6 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey) (SignResult, error) {
 	return res, nil
 }
 
-func hasFingerprint(in *bpsbt.PInput, fp keys.Fingerprint) bool {
-	for _, d := range in.Bip32Derivation {
-		if d.MasterKeyFingerprint == fp.Uint32() {
-			return true
-		}
-	}
-	for _, d := range in.TaprootBip32Derivation {
-		if d.MasterKeyFingerprint == fp.Uint32() {
-			return true
-		}
-	}
-	return false
-}
-
-type ecdsaKey struct {
-	priv *btcec.PrivateKey
-	pub  []byte
-}
-
 type leafKey struct {
 	leaf  *bpsbt.TaprootTapLeafScript
 	priv  *btcec.PrivateKey
@@ -165,11 +254,21 @@ type inputPlan struct {
 	amount     int64
 	pkScript   []byte
 	scriptCode []byte
+	p2wpkh     bool
 	segwit     bool
 	ecdsa      []ecdsaKey
 	keyPath    *btcec.PrivateKey
 	merkleRoot []byte
 	leaves     []leafKey
+}
+
+// scriptCodeFor is the BIP143 scriptCode: for P2WPKH the P2PKH script of the
+// key, otherwise the witness script.
+func (pl *inputPlan) scriptCodeFor(pub []byte) []byte {
+	if pl.p2wpkh {
+		return p2pkhScript(btcutil.Hash160(pub))
+	}
+	return pl.scriptCode
 }
 
 func derive(master *hdkeychain.ExtendedKey, path []uint32) (*btcec.PrivateKey, error) {
@@ -185,20 +284,37 @@ func derive(master *hdkeychain.ExtendedKey, path []uint32) (*btcec.PrivateKey, e
 
 // planInput checks input i and lists the keys to sign it with. It returns an
 // error when the input is ours but unsafe to sign, nil when there is nothing
-// for this key to sign.
-func planInput(p *Packet, i int, master *hdkeychain.ExtendedKey, fp keys.Fingerprint, allKnown bool) (*inputPlan, error) {
+// for these keys to sign.
+func planInput(p *Packet, i int, src keySource, allKnown bool) (*inputPlan, error) {
 	in := &p.Inputs[i]
-	if in.SighashType != 0 && in.SighashType != txscript.SigHashAll && in.SighashType != txscript.SigHashDefault {
-		return nil, fmt.Errorf("input %d asks for sighash type 0x%x: only SIGHASH_ALL is signed, ask the sender for a standard PSBT", i, uint32(in.SighashType))
+	ecdsaKeys, err := src.ecdsaKeys(in)
+	if err != nil {
+		return nil, fmt.Errorf("input %d: %w", i, err)
+	}
+	tapKeys, err := src.tapKeys(in)
+	if err != nil {
+		return nil, fmt.Errorf("input %d: %w", i, err)
+	}
+	if len(ecdsaKeys) == 0 && len(tapKeys) == 0 {
+		return nil, nil
 	}
 	out, err := prevOut(p, i)
 	if err != nil {
+		if _, raw := src.(rawSource); raw && in.NonWitnessUtxo == nil && in.WitnessUtxo == nil {
+			return nil, nil // bare keys claim no input: nothing to refuse
+		}
 		return nil, fmt.Errorf("refusing to sign: %w", err)
+	}
+	if in.SighashType != 0 && in.SighashType != txscript.SigHashAll && in.SighashType != txscript.SigHashDefault {
+		return nil, fmt.Errorf("input %d asks for sighash type 0x%x: only SIGHASH_ALL is signed, ask the sender for a standard PSBT", i, uint32(in.SighashType))
 	}
 	plan := &inputPlan{amount: out.Value, pkScript: out.PkScript}
 	script := out.PkScript
 	if txscript.IsPayToTaproot(script) {
-		return planTaproot(p, i, plan, master, fp, allKnown)
+		return planTaproot(p, i, plan, tapKeys, allKnown)
+	}
+	if len(ecdsaKeys) == 0 {
+		return nil, nil
 	}
 	if txscript.IsPayToScriptHash(script) {
 		if len(in.RedeemScript) == 0 {
@@ -211,7 +327,7 @@ func planInput(p *Packet, i int, master *hdkeychain.ExtendedKey, fp keys.Fingerp
 	}
 	switch {
 	case txscript.IsPayToWitnessPubKeyHash(script):
-		plan.segwit = true
+		plan.segwit, plan.p2wpkh = true, true
 	case txscript.IsPayToWitnessScriptHash(script):
 		if len(in.WitnessScript) == 0 {
 			return nil, fmt.Errorf("refusing to sign input %d: it spends a P2WSH output but the PSBT has no witness script", i)
@@ -225,40 +341,40 @@ func planInput(p *Packet, i int, master *hdkeychain.ExtendedKey, fp keys.Fingerp
 	case txscript.IsWitnessProgram(script):
 		return nil, fmt.Errorf("refusing to sign input %d: unknown witness version", i)
 	default:
-		if in.NonWitnessUtxo == nil {
-			return nil, fmt.Errorf("refusing to sign input %d: it is a legacy (non-segwit) input and the PSBT lacks its previous transaction (non-witness UTXO)", i)
-		}
 		plan.scriptCode = script
 	}
-	for _, d := range in.Bip32Derivation {
-		if d.MasterKeyFingerprint != fp.Uint32() {
+	for _, k := range ecdsaKeys {
+		if hasPartialSig(in, k.pub) {
 			continue
 		}
-		priv, err := derive(master, d.Bip32Path)
-		if err != nil {
-			return nil, fmt.Errorf("input %d: %w", i, err)
-		}
-		pub := priv.PubKey().SerializeCompressed()
-		if !bytes.Equal(pub, d.PubKey) {
-			continue // same fingerprint, another key (other passphrase?)
-		}
-		if hasPartialSig(in, pub) {
-			continue
-		}
-		if txscript.IsPayToWitnessPubKeyHash(script) {
-			if !bytes.Equal(script[2:], btcutil.Hash160(pub)) {
+		if plan.p2wpkh {
+			if !bytes.Equal(script[2:], btcutil.Hash160(k.pub)) {
 				continue
 			}
-			plan.scriptCode = p2pkhScript(btcutil.Hash160(pub))
-		} else if !bytes.Contains(plan.scriptCode, pub) && !bytes.Contains(plan.scriptCode, btcutil.Hash160(pub)) {
+		} else if !scriptHasKey(plan.scriptCode, k.pub) {
 			continue
 		}
-		plan.ecdsa = append(plan.ecdsa, ecdsaKey{priv, pub})
+		plan.ecdsa = append(plan.ecdsa, k)
 	}
 	if len(plan.ecdsa) == 0 {
 		return nil, nil
 	}
+	if !plan.segwit && in.NonWitnessUtxo == nil {
+		return nil, fmt.Errorf("refusing to sign input %d: it is a legacy (non-segwit) input and the PSBT lacks its previous transaction (non-witness UTXO)", i)
+	}
 	return plan, nil
+}
+
+// scriptHasKey reports whether the script pushes the key or its HASH160.
+func scriptHasKey(script, pub []byte) bool {
+	h := btcutil.Hash160(pub)
+	tok := txscript.MakeScriptTokenizer(0, script)
+	for tok.Next() {
+		if d := tok.Data(); bytes.Equal(d, pub) || bytes.Equal(d, h) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasPartialSig(in *bpsbt.PInput, pub []byte) bool {
@@ -276,42 +392,33 @@ func p2pkhScript(h []byte) []byte {
 	return s
 }
 
-func planTaproot(p *Packet, i int, plan *inputPlan, master *hdkeychain.ExtendedKey, fp keys.Fingerprint, allKnown bool) (*inputPlan, error) {
+func planTaproot(p *Packet, i int, plan *inputPlan, tapKeys []tapKey, allKnown bool) (*inputPlan, error) {
 	in := &p.Inputs[i]
+	if len(tapKeys) == 0 {
+		return nil, nil
+	}
 	if !allKnown {
 		return nil, fmt.Errorf("refusing to sign taproot input %d: BIP341 signatures commit to every input's amount and script, and some inputs lack UTXO information", i)
 	}
 	outputKey := plan.pkScript[2:]
+	plan.merkleRoot = []byte{}
 	if len(in.TaprootMerkleRoot) != 0 {
 		plan.merkleRoot = in.TaprootMerkleRoot
-	} else {
-		plan.merkleRoot = []byte{}
 	}
-	for _, d := range in.TaprootBip32Derivation {
-		if d.MasterKeyFingerprint != fp.Uint32() {
-			continue
-		}
-		priv, err := derive(master, d.Bip32Path)
-		if err != nil {
-			return nil, fmt.Errorf("input %d: %w", i, err)
-		}
-		xonly := schnorr.SerializePubKey(priv.PubKey())
-		if !bytes.Equal(xonly, d.XOnlyPubKey) {
-			continue
-		}
-		if bytes.Equal(xonly, in.TaprootInternalKey) && in.TaprootKeySpendSig == nil {
-			tweaked := txscript.ComputeTaprootOutputKey(priv.PubKey(), plan.merkleRoot)
+	for _, k := range tapKeys {
+		if k.keyPath && in.TaprootKeySpendSig == nil && plan.keyPath == nil {
+			tweaked := txscript.ComputeTaprootOutputKey(k.priv.PubKey(), plan.merkleRoot)
 			if !bytes.Equal(schnorr.SerializePubKey(tweaked), outputKey) {
 				return nil, fmt.Errorf("refusing to sign input %d: the internal key tweaked with the merkle root is not the spent output's key", i)
 			}
-			plan.keyPath = priv
+			plan.keyPath = k.priv
 		}
-		for _, lh := range d.LeafHashes {
+		for _, lh := range k.leafHashes {
 			leaf, err := bpsbt.FindLeafScript(in, lh)
 			if err != nil {
 				return nil, fmt.Errorf("input %d: the derivation names leaf %x, but the PSBT has no such leaf script", i, lh)
 			}
-			if hasTapScriptSig(in, xonly, lh) {
+			if hasTapScriptSig(in, k.xonly, lh) {
 				continue
 			}
 			cb, err := txscript.ParseControlBlock(leaf.ControlBlock)
@@ -321,7 +428,7 @@ func planTaproot(p *Packet, i int, plan *inputPlan, master *hdkeychain.ExtendedK
 			if err := txscript.VerifyTaprootLeafCommitment(cb, outputKey, leaf.Script); err != nil {
 				return nil, fmt.Errorf("refusing to sign input %d: the leaf script is not committed to by the spent output: %w", i, err)
 			}
-			plan.leaves = append(plan.leaves, leafKey{leaf: leaf, priv: priv, xonly: xonly})
+			plan.leaves = append(plan.leaves, leafKey{leaf: leaf, priv: k.priv, xonly: k.xonly})
 		}
 	}
 	if plan.keyPath == nil && len(plan.leaves) == 0 {
