@@ -215,6 +215,12 @@ func (s *syncer) blocks(ctx context.Context) error {
 		if from > 0 {
 			prev, hashes = hashes[0], hashes[1:]
 		}
+		// The node may reorganise while we scan: the batch must build on
+		// what the wallet already holds, or the sync starts over from the
+		// fork point.
+		if cp, ok := s.w.CheckpointAt(from - 1); ok && cp != prev {
+			return fmt.Errorf("the node's block %d changed during the sync (%s, was %s): %w", from-1, prev, cp, wallet.ErrReorg)
+		}
 		if s.res.UsedFilters {
 			prevHeader, err = s.filterBatch(ctx, from, prev, hashes, prevHeader)
 			if errors.Is(err, ErrNoFilters) && s.opts.Mode == Auto {

@@ -251,3 +251,37 @@ func TestSyncReportsTransportErrors(t *testing.T) {
 	_, err := Sync(context.Background(), k.wallet(5, 0), &RPCSource{Caller: failingCaller{}}, Options{})
 	require.EqualError(t, err, "asking the node for its tip: getblockcount: connection refused")
 }
+
+func TestSyncStartsOverWhenTheNodeReorganisesDuringTheScan(t *testing.T) {
+	s := newScenario(t)
+	w := s.keys.wallet(5, 0)
+	reorged := false
+	res, err := Sync(context.Background(), w, &RPCSource{Caller: s.chain}, Options{BatchSize: 10, Now: fixedNow,
+		Progress: func(p Progress) {
+			if reorged || p.Height != 9 {
+				return
+			}
+			// After the first batch the node drops blocks 2..29: the payment
+			// at 3 vanishes from the chain; the rest is mined again.
+			reorged = true
+			s.chain.truncate(2)
+			for h := int32(2); h <= 29; h++ {
+				switch h {
+				case 12:
+					s.chain.mine(t, s.txs["r13"], s.txs["r8"])
+				default:
+					s.chain.mine(t)
+				}
+			}
+		}})
+	require.NoError(t, err)
+	require.True(t, reorged)
+	require.True(t, res.Reorg)
+	require.Equal(t, int32(-1), res.ForkHeight, "checkpoints 3 and 9 both left the chain: rescan from the birthday")
+	// Receive/4's payment left the chain, but scripts once watched stay
+	// watched (as in BDK), so receive/8 and receive/13 are still found.
+	require.Equal(t, wallet.Balance{Confirmed: 6000}, w.Balance())
+	require.Equal(t, wallet.StatusDropped, statusOf(w, s.txs["r4"]))
+	tip, _ := w.Tip()
+	require.Equal(t, s.chain.hashes[29], tip.Hash)
+}

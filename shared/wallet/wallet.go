@@ -429,6 +429,12 @@ func (w *Wallet) Checkpoints() []Checkpoint {
 	return out
 }
 
+// CheckpointAt returns the checkpoint hash at height, if the wallet has one.
+func (w *Wallet) CheckpointAt(height int32) (string, bool) {
+	h, ok := w.state.Checkpoints[height]
+	return h, ok
+}
+
 // Tip returns the highest checkpoint; ok is false before the first block.
 func (w *Wallet) Tip() (cp Checkpoint, ok bool) {
 	cp.Height = -1
