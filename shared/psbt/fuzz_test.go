@@ -34,8 +34,12 @@ func FuzzDecodeAnalyse(f *testing.F) {
 		if _, err := Analyse(p, AnalyseOptions{}); err != nil {
 			t.Fatalf("a decoded PSBT must analyse: %v", err)
 		}
-		if _, err := Serialize(p); err != nil {
+		raw, err := Serialize(p)
+		if err != nil {
 			t.Fatalf("a decoded PSBT must serialise: %v", err)
+		}
+		if _, err := Parse(raw); err != nil {
+			t.Fatalf("a re-serialised PSBT must parse again: %v", err)
 		}
 		if _, err := Combine(p, p); err != nil {
 			t.Fatalf("a PSBT must combine with itself: %v", err)

@@ -44,7 +44,7 @@ func Sign(p *Packet, master *hdkeychain.ExtendedKey) (SignResult, error) {
 	if err != nil {
 		return SignResult{}, err
 	}
-	return sign(p, masterSource{master, fp})
+	return sign(p, &masterSource{master: master, fp: fp, parents: map[string]*hdkeychain.ExtendedKey{}})
 }
 
 // SignWithKeys is the BIP174 Signer for bare private keys (such as imported
@@ -82,15 +82,44 @@ type tapKey struct {
 type masterSource struct {
 	master *hdkeychain.ExtendedKey
 	fp     keys.Fingerprint
+	// parents caches the parent key of each path derived in this signing
+	// session: sibling addresses share it, so a 100-input spend derives the
+	// account path once instead of 100 times.
+	parents map[string]*hdkeychain.ExtendedKey
 }
 
-func (m masterSource) ecdsaKeys(in *bpsbt.PInput) ([]ecdsaKey, error) {
+// derive returns the private key at path from the master.
+func (m *masterSource) derive(path []uint32) (*btcec.PrivateKey, error) {
+	if len(path) == 0 {
+		return m.master.ECPrivKey()
+	}
+	parentPath := keys.Path(path[:len(path)-1])
+	id := parentPath.String()
+	parent, ok := m.parents[id]
+	if !ok {
+		parent = m.master
+		for _, step := range parentPath {
+			var err error
+			if parent, err = parent.Derive(step); err != nil {
+				return nil, fmt.Errorf("deriving %s: %w", keys.Path(path), err)
+			}
+		}
+		m.parents[id] = parent
+	}
+	k, err := parent.Derive(path[len(path)-1])
+	if err != nil {
+		return nil, fmt.Errorf("deriving %s: %w", keys.Path(path), err)
+	}
+	return k.ECPrivKey()
+}
+
+func (m *masterSource) ecdsaKeys(in *bpsbt.PInput) ([]ecdsaKey, error) {
 	var out []ecdsaKey
 	for _, d := range in.Bip32Derivation {
 		if d.MasterKeyFingerprint != m.fp.Uint32() {
 			continue
 		}
-		priv, err := derive(m.master, d.Bip32Path)
+		priv, err := m.derive(d.Bip32Path)
 		if err != nil {
 			return nil, err
 		}
@@ -102,13 +131,13 @@ func (m masterSource) ecdsaKeys(in *bpsbt.PInput) ([]ecdsaKey, error) {
 	return out, nil
 }
 
-func (m masterSource) tapKeys(in *bpsbt.PInput) ([]tapKey, error) {
+func (m *masterSource) tapKeys(in *bpsbt.PInput) ([]tapKey, error) {
 	var out []tapKey
 	for _, d := range in.TaprootBip32Derivation {
 		if d.MasterKeyFingerprint != m.fp.Uint32() {
 			continue
 		}
-		priv, err := derive(m.master, d.Bip32Path)
+		priv, err := m.derive(d.Bip32Path)
 		if err != nil {
 			return nil, err
 		}
@@ -269,17 +298,6 @@ func (pl *inputPlan) scriptCodeFor(pub []byte) []byte {
 		return p2pkhScript(btcutil.Hash160(pub))
 	}
 	return pl.scriptCode
-}
-
-func derive(master *hdkeychain.ExtendedKey, path []uint32) (*btcec.PrivateKey, error) {
-	k := master
-	for _, step := range path {
-		var err error
-		if k, err = k.Derive(step); err != nil {
-			return nil, fmt.Errorf("deriving %s: %w", keys.Path(path), err)
-		}
-	}
-	return k.ECPrivKey()
 }
 
 // planInput checks input i and lists the keys to sign it with. It returns an

@@ -1,6 +1,7 @@
 package psbt
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"testing"
@@ -117,4 +118,37 @@ func TestBIP370VersionTwoIsRefusedWithAClearMessage(t *testing.T) {
 	_, err := Decode([]byte(f.V2Valid))
 	require.ErrorIs(t, err, ErrVersion2)
 	require.Contains(t, err.Error(), "export the transaction as PSBT version 0")
+}
+
+// TestDecodeAcceptsBinaryHexAndWrappedBase64 reads one PSBT in every form a
+// file or a paste may carry.
+func TestDecodeAcceptsBinaryHexAndWrappedBase64(t *testing.T) {
+	var f struct{ Valid []string }
+	loadJSON(t, "rpc_psbt_valid.json", &f)
+	want, err := DecodeBase64(f.Valid[0])
+	require.NoError(t, err)
+	raw, err := Serialize(want)
+	require.NoError(t, err)
+	wrapped := ""
+	for i := 0; i < len(f.Valid[0]); i += 64 {
+		wrapped += f.Valid[0][i:min(i+64, len(f.Valid[0]))] + "\r\n"
+	}
+	for name, in := range map[string][]byte{
+		"binary":          raw,
+		"hex":             []byte(" " + hex.EncodeToString(raw) + "\n"),
+		"wrapped base64":  []byte(wrapped),
+		"base64 and CRLF": []byte(f.Valid[0] + "\r\n"),
+	} {
+		p, err := Decode(in)
+		require.NoError(t, err, name)
+		got, err := Serialize(p)
+		require.NoError(t, err)
+		require.Equal(t, raw, got, name)
+	}
+	_, err = Decode([]byte("70736274ffzz"))
+	require.ErrorContains(t, err, "looks like hex but is not valid hex")
+	_, err = Decode([]byte("   "))
+	require.ErrorContains(t, err, "PSBT is empty")
+	_, err = Decode([]byte("aGVsbG8="))
+	require.ErrorContains(t, err, "not a PSBT")
 }
