@@ -285,3 +285,53 @@ func TestSyncStartsOverWhenTheNodeReorganisesDuringTheScan(t *testing.T) {
 	tip, _ := w.Tip()
 	require.Equal(t, s.chain.hashes[29], tip.Hash)
 }
+
+func TestSyncProgressReportsRateAndTimeLeft(t *testing.T) {
+	s := newScenario(t)
+	clock := time.Unix(1800000000, 0)
+	now := func() time.Time { clock = clock.Add(time.Second); return clock }
+	var reports []Progress
+	_, err := Sync(context.Background(), s.keys.wallet(5, 0), &RPCSource{Caller: s.chain}, Options{BatchSize: 10, Now: now, SkipMempool: true,
+		Progress: func(p Progress) { reports = append(reports, p) }})
+	require.NoError(t, err)
+	require.Len(t, reports, 3)
+	// Start at t+1s; the first report at t+2s: 10 blocks in 1 s, 20 left.
+	require.Equal(t, Progress{Stage: "blocks", Scanned: 10, Total: 30, Height: 9, TipHeight: 29, Matched: 1, Rate: 10, ETA: 2 * time.Second}, reports[0])
+	require.Equal(t, Progress{Stage: "blocks", Scanned: 30, Total: 30, Height: 29, TipHeight: 29, Matched: 5, Rate: 10, ETA: 0}, reports[2])
+}
+
+// hostileCaller answers getblock and getrawtransaction with fuzz data.
+type hostileCaller struct {
+	*memChain
+	data string
+}
+
+func (h hostileCaller) CallBatch(ctx context.Context, reqs []Request) ([]Response, error) {
+	res, err := h.memChain.CallBatch(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range reqs {
+		if r.Method == "getblock" || r.Method == "getrawtransaction" {
+			res[i] = ok(h.data)
+		}
+	}
+	return res, nil
+}
+
+// FuzzSyncWithHostileNode: whatever a node sends as blocks and mempool
+// transactions, the sync fails with an error or succeeds; it never panics.
+func FuzzSyncWithHostileNode(f *testing.F) {
+	s := newScenario(f)
+	s.chain.mempool = append(s.chain.mempool, pay(9, externalScript, 1))
+	f.Add(rawHex(s.chain.blocks[3]))
+	f.Add(rawHex(s.txs["r4"]))
+	f.Add("00")
+	f.Add("zz")
+	desc := s.keys.descriptor()
+	f.Fuzz(func(t *testing.T, data string) {
+		w, _, err := wallet.New(wallet.Params{Receive: desc, Network: "regtest", GapLimit: 5})
+		require.NoError(t, err)
+		_, _ = Sync(context.Background(), w, &RPCSource{Caller: hostileCaller{s.chain, data}}, Options{BatchSize: 10, Now: fixedNow})
+	})
+}

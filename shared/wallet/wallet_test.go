@@ -273,6 +273,15 @@ func TestGapLimitGrowsAsScriptsAreUsedWithinOneBlock(t *testing.T) {
 	require.Equal(t, uint32(8), used[1].Index)
 	require.Equal(t, int64(800), used[1].Balance)
 	require.Len(t, w.Addresses(Receive, AllAddresses), 9)
+	// Every address listed is the wallet descriptor's own at that index.
+	for _, k := range []Keychain{Receive, Change} {
+		for _, a := range w.Addresses(k, AllAddresses) {
+			want, err := w.desc[k].Address(a.Index, "regtest")
+			require.NoError(t, err)
+			require.Equal(t, want, a.Address)
+		}
+	}
+	require.Len(t, w.Addresses(Change, AllAddresses), 4)
 	require.Len(t, w.Addresses(Receive, UnusedOnly), 7)
 }
 
