@@ -383,7 +383,7 @@ func taprootSize(in *bpsbt.PInput, info *sizeInfo) {
 		info.witness = 1 + varBytes(len(in.TaprootKeySpendSig))
 		return
 	}
-	best := -1
+	best, bestHave, bestM := -1, 0, 0
 	for _, l := range in.TaprootLeafScript {
 		m, pubs, ok := tapLeafKeys(l.Script)
 		if !ok {
@@ -397,8 +397,21 @@ func taprootSize(in *bpsbt.PInput, info *sizeInfo) {
 				have++
 			}
 		}
-		if best < 0 || w < best {
-			best = w
+		// Prefer a satisfied leaf, then the most signed one, then the smallest.
+		better := best < 0
+		if !better {
+			done, bestDone := have >= m, bestHave >= bestM
+			switch {
+			case done != bestDone:
+				better = done
+			case !done && have != bestHave:
+				better = have > bestHave
+			default:
+				better = w < best
+			}
+		}
+		if better {
+			best, bestHave, bestM = w, have, m
 			info.required, info.signatures = m, have
 		}
 	}
