@@ -141,6 +141,7 @@ func StartWith(tb testing.TB, opts Options) *Node {
 	n.cmd.Stdout, n.cmd.Stderr = out, out
 	// btcd creates ~/.btcd whatever --datadir says: keep it in the temp dir.
 	n.cmd.Env = append(os.Environ(), "HOME="+dir)
+	dieWithParent(n.cmd)
 	if err := n.cmd.Start(); err != nil {
 		out.Close()
 		tb.Fatalf("regtest: starting %s: %v", bin, err)
