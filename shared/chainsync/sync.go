@@ -299,58 +299,81 @@ func (s *syncer) filterBatch(ctx context.Context, from int32, prev string, hashe
 		prevHeader = r.Header
 	}
 	scripts := s.w.Scripts()
-	count := s.w.ScriptCount()
+	known := make(map[string]bool, len(scripts))
+	for _, sc := range scripts {
+		known[string(sc)] = true
+	}
+	matched := make([]bool, len(hashes))
+	for j := range hashes {
+		if matched[j], err = filters[j].MatchAny(scripts); err != nil {
+			return "", fmt.Errorf("block %d: %w", from+int32(j), err)
+		}
+	}
 	fetched := map[int]string{}
-	for i := 0; i < len(hashes); {
-		var need []int
-		for j := i; j < len(hashes); j++ {
-			ok, err := filters[j].MatchAny(scripts)
-			if err != nil {
-				return "", fmt.Errorf("block %d: %w", from+int32(j), err)
-			}
-			if ok {
-				need = append(need, j)
-			}
+	for j := range hashes {
+		if !matched[j] {
+			continue
 		}
-		if len(need) == 0 {
-			break
-		}
-		var ask []string
-		var askIdx []int
-		for _, j := range need {
-			if _, ok := fetched[j]; !ok {
-				ask = append(ask, hashes[j])
-				askIdx = append(askIdx, j)
-			}
-		}
-		if len(ask) > 0 {
-			blocks, err := s.src.Blocks(ctx, ask)
-			if err != nil {
-				return "", fmt.Errorf("downloading %d matching blocks: %w", len(ask), err)
-			}
-			if len(blocks) != len(ask) {
-				return "", fmt.Errorf("the node sent %d of %d blocks", len(blocks), len(ask))
-			}
-			for k, j := range askIdx {
-				fetched[j] = blocks[k]
-			}
-		}
-		next := len(hashes)
-		for _, j := range need {
-			if err := s.applyRaw(from+int32(j), hashes[j], fetched[j]); err != nil {
+		if _, ok := fetched[j]; !ok {
+			if err := s.prefetch(ctx, hashes, matched, j, fetched); err != nil {
 				return "", err
 			}
-			delete(fetched, j)
-			s.res.Matched++
-			if s.w.ScriptCount() != count {
-				scripts, count = s.w.Scripts(), s.w.ScriptCount()
-				next = j + 1
-				break
+		}
+		count := s.w.ScriptCount()
+		if err := s.applyRaw(from+int32(j), hashes[j], fetched[j]); err != nil {
+			return "", err
+		}
+		delete(fetched, j)
+		s.res.Matched++
+		if s.w.ScriptCount() == count {
+			continue
+		}
+		// The block revealed new scripts (gap limit): match the rest of
+		// the batch against them only; earlier matches stay valid.
+		var fresh [][]byte
+		for _, sc := range s.w.Scripts() {
+			if !known[string(sc)] {
+				known[string(sc)] = true
+				fresh = append(fresh, sc)
 			}
 		}
-		i = next
+		for k := j + 1; k < len(hashes); k++ {
+			if matched[k] {
+				continue
+			}
+			if matched[k], err = filters[k].MatchAny(fresh); err != nil {
+				return "", fmt.Errorf("block %d: %w", from+int32(k), err)
+			}
+		}
 	}
 	return prevHeader, nil
+}
+
+// prefetchBlocks bounds the matched blocks held in memory ahead of the one
+// being applied.
+const prefetchBlocks = 20
+
+// prefetch downloads, in one call, the next matched blocks from index j on.
+func (s *syncer) prefetch(ctx context.Context, hashes []string, matched []bool, j int, fetched map[int]string) error {
+	var ask []string
+	var idx []int
+	for k := j; k < len(hashes) && len(ask) < prefetchBlocks; k++ {
+		if _, ok := fetched[k]; matched[k] && !ok {
+			ask = append(ask, hashes[k])
+			idx = append(idx, k)
+		}
+	}
+	blocks, err := s.src.Blocks(ctx, ask)
+	if err != nil {
+		return fmt.Errorf("downloading %d matching blocks: %w", len(ask), err)
+	}
+	if len(blocks) != len(ask) {
+		return fmt.Errorf("the node sent %d of %d blocks", len(blocks), len(ask))
+	}
+	for n, k := range idx {
+		fetched[k] = blocks[n]
+	}
+	return nil
 }
 
 // scanBatch downloads every block of the batch and applies those with a
