@@ -37,7 +37,8 @@ PSBTs are written as base64 on standard output unless --out is given;
 --binary (with --out) writes the binary form. sign reads the mnemonic from
 --mnemonic-file, or from standard input when no file is given: never from
 the command line. decode --descriptor proves change outputs against the
-wallet's descriptor (a BIP389 <0;1> multipath descriptor).
+wallet's descriptor (a BIP389 <0;1> multipath descriptor). --network is
+main by default; decode switches to test when the PSBT's xpubs are tpubs.
 `
 
 // runPSBT dispatches "specter psbt SUBCOMMAND".
@@ -83,6 +84,7 @@ func runPSBT(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return usagef("%v", err)
 	}
 	o.network = net
+	fs.Visit(func(f *flag.Flag) { o.netGiven = o.netGiven || f.Name == "network" })
 	switch sub {
 	case "combine":
 		if len(files) < 2 {
@@ -151,7 +153,7 @@ func runPSBT(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 type psbtOpts struct {
 	out, net, desc               string
 	mnemonicFile, passphraseFile string
-	binary, json                 bool
+	binary, json, netGiven       bool
 	network                      network.Network
 }
 
@@ -208,6 +210,12 @@ func writePSBT(p *psbt.Packet, o psbtOpts, stdout io.Writer) error {
 }
 
 func psbtDecode(p *psbt.Packet, o psbtOpts, stdout io.Writer) error {
+	if !o.netGiven {
+		// Without --network, tpub global xpubs tell a test network.
+		if xp, err := psbt.GlobalXpubs(p); err == nil && len(xp) > 0 && !xp[0].Key.IsForNet(network.Main.Params()) {
+			o.network = network.Test
+		}
+	}
 	opts := psbt.AnalyseOptions{Network: o.network}
 	if o.desc != "" {
 		d, err := descriptor.Parse(o.desc)
@@ -305,6 +313,7 @@ func psbtSign(p *psbt.Packet, o psbtOpts, stdin io.Reader, stdout, stderr io.Wri
 		passphrase = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
 	}
 	words := strings.Join(strings.Fields(string(mnemonic)), " ")
+	clear(mnemonic)
 	master, err := keys.MasterFromMnemonic(words, passphrase, o.network)
 	if err != nil {
 		return usagef("%v", err)

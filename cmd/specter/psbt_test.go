@@ -100,6 +100,11 @@ func TestPSBTDecodeTextSummaryFromStdin(t *testing.T) {
 	require.Contains(t, out, "  #1 bcrt1q2vma00td2g9llw8hwa8ny3r774rtt7ae3q2e44 0.00079000 BTC\n")
 	require.Contains(t, out, "Complete: no\n")
 	require.NotContains(t, out, "change", "without --descriptor nothing is called change")
+
+	// Without --network, the tpub global xpub selects testnet addresses.
+	code, out, errOut = runCmd(string(data), "psbt", "decode", "-")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "  #0 tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx 0.00120000 BTC\n")
 }
 
 func TestPSBTSignFinalizeExtractCycle(t *testing.T) {
