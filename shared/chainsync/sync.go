@@ -57,10 +57,22 @@ type Options struct {
 	Now func() time.Time
 	// Progress, when set, is called after each batch.
 	Progress func(Progress)
+	// Mempool, when set, remembers the mempool transactions found not to
+	// concern the wallet, so that the next sync does not download them
+	// again. Keep one per wallet between syncs.
+	Mempool *MempoolCache
 	// Persist, when set, receives each step's change set before the sync
 	// goes on; an error stops the sync. A store that appends them can
 	// resume an interrupted sync with wallet.FromChangeSet.
 	Persist func(wallet.ChangeSet) error
+}
+
+// MempoolCache holds txids of mempool transactions that do not concern a
+// wallet. The zero value is ready to use. It forgets everything when the
+// wallet's scripts change (a new script could make one relevant).
+type MempoolCache struct {
+	scripts    int
+	irrelevant map[string]bool
 }
 
 // Result sums up a sync.
@@ -443,12 +455,16 @@ func (s *syncer) mempool(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("asking the node's mempool: %w", err)
 	}
+	cache := s.opts.Mempool
+	if cache != nil && (cache.irrelevant == nil || cache.scripts != s.w.ScriptCount()) {
+		cache.irrelevant, cache.scripts = map[string]bool{}, s.w.ScriptCount()
+	}
 	var txs []*wire.MsgTx
 	var unknown []string
 	for _, id := range txids {
 		if tx, ok := s.w.Tx(id); ok {
 			txs = append(txs, tx)
-		} else {
+		} else if cache == nil || !cache.irrelevant[id] {
 			unknown = append(unknown, id)
 		}
 	}
@@ -483,6 +499,22 @@ func (s *syncer) mempool(ctx context.Context) error {
 	in := make(map[string]bool, len(txids))
 	for _, id := range txids {
 		in[id] = true
+	}
+	if cache != nil {
+		for id := range cache.irrelevant {
+			if !in[id] {
+				delete(cache.irrelevant, id) // left the mempool
+			}
+		}
+		if cache.scripts == s.w.ScriptCount() {
+			for _, tx := range txs {
+				if id := tx.TxHash().String(); !s.w.HasTx(id) {
+					cache.irrelevant[id] = true
+				}
+			}
+		} else {
+			cache.irrelevant, cache.scripts = map[string]bool{}, s.w.ScriptCount()
+		}
 	}
 	var gone []string
 	for _, id := range s.w.PendingTxids() {

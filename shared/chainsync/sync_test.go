@@ -195,10 +195,21 @@ func TestSyncMempoolPassSeesUnconfirmedThenConfirmed(t *testing.T) {
 	require.Equal(t, wallet.StatusPending, statusOf(w, in))
 	require.Equal(t, 1, len(w.PendingTxids()), "the stranger's transaction is not kept")
 
+	// With a cache, a stranger's mempool transaction is downloaded once.
+	cache := &MempoolCache{}
+	_, err = Sync(context.Background(), w, src, Options{BatchSize: 10, Now: fixedNow, Mempool: cache})
+	require.NoError(t, err)
+	require.Equal(t, map[string]bool{s.chain.mempool[1].TxHash().String(): true}, cache.irrelevant)
+	before := s.chain.requests
+	_, err = Sync(context.Background(), w, src, Options{BatchSize: 10, Now: fixedNow, Mempool: cache})
+	require.NoError(t, err)
+	require.Equal(t, 4, s.chain.requests-before, "tip (2), checkpoint (1), getrawmempool (1): no getrawtransaction")
+
 	s.chain.mine(t, in)
-	_, err = Sync(context.Background(), w, src, Options{BatchSize: 10, Now: fixedNow})
+	_, err = Sync(context.Background(), w, src, Options{BatchSize: 10, Now: fixedNow, Mempool: cache})
 	require.NoError(t, err)
 	require.Equal(t, wallet.Balance{Confirmed: 46500}, w.Balance())
+	require.Equal(t, map[string]bool{s.chain.mempool[0].TxHash().String(): true}, cache.irrelevant, "still in the mempool")
 }
 
 func TestSyncResumesAfterCancelWithTheSameStateAsOneRun(t *testing.T) {

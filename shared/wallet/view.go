@@ -217,6 +217,23 @@ func (w *Wallet) UTXOs() []UTXO {
 	return slices.Clone(w.view().utxos)
 }
 
+// Spendable returns the UTXOs coin selection may use, ordered by outpoint:
+// not frozen, not locked by a pending PSBT, not an immature coinbase, and
+// confirmed or from our own transaction (Balance.Spendable's outputs).
+func (w *Wallet) Spendable() []UTXO {
+	v := w.view()
+	var out []UTXO
+	for _, u := range v.utxos {
+		if u.Frozen || u.LockedBy != "" || u.Coinbase && (!u.Confirmed || v.tip-u.Height+1 < CoinbaseMaturity) {
+			continue
+		}
+		if u.Confirmed || u.Trusted {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // CoinbaseMaturity is the number of confirmations before a coinbase output
 // can be spent (consensus rule, 100 blocks).
 const CoinbaseMaturity = 100
@@ -293,6 +310,9 @@ type TxDetails struct {
 	// Fee is known when every input's previous transaction is in the graph.
 	Fee      int64 `json:"fee"`
 	FeeKnown bool  `json:"fee_known"`
+	// VSize is the virtual size in vbytes (BIP141: weight / 4, rounded up),
+	// for fee rates (Fee / VSize sat/vB) and fee bumps.
+	VSize int64 `json:"vsize"`
 	// ConflictWinner is the transaction that replaced or conflicted this one.
 	ConflictWinner string `json:"conflict_winner,omitempty"`
 	Label          string `json:"label,omitempty"`
@@ -346,6 +366,7 @@ func (w *Wallet) Transactions(tip int32) []TxDetails {
 			}
 		}
 		d.Net = d.Received - d.Sent
+		d.VSize = int64((tx.SerializeSizeStripped()*3 + tx.SerializeSize() + 3) / 4)
 		if known {
 			d.Fee, d.FeeKnown = in-outs, true
 		}

@@ -196,6 +196,15 @@ func newEmpty(p Params) (*Wallet, error) {
 	return w, nil
 }
 
+// Descriptor returns the single-path descriptor of keychain k (for PSBT
+// building: Derive gives the keys and scripts of an output's index).
+func (w *Wallet) Descriptor(k Keychain) (*descriptor.Descriptor, error) {
+	if k > Change {
+		return nil, fmt.Errorf("keychain %d does not exist: only 0 (receive) and 1 (change)", k)
+	}
+	return w.desc[k], nil
+}
+
 // Params returns the wallet's parameters (with defaults filled in).
 func (w *Wallet) Params() Params { return w.params }
 

@@ -100,6 +100,7 @@ func TestReceiveConfirmAndSpendGivesExactBalances(t *testing.T) {
 	require.Equal(t, int64(69_990_000), s.Received)
 	require.True(t, s.FeeKnown)
 	require.Equal(t, int64(10_000), s.Fee)
+	require.Equal(t, int64(113), s.VSize, "4 version + 1 + 41 input + 1 + 2x31 outputs + 4 locktime, no witness")
 	require.Equal(t, int32(0), s.Confirmations)
 
 	utxos := w.UTXOs()
@@ -334,6 +335,9 @@ func TestFrozenLockedAndImmatureBalances(t *testing.T) {
 	_, err = w.Lock([]wire.OutPoint{op(fund, 1)}, "psbt-1")
 	require.NoError(t, err)
 	require.Equal(t, Balance{Confirmed: 4000, Frozen: 1000, Locked: 2000, Immature: 5_000_000_000}, w.Balance())
+	spendable := w.Spendable()
+	require.Len(t, spendable, 1)
+	require.Equal(t, op(fund, 2), spendable[0].OutPoint)
 	_, err = w.Lock(nil, "")
 	require.ErrorContains(t, err, "id of the pending PSBT")
 
@@ -343,6 +347,7 @@ func TestFrozenLockedAndImmatureBalances(t *testing.T) {
 	w.UnlockID("psbt-1")
 	w.SetFrozen(op(fund, 0), false)
 	require.Equal(t, Balance{Confirmed: 5_000_007_000}, w.Balance())
+	require.Len(t, w.Spendable(), 4)
 	require.Empty(t, w.State().Frozen)
 	require.Empty(t, w.State().Locked)
 }
