@@ -19,7 +19,8 @@ import (
 // the fee is absurd.
 const DefaultMaxFeeRate = 1000
 
-// AnalyseOptions tunes Analyse.
+// AnalyseOptions tunes Analyse: network for addresses, wallet descriptors
+// (BIP380/BIP389) for proofs of ownership, fee rate threshold.
 type AnalyseOptions struct {
 	// Network names addresses; mainnet when empty.
 	Network network.Network
@@ -29,7 +30,8 @@ type AnalyseOptions struct {
 	MaxFeeRate float64
 }
 
-// Analysis is what a user should see before signing or broadcasting a PSBT.
+// Analysis is what a user should see before signing or broadcasting a PSBT
+// (BIP174): amounts, fee, signatures, ownership and warnings.
 type Analysis struct {
 	TxID        string           `json:"txid"`
 	Version     int32            `json:"version"`
@@ -53,7 +55,7 @@ type Analysis struct {
 	Warnings       []string `json:"warnings"`
 }
 
-// InputAnalysis describes one input.
+// InputAnalysis describes one PSBT input (BIP174 input map).
 type InputAnalysis struct {
 	Index       int      `json:"index"`
 	OutPoint    string   `json:"outpoint"`
@@ -67,9 +69,12 @@ type InputAnalysis struct {
 	Signatures  int      `json:"signatures"`
 	SignedBy    []string `json:"signed_by"`
 	Cosigners   []string `json:"cosigners"`
+	// Ours is true when the wallet's descriptor, derived at the input's
+	// claimed path, gives exactly the spent script (only with a Wallet).
+	Ours bool `json:"ours"`
 }
 
-// OutputAnalysis describes one output.
+// OutputAnalysis describes one PSBT output (BIP174 output map).
 type OutputAnalysis struct {
 	Index   int    `json:"index"`
 	Address string `json:"address,omitempty"`
@@ -116,6 +121,10 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 			a.GlobalXpubs = append(a.GlobalXpubs, "["+x.Origin.String()+"]"+x.Key.String())
 		}
 	}
+	fps := map[keys.Fingerprint]bool{}
+	if opts.Wallet != nil {
+		fps = opts.Wallet.fingerprints()
+	}
 	a.FeeKnown = true
 	allFinal := len(p.Inputs) > 0
 	estimated := false
@@ -149,6 +158,16 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 		ia.ScriptType = sz.kind
 		ia.Required, ia.Signatures = sz.required, sz.signatures
 		ia.SignedBy, ia.Cosigners = signers(in)
+		if opts.Wallet != nil && out != nil {
+			own := proveOwnership(in.Bip32Derivation, in.TaprootBip32Derivation, out.PkScript, opts.Wallet, fps)
+			ia.Ours = own.proven
+			if !own.proven && !ia.Finalized {
+				a.Warnings = append(a.Warnings, fmt.Sprintf("input %d is not proven to belong to this wallet: its script is not the wallet's at the path its derivations give", i))
+			}
+		}
+		if in.SighashType != 0 && in.SighashType != txscript.SigHashAll && in.SighashType != txscript.SigHashDefault {
+			a.Warnings = append(a.Warnings, fmt.Sprintf("input %d asks for sighash type 0x%x instead of SIGHASH_ALL: signatures would not commit to the whole transaction", i, uint32(in.SighashType)))
+		}
 		if !sz.known {
 			estimated = true
 		}
@@ -167,10 +186,6 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 	if anyWitness {
 		weight += 2 + witnessWeight
 	}
-	fps := map[keys.Fingerprint]bool{}
-	if opts.Wallet != nil {
-		fps = opts.Wallet.fingerprints()
-	}
 	for i, o := range tx.TxOut {
 		oa := OutputAnalysis{Index: i, Script: fmt.Sprintf("%x", o.PkScript), Amount: o.Value, Address: scriptAddress(o.PkScript, params)}
 		weight += 4 * (8 + wire.VarIntSerializeSize(uint64(len(o.PkScript))) + len(o.PkScript))
@@ -180,7 +195,9 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 			a.Warnings = append(a.Warnings, fmt.Sprintf("output %d pays %d sat, below the dust limit of its script type: nodes will not relay it", i, o.Value))
 		}
 		if opts.Wallet != nil {
-			proveChange(&p.Outputs[i], o, opts.Wallet, fps, &oa)
+			po := &p.Outputs[i]
+			own := proveOwnership(po.Bip32Derivation, po.TaprootBip32Derivation, o.PkScript, opts.Wallet, fps)
+			oa.ClaimsOurs, oa.Change, oa.Branch, oa.AddrIndex = own.claims, own.proven, own.branch, own.index
 			if oa.ClaimsOurs && !oa.Change {
 				a.Warnings = append(a.Warnings, fmt.Sprintf("output %d claims to belong to this wallet (its key derivations carry our fingerprints) but its script is not the wallet's at that path: it is NOT change, check the PSBT's origin", i))
 			}
@@ -426,45 +443,54 @@ func taprootSize(in *bpsbt.PInput, info *sizeInfo) {
 	}
 }
 
-// proveChange decides whether output o is the wallet's own: for every
+// ownership is the result of proving a script against the wallet.
+type ownership struct {
+	claims, proven bool
+	branch         int
+	index          uint32
+}
+
+// proveOwnership decides whether script is the wallet's own: for every
 // derivation naming a wallet fingerprint, the wallet's branches are derived
 // at the claimed index and the script must match exactly, with the claimed
 // key and path among the derived keys.
-func proveChange(po *bpsbt.POutput, o *wire.TxOut, w *Wallet, fps map[keys.Fingerprint]bool, oa *OutputAnalysis) {
+func proveOwnership(ders []*bpsbt.Bip32Derivation, tapDers []*bpsbt.TaprootBip32Derivation, script []byte, w *Wallet, fps map[keys.Fingerprint]bool) ownership {
 	type claim struct {
 		pub  []byte
 		fp   keys.Fingerprint
 		path []uint32
 	}
 	var claims []claim
-	for _, d := range po.Bip32Derivation {
+	for _, d := range ders {
 		claims = append(claims, claim{d.PubKey, keys.FingerprintFromUint32(d.MasterKeyFingerprint), d.Bip32Path})
 	}
-	for _, d := range po.TaprootBip32Derivation {
+	for _, d := range tapDers {
 		claims = append(claims, claim{d.XOnlyPubKey, keys.FingerprintFromUint32(d.MasterKeyFingerprint), d.Bip32Path})
 	}
+	var own ownership
 	for _, c := range claims {
 		if !fps[c.fp] {
 			continue
 		}
-		oa.ClaimsOurs = true
+		own.claims = true
 		if len(c.path) == 0 || c.path[len(c.path)-1] >= keys.Hardened {
 			continue
 		}
 		index := c.path[len(c.path)-1]
 		for b := range w.Branches {
 			der, err := w.derive(b, index)
-			if err != nil || !bytes.Equal(der.ScriptPubKey, o.PkScript) {
+			if err != nil || !bytes.Equal(der.ScriptPubKey, script) {
 				continue
 			}
 			for _, k := range der.Keys {
 				if bytes.Equal(k.PubKey, c.pub) && k.Origin.Fingerprint == c.fp && pathEqual(k.Origin.Path, c.path) {
-					oa.Change, oa.Branch, oa.AddrIndex = true, b, index
-					return
+					own.proven, own.branch, own.index = true, b, index
+					return own
 				}
 			}
 		}
 	}
+	return own
 }
 
 func pathEqual(a, b []uint32) bool {

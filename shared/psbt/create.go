@@ -82,7 +82,8 @@ type UTXO struct {
 	PrevTx   *wire.MsgTx
 }
 
-// Recipient is an output to pay: an address, or a raw output script.
+// Recipient is an output to pay: an address (BIP173/BIP350 or base58), or a
+// raw output script.
 type Recipient struct {
 	Address string
 	Script  []byte
@@ -97,7 +98,8 @@ type ChangeOutput struct {
 	Amount int64
 }
 
-// CreateOptions describes the transaction to build.
+// CreateOptions describes the transaction to build (BIP174 Creator input):
+// coins, recipients, change, nLockTime and BIP125 signalling.
 type CreateOptions struct {
 	Inputs  []UTXO
 	Outputs []Recipient
@@ -111,7 +113,7 @@ type CreateOptions struct {
 	NoRBF bool
 }
 
-// Sequence numbers used by Create.
+// Sequence numbers used by Create (BIP125, BIP68 off).
 const (
 	SequenceRBF   = 0xfffffffd // BIP125 opt-in replace-by-fee
 	SequenceNoRBF = 0xfffffffe // final for RBF, nLockTime still enforced

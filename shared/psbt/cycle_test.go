@@ -145,6 +145,8 @@ func TestFullCycleCreateSignCombineFinalizeExtract(t *testing.T) {
 			require.Equal(t, 1, a.Outputs[1].Branch)
 			require.Equal(t, uint32(3), a.Outputs[1].AddrIndex)
 			require.Empty(t, a.Warnings)
+			require.True(t, a.Inputs[0].Ours, "inputs proven by the descriptor")
+			require.True(t, a.Inputs[1].Ours)
 			estimated := a.VSize
 
 			var signed []*Packet

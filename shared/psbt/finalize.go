@@ -56,7 +56,8 @@ func Finalize(p *Packet) (int, error) {
 	return final, nil
 }
 
-// IsComplete reports whether every input is finalized.
+// IsComplete reports whether every input is finalized (BIP174: ready for
+// the Transaction Extractor).
 func IsComplete(p *Packet) bool {
 	for _, in := range p.Inputs {
 		if len(in.FinalScriptSig) == 0 && len(in.FinalScriptWitness) == 0 {

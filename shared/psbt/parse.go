@@ -24,7 +24,8 @@ import (
 	"github.com/btcsuite/btcd/wire"
 )
 
-// Packet is btcutil's PSBT packet; every function of this package works on it.
+// Packet is btcutil's BIP174 PSBT packet; every function of this package
+// works on it.
 type Packet = bpsbt.Packet
 
 // magic is the BIP174 magic: "psbt" followed by 0xff.
@@ -105,7 +106,7 @@ func Parse(data []byte) (p *Packet, err error) {
 	return p, nil
 }
 
-// Serialize returns the binary form of the PSBT.
+// Serialize returns the binary form of the PSBT (BIP174 serialization).
 func Serialize(p *Packet) ([]byte, error) {
 	var b bytes.Buffer
 	if err := p.Serialize(&b); err != nil {

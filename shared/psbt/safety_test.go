@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 	"github.com/specterpwa/specter/shared/network"
 	"github.com/stretchr/testify/require"
@@ -124,6 +125,30 @@ func TestAnalyseWarnsAboutFakeChangeAbsurdFeeAndDust(t *testing.T) {
 		require.True(t, a.Outputs[0].Dust)
 		require.False(t, a.Outputs[1].Dust)
 		require.Contains(t, fmt.Sprint(a.Warnings), "output 0 pays 293 sat, below the dust limit")
+	})
+}
+
+func TestAnalyseAndSignFlagForeignInputsAndOddSighash(t *testing.T) {
+	devs := threeDevices(t)
+	w := wshWallet(t, devs)
+	other := wshWallet(t, []device{devs[0], devs[1], newDevice(t, 7)})
+
+	t.Run("input of another wallet sharing two cosigners", func(t *testing.T) {
+		p := createSimple(t, other, 49_000)
+		a, err := Analyse(p, AnalyseOptions{Network: network.Regtest, Wallet: w})
+		require.NoError(t, err)
+		require.False(t, a.Inputs[0].Ours)
+		require.Contains(t, fmt.Sprint(a.Warnings), "input 0 is not proven to belong to this wallet")
+	})
+	t.Run("SIGHASH_NONE requested", func(t *testing.T) {
+		p := createSimple(t, w, 49_000)
+		p.Inputs[0].SighashType = txscript.SigHashNone
+		a, err := Analyse(p, AnalyseOptions{Network: network.Regtest, Wallet: w})
+		require.NoError(t, err)
+		require.Equal(t, []string{"input 0 asks for sighash type 0x2 instead of SIGHASH_ALL: signatures would not commit to the whole transaction"}, a.Warnings)
+		_, err = Sign(p, devs[0].master)
+		require.ErrorContains(t, err, "only SIGHASH_ALL is signed")
+		require.Empty(t, p.Inputs[0].PartialSigs)
 	})
 }
 

@@ -15,7 +15,7 @@ import (
 	"github.com/specterpwa/specter/shared/keys"
 )
 
-// SignResult tells what Sign did.
+// SignResult tells what Sign or SignWithKeys did (BIP174 Signer).
 type SignResult struct {
 	// Signatures is the number of signatures added, over all inputs.
 	Signatures int
