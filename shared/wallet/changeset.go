@@ -44,6 +44,9 @@ type Label struct {
 	Type  string `json:"type"`
 	Ref   string `json:"ref"`
 	Label string `json:"label"`
+	// Origin is BIP329's optional abbreviated descriptor of the wallet the
+	// label came from, e.g. "wpkh([d34db33f/84'/0'/0'])".
+	Origin string `json:"origin,omitempty"`
 }
 
 // ChangeSet is what a Wallet operation changed, in the spirit of BDK's
