@@ -61,7 +61,7 @@ func (m *Manager) Setup(token, username, password, clientIP string) (Session, er
 	if err := checkPassword(password); err != nil {
 		return Session{}, err
 	}
-	hash, err := HashPassword(password, m.opts.KDF)
+	hash, err := m.hash(password, m.opts.KDF)
 	if err != nil {
 		return Session{}, err
 	}
@@ -120,7 +120,7 @@ func (m *Manager) Login(username, password, clientIP string) (Session, error) {
 		hash = u.PasswordHash
 	}
 	m.mu.Unlock()
-	ok, err := VerifyPassword(password, hash)
+	ok, err := m.verify(password, hash)
 	if err != nil {
 		return Session{}, fmt.Errorf("checking the password of %q: %w", username, err)
 	}
@@ -204,14 +204,14 @@ func (m *Manager) ChangePassword(username, current, next, keepSession string) er
 	if !ok {
 		return notFound(username)
 	}
-	good, err := VerifyPassword(current, hash)
+	good, err := m.verify(current, hash)
 	if err != nil {
 		return err
 	}
 	if !good {
 		return apiErr(http.StatusForbidden, "the current password is wrong", "type your current password to confirm the change")
 	}
-	newHash, err := HashPassword(next, m.opts.KDF)
+	newHash, err := m.hash(next, m.opts.KDF)
 	if err != nil {
 		return err
 	}

@@ -106,6 +106,24 @@ type Manager struct {
 	limiter  *limiter
 	cop      *http.CrossOriginProtection
 	dummy    string // hash verified for unknown users, to even out timing
+	kdf      chan struct{}
+}
+
+// MaxConcurrentKDF caps simultaneous Argon2id computations (each takes
+// KDFParams.MemoryKiB of memory), so a burst of logins cannot exhaust memory.
+const MaxConcurrentKDF = 2
+
+// hash and verify run the KDF under the concurrency cap.
+func (m *Manager) hash(password string, p KDFParams) (string, error) {
+	m.kdf <- struct{}{}
+	defer func() { <-m.kdf }()
+	return HashPassword(password, p)
+}
+
+func (m *Manager) verify(password, encoded string) (bool, error) {
+	m.kdf <- struct{}{}
+	defer func() { <-m.kdf }()
+	return VerifyPassword(password, encoded)
 }
 
 // Error is an API error: an HTTP status, what went wrong, and what to do.
@@ -147,6 +165,7 @@ func Open(dataDir string, opts Options) (*Manager, error) {
 		sessions: map[string]*storedSession{},
 		limiter:  newLimiter(opts.RateLimit),
 		cop:      http.NewCrossOriginProtection(),
+		kdf:      make(chan struct{}, MaxConcurrentKDF),
 	}
 	for _, o := range opts.TrustedOrigins {
 		if err := m.cop.AddTrustedOrigin(o); err != nil {
@@ -174,7 +193,7 @@ func Open(dataDir string, opts Options) (*Manager, error) {
 			}
 		}
 	}
-	dummy, err := HashPassword("not a password", opts.KDF)
+	dummy, err := m.hash("not a password", opts.KDF)
 	if err != nil {
 		return nil, err
 	}
@@ -329,6 +348,17 @@ func (m *Manager) NeedsSetup() bool {
 	return m.needsSetupLocked()
 }
 
+// SetupMessage is the console text announcing the setup token, or "" once
+// an admin exists. The relay prints it once at start.
+func (m *Manager) SetupMessage() string {
+	tok := m.SetupToken()
+	if tok == "" {
+		return ""
+	}
+	return "No admin account yet. Open the relay in a browser and create the admin with this one-time setup token:\n\n    " +
+		tok + "\n\n(The token is not stored: restarting the relay before setup prints a new one.)"
+}
+
 // SetupToken is the one-time token that creates the admin, to print once to
 // the console at start; "" once an admin exists. It lives only in memory.
 func (m *Manager) SetupToken() string {
@@ -412,7 +442,7 @@ func (m *Manager) CreateUser(username, password string, admin bool, nodes []stri
 	if err != nil {
 		return User{}, err
 	}
-	hash, err := HashPassword(password, m.opts.KDF)
+	hash, err := m.hash(password, m.opts.KDF)
 	if err != nil {
 		return User{}, err
 	}
@@ -446,7 +476,7 @@ func (m *Manager) UpdateUser(username string, upd Update) (User, error) {
 			return User{}, err
 		}
 		var err error
-		if hash, err = HashPassword(*upd.Password, m.opts.KDF); err != nil {
+		if hash, err = m.hash(*upd.Password, m.opts.KDF); err != nil {
 			return User{}, err
 		}
 	}

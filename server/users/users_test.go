@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,8 @@ func TestFirstStartSetupCreatesTheAdminWithTheConsoleToken(t *testing.T) {
 	require.True(t, r.m.NeedsSetup())
 	token := r.m.SetupToken()
 	require.Regexp(t, `^[0-9a-f]{32}$`, token)
+	require.Equal(t, "No admin account yet. Open the relay in a browser and create the admin with this one-time setup token:\n\n    "+
+		token+"\n\n(The token is not stored: restarting the relay before setup prints a new one.)", r.m.SetupMessage())
 	c := r.client(t, "10.0.0.1")
 
 	res := c.do(http.MethodGet, "/api/auth/status", "", nil)
@@ -56,6 +59,7 @@ func TestFirstStartSetupCreatesTheAdminWithTheConsoleToken(t *testing.T) {
 
 	require.False(t, r.m.NeedsSetup())
 	require.Equal(t, "", r.m.SetupToken(), "the token works once")
+	require.Equal(t, "", r.m.SetupMessage())
 	requireErr(t, c.do(http.MethodPost, "/api/auth/setup", `{"token":"`+token+`","username":"admin2","password":"admin password 1"}`, nil),
 		http.StatusConflict, "the relay already has an admin", "log in instead (POST /api/auth/login)")
 
@@ -304,6 +308,27 @@ func TestAdminManagesUsersAndTheirNodes(t *testing.T) {
 	require.NoError(t, err)
 	res = admin.do(http.MethodPatch, "/api/auth/users/root2", `{"admin":false}`, nil)
 	require.JSONEq(t, `{"username":"root2","admin":false,"nodes":[],"created_at":"2026-11-25T12:00:00Z"}`, res.body)
+}
+
+func TestConcurrentLoginsShareTheKDFCap(t *testing.T) {
+	r := newRelay(t, "", nil)
+	r.setupAdmin(t)
+	codes := make(chan int, 12)
+	for i := range 12 {
+		go func() {
+			c := r.client(t, "10.2.0."+strconv.Itoa(i))
+			pw := "admin password 1"
+			if i%3 == 0 {
+				pw = "wrong password!"
+			}
+			codes <- c.login("admin", pw).code
+		}()
+	}
+	got := map[int]int{}
+	for range 12 {
+		got[<-codes]++
+	}
+	require.Equal(t, map[int]int{http.StatusOK: 8, http.StatusUnauthorized: 4}, got)
 }
 
 func TestOwnPasswordChangeKeepsThisSessionEndsOthers(t *testing.T) {
