@@ -1,8 +1,15 @@
 package rpcproxy
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/specterpwa/specter/internal/regtest"
 
 	"github.com/specterpwa/specter/server/nodes"
 	"github.com/specterpwa/specter/shared/network"
@@ -41,6 +48,45 @@ func FuzzTranslate(f *testing.F) {
 				rs[i] = upstreamResult{Result: json.RawMessage(params)}
 			}
 			_, _ = p.combine(rs)
+		}
+	})
+}
+
+// FuzzServeBody sends arbitrary bodies through the proxy to a node that is
+// not listening: every answer must be JSON with a status the API documents.
+func FuzzServeBody(f *testing.F) {
+	for _, s := range []string{
+		`{"id":1,"method":"getblockcount"}`,
+		`[{"id":1,"method":"stop"},{"id":2,"method":"dumpprivkey","params":["x"]}]`,
+		`[]`, `{`, `null`, `[null]`, `{"method":"getblock","params":{"a":1}}`, `"str"`, `[1,2]`,
+	} {
+		f.Add([]byte(s))
+	}
+	dir := f.TempDir()
+	m, err := nodes.Open(dir, nodes.Options{BitcoinDir: dir})
+	if err != nil {
+		f.Fatal(err)
+	}
+	ports, err := regtest.FreePorts(1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	info, err := m.Add(nodes.NewNode{Name: "down", URL: fmt.Sprintf("http://127.0.0.1:%d", ports[0]), Network: "regtest", User: "u", Password: "p"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	r := chi.NewRouter()
+	r.Post("/api/nodes/{id}/rpc", New(m, nil, Options{MaxBody: 4096}).ServeHTTP)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, httptest.NewRequest("POST", "/api/nodes/"+info.ID+"/rpc", bytes.NewReader(body)))
+		switch rec.Code {
+		case 200, 400, 413, 502:
+		default:
+			t.Fatalf("status %d for %q", rec.Code, body)
+		}
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("answer to %q is not JSON: %q", body, rec.Body.String())
 		}
 	})
 }

@@ -309,8 +309,10 @@ func slowCountingProxy(t *testing.T, target string, delay time.Duration) (*httpt
 			}
 		}
 		time.Sleep(delay)
-		rp.ServeHTTP(w, r)
+		// Count down before answering: once the answer is out, the relay frees
+		// its slot and the next call may arrive before this handler returns.
 		inflight.Add(-1)
+		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &peak
@@ -318,7 +320,7 @@ func slowCountingProxy(t *testing.T, target string, delay time.Duration) (*httpt
 
 func TestConcurrentUpstreamCallsAreCapped(t *testing.T) {
 	btcd := regtest.Start(t)
-	slow, peak := slowCountingProxy(t, btcd.URL, 40*time.Millisecond)
+	slow, peak := slowCountingProxy(t, btcd.URL, 100*time.Millisecond)
 	r := newRelay(t, Options{MaxConcurrent: 3})
 	id := r.add("btcd", slow.URL, "regtest", btcd.User, btcd.Password)
 	status, _ := r.post(id, `{"id":0,"method":"getblockcount"}`) // detects the flavour
