@@ -177,11 +177,19 @@ func TestDialThroughTorSOCKSOffline(t *testing.T) {
 		}
 	})
 
+	t.Run("HTTPClient sends .onion URLs through tor's SOCKS port", func(t *testing.T) {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://abcdef.onion/api/v3/simple/price", nil)
+		require.NoError(t, err)
+		_, err = s.HTTPClient().Do(req)
+		require.EqualError(t, err, `Get "http://abcdef.onion/api/v3/simple/price": tor could not connect to abcdef.onion:80: invalid onion address: check it is a 56-character v3 .onion address`)
+	})
+
 	t.Run("loopback addresses are dialed directly, not through tor", func(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.WriteString(w, "local node")
 		}))
 		defer srv.Close()
+		require.Same(t, s.HTTPClient(), s.HTTPClient(), "one client per Service")
 		resp, err := s.HTTPClient().Get(srv.URL)
 		require.NoError(t, err)
 		body, _ := io.ReadAll(resp.Body)

@@ -91,6 +91,7 @@ type Service struct {
 	mu     sync.Mutex
 	socks  string
 	onions []*published
+	client *http.Client
 	closed bool
 }
 
@@ -99,9 +100,9 @@ type published struct {
 	srv *http.Server
 }
 
-// Start opens Tor in cfg.Mode. Builtin starts tor (about 0.3 s; it does not
-// wait for bootstrap, which Status reports) and keeps it running until Close,
-// whatever happens to ctx afterwards; ctx bounds the start only. Custom
+// Start opens Tor in cfg.Mode. Builtin starts tor with its network on
+// (about 0.3 s; it does not wait for bootstrap, which Status reports) and
+// keeps it running until Close, whatever happens to ctx. Custom
 // connects and authenticates to cfg.ControlAddr. None returns a Service
 // that dials directly and refuses .onion addresses.
 func Start(ctx context.Context, cfg Config) (*Service, error) {
@@ -328,10 +329,23 @@ func (s *Service) Status(ctx context.Context) Status {
 	return st
 }
 
-// HTTPClient returns a client whose connections go through DialContext
-// (through Tor unless the mode is none), with proxy settings from the
-// environment ignored so nothing bypasses Tor.
+// HTTPClient returns the service's client (one per Service, sharing its
+// connection pool) whose connections go through DialContext (through Tor
+// unless the mode is none), with proxy settings from the environment
+// ignored so nothing bypasses Tor.
 func (s *Service) HTTPClient() *http.Client {
+	if s == nil {
+		return newHTTPClient(s)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.client == nil {
+		s.client = newHTTPClient(s)
+	}
+	return s.client
+}
+
+func newHTTPClient(s *Service) *http.Client {
 	return &http.Client{
 		Timeout: 2 * time.Minute,
 		Transport: &http.Transport{
@@ -361,6 +375,9 @@ func (s *Service) Close() error {
 	s.closed = true
 	onions := s.onions
 	s.onions = nil
+	if s.client != nil {
+		s.client.CloseIdleConnections()
+	}
 	s.mu.Unlock()
 	for _, p := range onions {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
