@@ -39,6 +39,7 @@ var socksReplies = map[byte]string{
 	0xF7: "onion service introduction timed out",
 }
 
+// Error says which address tor could not reach and why.
 func (e *SOCKSError) Error() string {
 	msg, ok := socksReplies[e.Code]
 	if !ok {

@@ -134,6 +134,7 @@ type Error struct {
 	RetryAfter time.Duration
 }
 
+// Error returns the message (the hint is in Hint).
 func (e *Error) Error() string { return e.Msg }
 
 func apiErr(status int, msg, hint string) *Error {

@@ -173,6 +173,12 @@ func TestCSRFAndOriginChecksOnUnsafeMethods(t *testing.T) {
 		requireErr(t, o.do(http.MethodPost, "/api/auth/login", `{"username":"admin","password":"admin password 1"}`, map[string]string{"Content-Type": "text/plain"}),
 			http.StatusUnsupportedMediaType, "the request body must be JSON", "send Content-Type: application/json")
 	})
+	t.Run("unknown endpoints and methods answer JSON", func(t *testing.T) {
+		requireErr(t, c.do(http.MethodGet, "/api/auth/nope", "", nil), http.StatusNotFound,
+			"no such auth endpoint: GET /api/auth/nope", "see the /api/auth routes in the relay's documentation")
+		requireErr(t, c.do(http.MethodPut, "/api/auth/login", "", nil), http.StatusMethodNotAllowed,
+			"method PUT is not allowed here", "see the /api/auth routes in the relay's documentation")
+	})
 	t.Run("GET /csrf and /me return the session's token", func(t *testing.T) {
 		res := c.do(http.MethodGet, "/api/auth/csrf", "", nil)
 		require.Equal(t, http.StatusOK, res.code)
