@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
+	"github.com/btcsuite/btcd/btcec/v2/schnorr"
 	"github.com/btcsuite/btcd/btcutil"
 	bpsbt "github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/txscript"
@@ -28,6 +31,7 @@ func Finalize(p *Packet) (int, error) {
 	if err := bpsbt.VerifyInputOutputLen(p, false, false); err != nil {
 		return 0, fmt.Errorf("PSBT is malformed: %w", err)
 	}
+	chk := newSigChecker(p)
 	final := 0
 	for i := range p.Inputs {
 		in := &p.Inputs[i]
@@ -35,7 +39,7 @@ func Finalize(p *Packet) (int, error) {
 			final++
 			continue
 		}
-		sigScript, witness, err := finalizeInput(p, i)
+		sigScript, witness, err := finalizeInput(p, i, chk)
 		if err != nil {
 			return final, err
 		}
@@ -95,7 +99,7 @@ func pushScript(data ...[]byte) ([]byte, error) {
 
 // finalizeInput returns the final scriptSig and witness of input i, or nils
 // when it cannot be finalized yet.
-func finalizeInput(p *Packet, i int) ([]byte, wire.TxWitness, error) {
+func finalizeInput(p *Packet, i int, chk *sigChecker) ([]byte, wire.TxWitness, error) {
 	in := &p.Inputs[i]
 	out, err := prevOut(p, i)
 	if err != nil {
@@ -103,7 +107,9 @@ func finalizeInput(p *Packet, i int) ([]byte, wire.TxWitness, error) {
 	}
 	script := out.PkScript
 	if txscript.IsPayToTaproot(script) {
-		w := finalizeTaproot(in, script[2:])
+		w := finalizeTaproot(in, script[2:], func(leaf *txscript.TapLeaf, xonly, sig []byte) bool {
+			return chk.schnorrOK(i, in, leaf, xonly, sig)
+		})
 		return nil, w, nil
 	}
 	var redeemPush []byte
@@ -120,16 +126,22 @@ func finalizeInput(p *Packet, i int) ([]byte, wire.TxWitness, error) {
 		}
 		return pushScript(append(items, redeemPush)...)
 	}
+	// valid checks a partial signature against the sighash of this input.
+	valid := func(scriptCode []byte, segwit bool) func(pub, sig []byte) bool {
+		return func(pub, sig []byte) bool {
+			return chk.ecdsaOK(i, in, scriptCode, segwit, out.Value, pub, sig)
+		}
+	}
 	switch {
 	case txscript.IsPayToPubKeyHash(script):
-		sig, pub := sigForHash(in, script[3:23])
+		sig, pub := sigForHash(in, script[3:23], valid(script, false))
 		if sig == nil {
 			return nil, nil, nil
 		}
 		s, err := pushScript(sig, pub)
 		return s, nil, err
 	case txscript.IsPayToWitnessPubKeyHash(script):
-		sig, pub := sigForHash(in, script[2:])
+		sig, pub := sigForHash(in, script[2:], valid(p2pkhScript(script[2:]), true))
 		if sig == nil {
 			return nil, nil, nil
 		}
@@ -140,7 +152,7 @@ func finalizeInput(p *Packet, i int) ([]byte, wire.TxWitness, error) {
 		if len(in.WitnessScript) == 0 || !bytes.Equal(script[2:], h[:]) {
 			return nil, nil, nil
 		}
-		sigs := multisigSigs(in, in.WitnessScript)
+		sigs := multisigSigs(in, in.WitnessScript, valid(in.WitnessScript, true))
 		if sigs == nil {
 			return nil, nil, nil
 		}
@@ -149,7 +161,7 @@ func finalizeInput(p *Packet, i int) ([]byte, wire.TxWitness, error) {
 		s, err := wrap()
 		return s, w, err
 	case redeemPush != nil:
-		sigs := multisigSigs(in, script)
+		sigs := multisigSigs(in, script, valid(script, false))
 		if sigs == nil {
 			return nil, nil, nil
 		}
@@ -159,9 +171,9 @@ func finalizeInput(p *Packet, i int) ([]byte, wire.TxWitness, error) {
 	return nil, nil, nil
 }
 
-func sigForHash(in *bpsbt.PInput, h []byte) (sig, pub []byte) {
+func sigForHash(in *bpsbt.PInput, h []byte, valid func(pub, sig []byte) bool) (sig, pub []byte) {
 	for _, s := range in.PartialSigs {
-		if bytes.Equal(btcutil.Hash160(s.PubKey), h) {
+		if bytes.Equal(btcutil.Hash160(s.PubKey), h) && valid(s.PubKey, s.Signature) {
 			return s.Signature, s.PubKey
 		}
 	}
@@ -209,7 +221,7 @@ func smallInt(op byte) int {
 }
 
 // multisigSigs returns m signatures in the order of the script's keys, or nil.
-func multisigSigs(in *bpsbt.PInput, script []byte) [][]byte {
+func multisigSigs(in *bpsbt.PInput, script []byte, valid func(pub, sig []byte) bool) [][]byte {
 	m, pubs, ok := parseMultisig(script)
 	if !ok {
 		return nil
@@ -217,7 +229,7 @@ func multisigSigs(in *bpsbt.PInput, script []byte) [][]byte {
 	var sigs [][]byte
 	for _, pk := range pubs {
 		for _, s := range in.PartialSigs {
-			if bytes.Equal(s.PubKey, pk) {
+			if bytes.Equal(s.PubKey, pk) && valid(s.PubKey, s.Signature) {
 				sigs = append(sigs, s.Signature)
 				break
 			}
@@ -278,8 +290,8 @@ func tapLeafKeys(script []byte) (m int, pubs [][]byte, ok bool) {
 	return m, pubs, true
 }
 
-func finalizeTaproot(in *bpsbt.PInput, outputKey []byte) wire.TxWitness {
-	if len(in.TaprootKeySpendSig) != 0 {
+func finalizeTaproot(in *bpsbt.PInput, outputKey []byte, valid func(leaf *txscript.TapLeaf, xonly, sig []byte) bool) wire.TxWitness {
+	if len(in.TaprootKeySpendSig) != 0 && valid(nil, outputKey, in.TaprootKeySpendSig) {
 		return wire.TxWitness{in.TaprootKeySpendSig}
 	}
 	var best wire.TxWitness
@@ -294,6 +306,7 @@ func finalizeTaproot(in *bpsbt.PInput, outputKey []byte) wire.TxWitness {
 			continue
 		}
 		lh := leafHash(leaf.LeafVersion, leaf.Script)
+		tl := txscript.NewTapLeaf(leaf.LeafVersion, leaf.Script)
 		sigs := make([][]byte, len(pubs))
 		have := 0
 		for k, pk := range pubs {
@@ -302,10 +315,14 @@ func finalizeTaproot(in *bpsbt.PInput, outputKey []byte) wire.TxWitness {
 			}
 			for _, s := range in.TaprootScriptSpendSig {
 				if bytes.Equal(s.XOnlyPubKey, pk) && bytes.Equal(s.LeafHash, lh[:]) {
-					sigs[k] = s.Signature
+					sig := s.Signature
 					if s.SigHash != txscript.SigHashDefault {
-						sigs[k] = append(append([]byte{}, s.Signature...), byte(s.SigHash))
+						sig = append(append([]byte{}, s.Signature...), byte(s.SigHash))
 					}
+					if !valid(&tl, pk, sig) {
+						continue
+					}
+					sigs[k] = sig
 					have++
 					break
 				}
@@ -325,4 +342,93 @@ func finalizeTaproot(in *bpsbt.PInput, outputKey []byte) wire.TxWitness {
 		}
 	}
 	return best
+}
+
+// sigChecker verifies partial signatures before the finalizer uses them, so
+// that a bad signature from one cosigner cannot spoil an input that has
+// enough good ones.
+type sigChecker struct {
+	p        *Packet
+	fetch    txscript.PrevOutputFetcher
+	allKnown bool
+	hashes   *txscript.TxSigHashes
+}
+
+func newSigChecker(p *Packet) *sigChecker {
+	fetch, all := fetcher(p)
+	return &sigChecker{p: p, fetch: fetch, allKnown: all, hashes: txscript.NewTxSigHashes(p.UnsignedTx, fetch)}
+}
+
+// wantHashType is the sighash type the input's signatures must carry.
+func wantHashType(in *bpsbt.PInput, def txscript.SigHashType) txscript.SigHashType {
+	if in.SighashType != 0 {
+		return in.SighashType
+	}
+	return def
+}
+
+// ecdsaOK verifies a DER signature with its sighash byte (BIP143 for
+// segwit v0, the legacy algorithm otherwise).
+func (c *sigChecker) ecdsaOK(i int, in *bpsbt.PInput, scriptCode []byte, segwit bool, amount int64, pub, sig []byte) bool {
+	if len(sig) < 2 {
+		return false
+	}
+	hashType := txscript.SigHashType(sig[len(sig)-1])
+	if hashType != wantHashType(in, txscript.SigHashAll) {
+		return false
+	}
+	parsed, err := ecdsa.ParseDERSignature(sig[:len(sig)-1])
+	if err != nil {
+		return false
+	}
+	key, err := btcec.ParsePubKey(pub)
+	if err != nil {
+		return false
+	}
+	var hash []byte
+	if segwit {
+		hash, err = txscript.CalcWitnessSigHash(scriptCode, c.hashes, hashType, c.p.UnsignedTx, i, amount)
+	} else {
+		hash, err = txscript.CalcSignatureHash(scriptCode, hashType, c.p.UnsignedTx, i)
+	}
+	return err == nil && parsed.Verify(hash, key)
+}
+
+// schnorrOK verifies a BIP340 signature on the key path (leaf nil; xonly is
+// then the output key) or on a tapscript leaf (BIP341/342). Without every
+// input's UTXO the sighash cannot be computed and the signature is taken
+// as is: Extract verifies the whole transaction anyway.
+func (c *sigChecker) schnorrOK(i int, in *bpsbt.PInput, leaf *txscript.TapLeaf, xonly, sig []byte) bool {
+	if !c.allKnown {
+		return true
+	}
+	hashType := txscript.SigHashDefault
+	switch len(sig) {
+	case 64:
+	case 65:
+		hashType = txscript.SigHashType(sig[64])
+		if hashType == txscript.SigHashDefault {
+			return false
+		}
+	default:
+		return false
+	}
+	if in.SighashType != 0 && hashType != in.SighashType {
+		return false
+	}
+	parsed, err := schnorr.ParseSignature(sig[:64])
+	if err != nil {
+		return false
+	}
+	key, err := schnorr.ParsePubKey(xonly)
+	if err != nil {
+		return false
+	}
+	var hash []byte
+	if leaf == nil {
+		hash, err = txscript.CalcTaprootSignatureHash(c.hashes, hashType, c.p.UnsignedTx, i, c.fetch)
+	} else {
+		hash, err = txscript.CalcTapscriptSignaturehash(c.hashes, hashType, c.p.UnsignedTx, i, c.fetch, *leaf)
+	}
+	return err == nil && parsed.Verify(hash, key)
 }

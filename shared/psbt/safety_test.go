@@ -1,6 +1,7 @@
 package psbt
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -214,4 +215,61 @@ func TestCreateRejectsBadRequests(t *testing.T) {
 	require.NotNil(t, noRBF.Inputs[0].NonWitnessUtxo, "segwit v0 inputs carry the previous transaction for hardware wallets")
 	require.Len(t, noRBF.Inputs[0].Bip32Derivation, 3)
 	_ = wire.OutPoint{}
+}
+
+// TestFinalizeSkipsBadSignatures: one cosigner's broken signature does not
+// spoil a 2-of-3 input that has two good ones, for ECDSA and for tapscript.
+func TestFinalizeSkipsBadSignatures(t *testing.T) {
+	devs := threeDevices(t)
+	keysFor := func(path string) string {
+		parts := make([]string, len(devs))
+		for i, d := range devs {
+			parts[i] = d.keyExpr(t, path)
+		}
+		return strings.Join(parts, ",")
+	}
+	for name, desc := range map[string]string{
+		"wsh sortedmulti": "wsh(sortedmulti(2," + keysFor("48h/1h/0h/2h") + "))",
+		"tr multi_a":      "tr(" + numsKey + ",multi_a(2," + keysFor("87h/1h/0h") + "))",
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := wallet(t, desc)
+			p := createSimple(t, w, 49_000)
+			for _, d := range devs {
+				_, err := Sign(p, d.master)
+				require.NoError(t, err)
+			}
+			in := &p.Inputs[0]
+			// Break, in a way that still parses, the signature of the first
+			// key of the script: the one a finalizer would take first.
+			broken := 0
+			if len(in.PartialSigs) > 0 {
+				require.Len(t, in.PartialSigs, 3)
+				_, pubs, ok := parseMultisig(in.WitnessScript)
+				require.True(t, ok)
+				for _, s := range in.PartialSigs {
+					if bytes.Equal(s.PubKey, pubs[0]) {
+						s.Signature[len(s.Signature)-3] ^= 1 // a byte of s
+						broken++
+					}
+				}
+			} else {
+				require.Len(t, in.TaprootScriptSpendSig, 3)
+				_, pubs, ok := tapLeafKeys(in.TaprootLeafScript[0].Script)
+				require.True(t, ok)
+				for _, s := range in.TaprootScriptSpendSig {
+					if bytes.Equal(s.XOnlyPubKey, pubs[0]) {
+						s.Signature[40] ^= 1
+						broken++
+					}
+				}
+			}
+			require.Equal(t, 1, broken)
+			n, err := Finalize(p)
+			require.NoError(t, err)
+			require.Equal(t, 1, n)
+			_, err = Extract(p)
+			require.NoError(t, err)
+		})
+	}
 }
