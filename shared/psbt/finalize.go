@@ -21,9 +21,11 @@ import (
 // public keys in the script, exactly m of them; sortedmulti scripts already
 // hold sorted keys), taproot key path, and taproot script path for pk() and
 // multi_a leaves (BIP342; an empty push for each key that does not sign).
-// Finalized inputs lose their partial data as BIP174 asks. It returns the
-// number of inputs that are final afterwards; it is an error only when an
-// input is malformed, not when signatures are missing (see IsComplete).
+// Every partial signature is verified against the input's sighash first and
+// a bad one is skipped. Finalized inputs lose their partial data as BIP174
+// asks. It returns the number of inputs that are final afterwards; it is an
+// error only when an input is malformed, not when signatures are missing
+// (see IsComplete).
 func Finalize(p *Packet) (int, error) {
 	if p == nil || p.UnsignedTx == nil {
 		return 0, errors.New("no PSBT to finalize")
