@@ -173,6 +173,9 @@ func (s *syncer) forkPoint(ctx context.Context, tip Tip) (int32, error) {
 		if err != nil {
 			return 0, fmt.Errorf("checking the wallet's checkpoints against the node: %w", err)
 		}
+		if len(hashes) != len(heights) {
+			return 0, fmt.Errorf("the node sent %d block hashes for %d heights", len(hashes), len(heights))
+		}
 		byHeight := make(map[int32]string, len(heights))
 		for j, h := range heights {
 			byHeight[h] = hashes[j]
@@ -222,6 +225,9 @@ func (s *syncer) blocks(ctx context.Context) error {
 		hashes, err := s.src.BlockHashes(ctx, heights)
 		if err != nil {
 			return fmt.Errorf("asking block hashes %d-%d: %w", from, to, err)
+		}
+		if len(hashes) != len(heights) {
+			return fmt.Errorf("the node sent %d block hashes for %d heights", len(hashes), len(heights))
 		}
 		prev := ""
 		if from > 0 {
@@ -472,6 +478,9 @@ func (s *syncer) mempool(ctx context.Context) error {
 		raws, err := s.src.RawTransactions(ctx, unknown)
 		if err != nil {
 			return fmt.Errorf("downloading %d mempool transactions: %w", len(unknown), err)
+		}
+		if len(raws) != len(unknown) {
+			return fmt.Errorf("the node sent %d of %d mempool transactions", len(raws), len(unknown))
 		}
 		for i, r := range raws {
 			if r == "" {
