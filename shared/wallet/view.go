@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"cmp"
+	"encoding/hex"
 	"slices"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -174,7 +175,8 @@ func (w *Wallet) view() *view {
 		}
 		out := w.txs[txid].TxOut[op.Index]
 		u := UTXO{
-			OutPoint: op, Value: out.Value, ScriptPubKey: out.PkScript, Keychain: ref.Keychain, Index: ref.Index,
+			OutPoint: op, Outpoint: op.String(), Value: out.Value, ScriptPubKey: out.PkScript, ScriptHex: hex.EncodeToString(out.PkScript),
+			Keychain: ref.Keychain, Index: ref.Index,
 			Address: w.addressOf(out.PkScript), Coinbase: st.coinbase, Trusted: st.trusted,
 			Frozen: w.state.Frozen[op.String()], LockedBy: w.state.Locked[op.String()],
 		}
@@ -193,12 +195,16 @@ func (w *Wallet) view() *view {
 
 // UTXO is an unspent output of the wallet.
 type UTXO struct {
-	OutPoint     wire.OutPoint `json:"outpoint"`
-	Value        int64         `json:"value"` // satoshis
-	ScriptPubKey []byte        `json:"script_pubkey"`
-	Keychain     Keychain      `json:"keychain"`
-	Index        uint32        `json:"index"`
-	Address      string        `json:"address"`
+	OutPoint wire.OutPoint `json:"-"`
+	// Outpoint is OutPoint as "txid:vout" (for JSON and BIP329 refs).
+	Outpoint     string `json:"outpoint"`
+	Value        int64  `json:"value"` // satoshis
+	ScriptPubKey []byte `json:"-"`
+	// ScriptHex is ScriptPubKey in hex (for JSON).
+	ScriptHex string   `json:"script_pubkey"`
+	Keychain  Keychain `json:"keychain"`
+	Index     uint32   `json:"index"`
+	Address   string   `json:"address"`
 	// Height is the confirming block's height; 0 while unconfirmed.
 	Height    int32 `json:"height"`
 	Confirmed bool  `json:"confirmed"`

@@ -105,6 +105,10 @@ func TestReceiveConfirmAndSpendGivesExactBalances(t *testing.T) {
 
 	utxos := w.UTXOs()
 	require.Len(t, utxos, 2)
+	raw, err := json.Marshal(utxos[0])
+	require.NoError(t, err)
+	require.Contains(t, string(raw), `"outpoint":"`+utxos[0].OutPoint.String()+`"`)
+	require.Contains(t, string(raw), `"script_pubkey":"0014`)
 	for _, u := range utxos {
 		require.False(t, u.Confirmed)
 		if u.Keychain == Change {
