@@ -111,7 +111,9 @@ func OnionAddress(pub ed25519.PublicKey) string {
 // key kept in keyFile (see LoadOrCreateOnionKey), through a listener on
 // 127.0.0.1:localPort (0 picks a free port). It returns at once (NoWait):
 // the address is known before Tor has uploaded the descriptor, which
-// happens when Tor is bootstrapped. Close stops it.
+// happens when Tor is bootstrapped. Close stops it. In custom mode the tor
+// must run on this host, since it forwards to 127.0.0.1:localPort; the
+// service is tied to the relay's control connection and disappears with it.
 func (s *Service) Publish(ctx context.Context, keyFile string, localPort int, handler http.Handler) (string, error) {
 	if s.Mode() == ModeNone {
 		return "", errors.New("cannot publish an onion service: Tor is off; start the relay with --tor builtin or --tor custom")

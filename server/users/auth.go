@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 )
@@ -29,9 +30,36 @@ func (m *Manager) newSession(username string) (Session, *storedSession, error) {
 		return Session{}, nil, err
 	}
 	now := m.opts.Now().UTC()
+	m.trimSessions(username)
 	s := &storedSession{IDHash: hashID(id), Username: username, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(m.opts.SessionTTL)}
 	m.sessions[s.IDHash] = s
 	return Session{ID: id, CSRF: csrf, User: m.users[username].public(), ExpiresAt: s.ExpiresAt}, s, nil
+}
+
+// MaxSessionsPerUser bounds a user's open sessions; a new login beyond it
+// ends that user's oldest session.
+const MaxSessionsPerUser = 20
+
+// trimSessions makes room for one more session of username (caller holds mu).
+func (m *Manager) trimSessions(username string) {
+	var mine []*storedSession
+	for _, s := range m.sessions {
+		if s.Username == username {
+			mine = append(mine, s)
+		}
+	}
+	if len(mine) < MaxSessionsPerUser {
+		return
+	}
+	sort.Slice(mine, func(i, j int) bool {
+		if !mine[i].CreatedAt.Equal(mine[j].CreatedAt) {
+			return mine[i].CreatedAt.Before(mine[j].CreatedAt)
+		}
+		return mine[i].IDHash < mine[j].IDHash
+	})
+	for _, s := range mine[:len(mine)-MaxSessionsPerUser+1] {
+		delete(m.sessions, s.IDHash)
+	}
 }
 
 // Setup creates the first admin with the console's setup token and logs

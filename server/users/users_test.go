@@ -382,6 +382,21 @@ func TestSessionsSurviveARestartAndExpire(t *testing.T) {
 	require.Equal(t, hashID(c.cookies[SessionCookie]), st.Sessions[0].IDHash)
 }
 
+func TestOldestSessionEndsBeyondTheCap(t *testing.T) {
+	r := newRelay(t, "", nil)
+	first := r.setupAdmin(t)
+	for i := range MaxSessionsPerUser - 1 {
+		r.clk.Add(time.Second)
+		require.Equal(t, http.StatusOK, r.client(t, "10.3.0."+strconv.Itoa(i)).login("admin", "admin password 1").code)
+	}
+	require.Equal(t, http.StatusOK, first.do(http.MethodGet, "/api/auth/me", "", nil).code, "20 sessions fit")
+	r.clk.Add(time.Second)
+	last := r.client(t, "10.3.1.1")
+	require.Equal(t, http.StatusOK, last.login("admin", "admin password 1").code)
+	requireErr(t, first.do(http.MethodGet, "/api/auth/me", "", nil), http.StatusUnauthorized, "your session has ended", "log in again (POST /api/auth/login)")
+	require.Equal(t, http.StatusOK, last.do(http.MethodGet, "/api/auth/me", "", nil).code)
+}
+
 func TestCanUseNodeAndIsAdminWithoutRequire(t *testing.T) {
 	r := newRelay(t, "", nil)
 	admin := r.setupAdmin(t)
