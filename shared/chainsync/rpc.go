@@ -20,6 +20,7 @@ type RPCError struct {
 	Message string `json:"message"`
 }
 
+// Error formats the node's error code and message.
 func (e *RPCError) Error() string { return fmt.Sprintf("node RPC error %d: %s", e.Code, e.Message) }
 
 // Response is the answer to one Request: Result, or Error.
