@@ -125,6 +125,7 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 	if opts.Wallet != nil {
 		fps = opts.Wallet.fingerprints()
 	}
+	chk := newSigChecker(p)
 	a.FeeKnown = true
 	allFinal := len(p.Inputs) > 0
 	estimated := false
@@ -154,10 +155,17 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 		if out != nil {
 			pk = out.PkScript
 		}
-		sz := inputSize(in, pk)
+		var bad map[string]bool
+		if out != nil && !ia.Finalized {
+			bad = badSignatures(p, i, out, chk)
+			if len(bad) > 0 {
+				a.Warnings = append(a.Warnings, fmt.Sprintf("input %d carries %d invalid signature(s): they cannot be used, the cosigner must sign again", i, len(bad)))
+			}
+		}
+		sz := inputSize(in, pk, bad)
 		ia.ScriptType = sz.kind
 		ia.Required, ia.Signatures = sz.required, sz.signatures
-		ia.SignedBy, ia.Cosigners = signers(in)
+		ia.SignedBy, ia.Cosigners = signers(in, bad)
 		if opts.Wallet != nil && out != nil {
 			own := proveOwnership(in.Bip32Derivation, in.TaprootBip32Derivation, out.PkScript, opts.Wallet, fps)
 			ia.Ours = own.proven
@@ -265,21 +273,21 @@ func isDust(o *wire.TxOut) bool {
 func fpString(v uint32) string { return keys.FingerprintFromUint32(v).String() }
 
 // signers returns the fingerprints that signed the input and all that could.
-func signers(in *bpsbt.PInput) (signed, all []string) {
+func signers(in *bpsbt.PInput, bad map[string]bool) (signed, all []string) {
 	s, c := map[string]bool{}, map[string]bool{}
 	for _, d := range in.Bip32Derivation {
 		c[fpString(d.MasterKeyFingerprint)] = true
-		if hasPartialSig(in, d.PubKey) {
+		if hasPartialSig(in, d.PubKey) && !bad[string(d.PubKey)] {
 			s[fpString(d.MasterKeyFingerprint)] = true
 		}
 	}
 	for _, d := range in.TaprootBip32Derivation {
 		c[fpString(d.MasterKeyFingerprint)] = true
-		if len(in.TaprootKeySpendSig) != 0 && bytes.Equal(d.XOnlyPubKey, in.TaprootInternalKey) {
+		if len(in.TaprootKeySpendSig) != 0 && !bad[keyPathSig] && bytes.Equal(d.XOnlyPubKey, in.TaprootInternalKey) {
 			s[fpString(d.MasterKeyFingerprint)] = true
 		}
 		for _, sig := range in.TaprootScriptSpendSig {
-			if bytes.Equal(sig.XOnlyPubKey, d.XOnlyPubKey) {
+			if bytes.Equal(sig.XOnlyPubKey, d.XOnlyPubKey) && !bad[string(sig.XOnlyPubKey)+string(sig.LeafHash)] {
 				s[fpString(d.MasterKeyFingerprint)] = true
 			}
 		}
@@ -321,7 +329,7 @@ func varBytes(n int) int { return wire.VarIntSerializeSize(uint64(n)) + n }
 
 // inputSize works out the input's type and final sizes; for a final input
 // the sizes are exact.
-func inputSize(in *bpsbt.PInput, pk []byte) sizeInfo {
+func inputSize(in *bpsbt.PInput, pk []byte, bad map[string]bool) sizeInfo {
 	info := sizeInfo{kind: "unknown"}
 	if len(in.FinalScriptSig) != 0 || len(in.FinalScriptWitness) != 0 {
 		info.kind, info.known = kindOf(in, pk), true
@@ -334,7 +342,11 @@ func inputSize(in *bpsbt.PInput, pk []byte) sizeInfo {
 	if txscript.IsPayToScriptHash(pk) && len(in.RedeemScript) != 0 {
 		script, wrapped = in.RedeemScript, true
 	}
-	info.signatures = len(in.PartialSigs)
+	for _, s := range in.PartialSigs {
+		if !bad[string(s.PubKey)] {
+			info.signatures++
+		}
+	}
 	switch {
 	case pk == nil:
 		return info
@@ -358,7 +370,7 @@ func inputSize(in *bpsbt.PInput, pk []byte) sizeInfo {
 		}
 	case txscript.IsPayToTaproot(script):
 		info.kind = "tr"
-		taprootSize(in, &info)
+		taprootSize(in, &info, bad)
 	case wrapped:
 		info.kind = "sh"
 		if m, _, ok := parseMultisig(script); ok {
@@ -388,14 +400,14 @@ func kindOf(in *bpsbt.PInput, pk []byte) string {
 // numsH is BIP341's provably unspendable internal key H.
 const numsH = "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0"
 
-func taprootSize(in *bpsbt.PInput, info *sizeInfo) {
+func taprootSize(in *bpsbt.PInput, info *sizeInfo, bad map[string]bool) {
 	keyPath := false
 	for _, d := range in.TaprootBip32Derivation {
 		if bytes.Equal(d.XOnlyPubKey, in.TaprootInternalKey) && len(d.Bip32Path) > 0 && fmt.Sprintf("%x", d.XOnlyPubKey) != numsH {
 			keyPath = true
 		}
 	}
-	if len(in.TaprootKeySpendSig) != 0 {
+	if len(in.TaprootKeySpendSig) != 0 && !bad[keyPathSig] {
 		info.required, info.signatures, info.known = 1, 1, true
 		info.witness = 1 + varBytes(len(in.TaprootKeySpendSig))
 		return
@@ -410,7 +422,7 @@ func taprootSize(in *bpsbt.PInput, info *sizeInfo) {
 		lh := leafHash(l.LeafVersion, l.Script)
 		have := 0
 		for _, s := range in.TaprootScriptSpendSig {
-			if bytes.Equal(s.LeafHash, lh[:]) {
+			if bytes.Equal(s.LeafHash, lh[:]) && !bad[string(s.XOnlyPubKey)+string(s.LeafHash)] {
 				have++
 			}
 		}
@@ -503,4 +515,46 @@ func pathEqual(a, b []uint32) bool {
 		}
 	}
 	return true
+}
+
+// keyPathSig marks an invalid taproot key path signature in badSignatures.
+const keyPathSig = "key path"
+
+// badSignatures verifies every partial signature of input i against its
+// sighash and returns the invalid ones: ECDSA by public key, tapscript by
+// x-only key and leaf hash, the key path signature as keyPathSig.
+func badSignatures(p *Packet, i int, out *wire.TxOut, chk *sigChecker) map[string]bool {
+	in := &p.Inputs[i]
+	bad := map[string]bool{}
+	if txscript.IsPayToTaproot(out.PkScript) {
+		if len(in.TaprootKeySpendSig) != 0 && !chk.schnorrOK(i, in, nil, out.PkScript[2:], in.TaprootKeySpendSig) {
+			bad[keyPathSig] = true
+		}
+		for _, s := range in.TaprootScriptSpendSig {
+			leaf, err := bpsbt.FindLeafScript(in, s.LeafHash)
+			sig := s.Signature
+			if s.SigHash != txscript.SigHashDefault {
+				sig = append(append([]byte{}, sig...), byte(s.SigHash))
+			}
+			if err != nil {
+				bad[string(s.XOnlyPubKey)+string(s.LeafHash)] = true
+				continue
+			}
+			tl := txscript.NewTapLeaf(leaf.LeafVersion, leaf.Script)
+			if !chk.schnorrOK(i, in, &tl, s.XOnlyPubKey, sig) {
+				bad[string(s.XOnlyPubKey)+string(s.LeafHash)] = true
+			}
+		}
+		return bad
+	}
+	code, segwit, ok := scriptCode(in, out.PkScript)
+	if !ok {
+		return bad
+	}
+	for _, s := range in.PartialSigs {
+		if !chk.ecdsaOK(i, in, code, segwit, out.Value, s.PubKey, s.Signature) {
+			bad[string(s.PubKey)] = true
+		}
+	}
+	return bad
 }

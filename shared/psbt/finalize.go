@@ -434,3 +434,29 @@ func (c *sigChecker) schnorrOK(i int, in *bpsbt.PInput, leaf *txscript.TapLeaf, 
 	}
 	return err == nil && parsed.Verify(hash, key)
 }
+
+// scriptCode returns what ECDSA signatures of an input commit to: the
+// script code and whether the BIP143 (segwit v0) algorithm applies. ok is
+// false when the scripts the PSBT gives do not match the spent output.
+func scriptCode(in *bpsbt.PInput, pk []byte) (code []byte, segwit, ok bool) {
+	script := pk
+	if txscript.IsPayToScriptHash(pk) {
+		if len(in.RedeemScript) == 0 || !bytes.Equal(pk[2:22], btcutil.Hash160(in.RedeemScript)) {
+			return nil, false, false
+		}
+		script = in.RedeemScript
+	}
+	switch {
+	case txscript.IsPayToWitnessPubKeyHash(script):
+		return p2pkhScript(script[2:]), true, true
+	case txscript.IsPayToWitnessScriptHash(script):
+		h := sha256.Sum256(in.WitnessScript)
+		if len(in.WitnessScript) == 0 || !bytes.Equal(script[2:], h[:]) {
+			return nil, false, false
+		}
+		return in.WitnessScript, true, true
+	case txscript.IsWitnessProgram(script):
+		return nil, false, false
+	}
+	return script, false, true
+}

@@ -265,6 +265,12 @@ func TestFinalizeSkipsBadSignatures(t *testing.T) {
 				}
 			}
 			require.Equal(t, 1, broken)
+			a, err := Analyse(p, AnalyseOptions{Network: network.Regtest, Wallet: w})
+			require.NoError(t, err)
+			require.Equal(t, []string{"input 0 carries 1 invalid signature(s): they cannot be used, the cosigner must sign again"}, a.Warnings)
+			require.Equal(t, 2, a.Inputs[0].Signatures)
+			require.Equal(t, 2, a.Inputs[0].Required)
+			require.Len(t, a.Inputs[0].SignedBy, 2)
 			n, err := Finalize(p)
 			require.NoError(t, err)
 			require.Equal(t, 1, n)
