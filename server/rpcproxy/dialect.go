@@ -75,12 +75,13 @@ func paramErr(code int, format string, args ...any) plan {
 //     is dropped (btcd finds transactions through its txindex)
 //   - estimatesmartfee TARGET [MODE] -> estimatefee min(TARGET, 25), answered
 //     as Core's {"feerate": BTC/kvB, "blocks": n} or {"errors": [...], "blocks": 0}
+//   - testmempoolaccept TXS: btcd requires maxfeerate; Core's default 0.10 is added
 func translate(f nodes.Flavour, method string, params json.RawMessage) plan {
 	if f != nodes.Btcd {
 		return passthrough(method, params)
 	}
 	switch strings.ToLower(method) {
-	case "getblockfilter", "getblock", "getrawtransaction", "estimatesmartfee":
+	case "getblockfilter", "getblock", "getrawtransaction", "estimatesmartfee", "testmempoolaccept":
 	default:
 		return passthrough(method, params)
 	}
@@ -95,6 +96,11 @@ func translate(f nodes.Flavour, method string, params json.RawMessage) plan {
 		return btcdGetBlock(list)
 	case "getrawtransaction":
 		return btcdGetRawTransaction(list)
+	case "testmempoolaccept":
+		if len(list) == 1 {
+			list = append(list, json.RawMessage("0.1")) // Core's default maxfeerate, BTC/kvB
+		}
+		return passthrough(method, mustMarshal(list))
 	default:
 		return btcdEstimateSmartFee(list)
 	}
@@ -240,4 +246,12 @@ func btcdEstimateSmartFee(p []json.RawMessage) plan {
 			return out, nil
 		},
 	}
+}
+
+func mustMarshal(list []json.RawMessage) json.RawMessage {
+	out, err := json.Marshal(list)
+	if err != nil { // only valid JSON values come in: they came out of Unmarshal
+		return json.RawMessage("[]")
+	}
+	return out
 }

@@ -111,6 +111,28 @@ type response struct {
 	ID      json.RawMessage `json:"id"`
 }
 
+// MarshalJSON writes a JSON-RPC 1.0 response (as Bitcoin Core does: result
+// and error both present, one of them null) or, for a 2.0 request, a
+// JSON-RPC 2.0 response with exactly one of result and error.
+func (r response) MarshalJSON() ([]byte, error) {
+	if r.JSONRPC != "2.0" {
+		type v1 response
+		return json.Marshal(v1(r))
+	}
+	if r.Error != nil {
+		return json.Marshal(struct {
+			JSONRPC string          `json:"jsonrpc"`
+			Error   *nodes.RPCError `json:"error"`
+			ID      json.RawMessage `json:"id"`
+		}{r.JSONRPC, r.Error, r.ID})
+	}
+	return json.Marshal(struct {
+		JSONRPC string          `json:"jsonrpc"`
+		Result  json.RawMessage `json:"result"`
+		ID      json.RawMessage `json:"id"`
+	}{r.JSONRPC, r.Result, r.ID})
+}
+
 // httpError is the JSON body of a failure of the whole request.
 type httpError struct {
 	Error string `json:"error"`

@@ -82,7 +82,9 @@ func TestProxySingleBatchAndAllowlistAgainstBtcd(t *testing.T) {
 		{"single JSON-RPC 1.0 call", `{"jsonrpc":"1.0","id":1,"method":"getblockcount","params":[]}`, 200,
 			`{"result":10,"error":null,"id":1}`},
 		{"single JSON-RPC 2.0 call echoes the version", `{"jsonrpc":"2.0","id":"x","method":"getbestblockhash"}`, 200,
-			fmt.Sprintf(`{"jsonrpc":"2.0","result":%q,"error":null,"id":"x"}`, tip)},
+			fmt.Sprintf(`{"jsonrpc":"2.0","result":%q,"id":"x"}`, tip)},
+		{"JSON-RPC 2.0 refusal has only an error", `{"jsonrpc":"2.0","id":3,"method":"stop"}`, 200,
+			`{"jsonrpc":"2.0","error":{"code":-32001,"message":"method \"stop\" is not allowed through the relay: it controls or reconfigures the node (only chain-reading methods, testmempoolaccept and sendrawtransaction are proxied)"},"id":3}`},
 		{"batch mixes answers and refusals in request order", `[
 			{"id":"a","method":"getblockcount","params":[]},
 			{"id":7,"method":"stop","params":[]},
@@ -102,9 +104,9 @@ func TestProxySingleBatchAndAllowlistAgainstBtcd(t *testing.T) {
 		{"refusal of a wallet method in a single call", `{"id":2,"method":"createwallet","params":["w"]}`, 200,
 			`{"result":null,"error":{"code":-32001,"message":"method \"createwallet\" is not allowed through the relay: wallet and key methods are refused, since Specter keeps wallets and keys in the browser, never in the node"},"id":2}`},
 		{"body that is not JSON", `{"id":1,`, 400,
-			`{"jsonrpc":"2.0","result":null,"error":{"code":-32700,"message":"the body is not a JSON-RPC request or batch: unexpected end of JSON input"},"id":null}`},
+			`{"jsonrpc":"2.0","error":{"code":-32700,"message":"the body is not a JSON-RPC request or batch: unexpected end of JSON input"},"id":null}`},
 		{"empty batch", `[]`, 400,
-			`{"jsonrpc":"2.0","result":null,"error":{"code":-32600,"message":"the batch is empty"},"id":null}`},
+			`{"jsonrpc":"2.0","error":{"code":-32600,"message":"the batch is empty"},"id":null}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -286,7 +288,7 @@ func TestBodyAndBatchLimits(t *testing.T) {
 
 	status, body = r.post(id, `[{"id":1,"method":"getblockcount"},{"id":2,"method":"getblockcount"},{"id":3,"method":"getblockcount"}]`)
 	require.Equal(t, 413, status)
-	require.JSONEq(t, `{"jsonrpc":"2.0","result":null,"error":{"code":-32600,"message":"the batch has 3 requests, more than the relay's limit of 2: split it"},"id":null}`, body)
+	require.JSONEq(t, `{"jsonrpc":"2.0","error":{"code":-32600,"message":"the batch has 3 requests, more than the relay's limit of 2: split it"},"id":null}`, body)
 
 	status, body = r.post(id, `[{"id":1,"method":"getblockcount"},{"id":2,"method":"getblockcount"}]`)
 	require.Equal(t, 200, status)
