@@ -241,7 +241,7 @@ func psbtDecode(p *psbt.Packet, o psbtOpts, stdout io.Writer) error {
 	for _, in := range a.Inputs {
 		amount := "unknown amount"
 		if in.AmountKnown {
-			amount = btcutil.Amount(in.Amount).String()
+			amount = btc(in.Amount)
 		}
 		state := fmt.Sprintf("%d of %d signatures", in.Signatures, in.Required)
 		if in.Finalized {
@@ -259,7 +259,7 @@ func psbtDecode(p *psbt.Packet, o psbtOpts, stdout io.Writer) error {
 		if dest == "" {
 			dest = "script " + out.Script
 		}
-		w("  #%d %s %s", out.Index, dest, btcutil.Amount(out.Amount))
+		w("  #%d %s %s", out.Index, dest, btc(out.Amount))
 		if out.Change {
 			w(" (change, proven: branch %d index %d)", out.Branch, out.AddrIndex)
 		}
@@ -270,7 +270,7 @@ func psbtDecode(p *psbt.Packet, o psbtOpts, stdout io.Writer) error {
 		if a.VSizeEstimated {
 			approx = "about "
 		}
-		w("Fee: %s, %s%d vB, %.2f sat/vB\n", btcutil.Amount(a.Fee), approx, a.VSize, a.FeeRate)
+		w("Fee: %s, %s%d vB, %.2f sat/vB\n", btc(a.Fee), approx, a.VSize, a.FeeRate)
 	} else {
 		w("Fee: unknown (inputs lack UTXO information)\n")
 	}
@@ -279,6 +279,15 @@ func psbtDecode(p *psbt.Packet, o psbtOpts, stdout io.Writer) error {
 		w("WARNING: %s\n", warn)
 	}
 	return nil
+}
+
+// btc formats satoshis as BTC with all eight decimals.
+func btc(sat int64) string {
+	sign := ""
+	if sat < 0 {
+		sign, sat = "-", -sat
+	}
+	return fmt.Sprintf("%s%d.%08d BTC", sign, sat/btcutil.SatoshiPerBitcoin, sat%btcutil.SatoshiPerBitcoin)
 }
 
 func yesNo(b bool) string {

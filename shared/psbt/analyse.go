@@ -392,6 +392,18 @@ func kindOf(in *bpsbt.PInput, pk []byte) string {
 	case txscript.IsPayToTaproot(pk):
 		return "tr"
 	case txscript.IsPayToScriptHash(pk):
+		// The redeem script is the last push of the final scriptSig.
+		var redeem []byte
+		tok := txscript.MakeScriptTokenizer(0, in.FinalScriptSig)
+		for tok.Next() {
+			redeem = tok.Data()
+		}
+		switch {
+		case txscript.IsPayToWitnessPubKeyHash(redeem):
+			return "sh-wpkh"
+		case txscript.IsPayToWitnessScriptHash(redeem):
+			return "sh-wsh"
+		}
 		return "sh"
 	}
 	return "unknown"
