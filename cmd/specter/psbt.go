@@ -274,6 +274,9 @@ func psbtDecode(p *psbt.Packet, o psbtOpts, stdout io.Writer) error {
 	} else {
 		w("Fee: unknown (inputs lack UTXO information)\n")
 	}
+	for _, x := range a.GlobalXpubs {
+		w("Cosigner xpub: %s\n", x)
+	}
 	w("Complete: %s\n", yesNo(a.Complete))
 	for _, warn := range a.Warnings {
 		w("WARNING: %s\n", warn)

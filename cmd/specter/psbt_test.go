@@ -99,6 +99,7 @@ func TestPSBTDecodeTextSummaryFromStdin(t *testing.T) {
 	require.Contains(t, out, "Fee: 0.00001000 BTC, about 141 vB, 7.09 sat/vB\n")
 	require.Contains(t, out, "  #1 bcrt1q2vma00td2g9llw8hwa8ny3r774rtt7ae3q2e44 0.00079000 BTC\n")
 	require.Contains(t, out, "Complete: no\n")
+	require.Contains(t, out, "Cosigner xpub: ["+fx.fp.String()+"/84h/1h/0h]tpub")
 	require.NotContains(t, out, "change", "without --descriptor nothing is called change")
 
 	// Without --network, the tpub global xpub selects testnet addresses.

@@ -19,7 +19,6 @@ import (
 	"strings"
 
 	bpsbt "github.com/btcsuite/btcd/btcutil/psbt"
-	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 )
@@ -531,6 +530,3 @@ func (f safeFetcher) FetchPrevOutput(op wire.OutPoint) *wire.TxOut {
 	}
 	return &wire.TxOut{}
 }
-
-// txid returns the id of the unsigned transaction.
-func txid(p *Packet) chainhash.Hash { return p.UnsignedTx.TxHash() }
