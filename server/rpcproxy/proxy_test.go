@@ -297,7 +297,7 @@ func TestBodyAndBatchLimits(t *testing.T) {
 
 // slowCountingProxy forwards to btcd after a delay and records the most
 // requests it had in flight at once.
-func slowCountingProxy(t *testing.T, target string, delay time.Duration) (*httptest.Server, *atomic.Int64) {
+func slowCountingProxy(t *testing.T, target string, delay time.Duration) (*httptest.Server, *atomic.Int64, *atomic.Int64) {
 	u, err := url.Parse(target)
 	require.NoError(t, err)
 	rp := httputil.NewSingleHostReverseProxy(u)
@@ -317,12 +317,12 @@ func slowCountingProxy(t *testing.T, target string, delay time.Duration) (*httpt
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	return srv, &peak
+	return srv, &peak, &inflight
 }
 
 func TestConcurrentUpstreamCallsAreCapped(t *testing.T) {
 	btcd := regtest.Start(t)
-	slow, peak := slowCountingProxy(t, btcd.URL, 100*time.Millisecond)
+	slow, peak, _ := slowCountingProxy(t, btcd.URL, 100*time.Millisecond)
 	r := newRelay(t, Options{MaxConcurrent: 3})
 	id := r.add("btcd", slow.URL, "regtest", btcd.User, btcd.Password)
 	status, _ := r.post(id, `{"id":0,"method":"getblockcount"}`) // detects the flavour
@@ -354,7 +354,7 @@ func TestConcurrentUpstreamCallsAreCapped(t *testing.T) {
 
 func TestSlowNodeGives504AndFullSlotsGive503(t *testing.T) {
 	btcd := regtest.Start(t)
-	slow, _ := slowCountingProxy(t, btcd.URL, 600*time.Millisecond)
+	slow, _, inflight := slowCountingProxy(t, btcd.URL, 600*time.Millisecond)
 	r := newRelay(t, Options{MaxConcurrent: 1, Timeout: 300 * time.Millisecond, QueueWait: 100 * time.Millisecond})
 	id := r.add("slow", slow.URL, "regtest", btcd.User, btcd.Password)
 
@@ -366,12 +366,13 @@ func TestSlowNodeGives504AndFullSlotsGive503(t *testing.T) {
 	require.True(t, strings.HasPrefix(e.Error, fmt.Sprintf(`node "slow" at %s did not answer in time (`, slow.URL)), e.Error)
 
 	// While one call holds the only slot, a second one waits until its deadline.
+	require.Eventually(t, func() bool { return inflight.Load() == 0 }, 5*time.Second, time.Millisecond, "the timed-out call has left the node")
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		r.post(id, `{"id":1,"method":"getblockcount"}`)
 	}()
-	time.Sleep(50 * time.Millisecond)
+	require.Eventually(t, func() bool { return inflight.Load() == 1 }, 5*time.Second, time.Millisecond, "the first call reaches the node")
 	status, body = r.post(id, `{"id":2,"method":"getblockcount"}`)
 	<-done
 	require.Equal(t, 503, status)
