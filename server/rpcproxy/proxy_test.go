@@ -1,13 +1,12 @@
 package rpcproxy
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -298,9 +297,7 @@ func TestBodyAndBatchLimits(t *testing.T) {
 // slowCountingProxy forwards to btcd after a delay and records the most
 // requests it had in flight at once.
 func slowCountingProxy(t *testing.T, target string, delay time.Duration) (*httptest.Server, *atomic.Int64, *atomic.Int64) {
-	u, err := url.Parse(target)
-	require.NoError(t, err)
-	rp := httputil.NewSingleHostReverseProxy(u)
+	fwd := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
 	var inflight, peak atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := inflight.Add(1)
@@ -310,11 +307,35 @@ func slowCountingProxy(t *testing.T, target string, delay time.Duration) (*httpt
 				break
 			}
 		}
+		body, err := io.ReadAll(r.Body)
 		time.Sleep(delay)
 		// Count down before answering: once the answer is out, the relay frees
 		// its slot and the next call may arrive before this handler returns.
 		inflight.Add(-1)
-		rp.ServeHTTP(w, r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, target, bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		req.Header = r.Header.Clone()
+		resp, err := fwd.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		answer, err := io.ReadAll(resp.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		w.WriteHeader(resp.StatusCode)
+		_, _ = w.Write(answer)
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &peak, &inflight
