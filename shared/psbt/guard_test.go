@@ -43,6 +43,7 @@ func TestParseGuardsBtcutilWeakSpots(t *testing.T) {
 		"empty BIP32 derivation value (btcutil panics)":     {append([]byte{0x06}, pub.SerializeCompressed()...), nil, "BIP32 derivation value must be a 4-byte fingerprint"},
 		"huge taproot leaf hash count (btcutil panics)":     {append([]byte{0x16}, schnorr.SerializePubKey(pub)...), hugeCount, "taproot BIP32 derivation value has a bad leaf hash count"},
 		"witness UTXO script length lies (btcutil accepts)": {[]byte{0x01}, append(make([]byte, 8), 0x05, 0x51), "witness UTXO script length does not match its data"},
+		"SHA256 preimage that does not hash to its key":     {append([]byte{0x0b}, make([]byte, 32)...), []byte{1}, "SHA256 preimage does not hash to its key"},
 		"negative witness UTXO amount":                      {[]byte{0x01}, append(bytes.Repeat([]byte{0xff}, 8), 0x01, 0x51), "outside the money range"},
 	} {
 		raw := onePairPSBT(t, c.key, c.val)

@@ -10,6 +10,7 @@ package psbt
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -18,9 +19,12 @@ import (
 	"io"
 	"strings"
 
+	"github.com/btcsuite/btcd/btcutil"
 	bpsbt "github.com/btcsuite/btcd/btcutil/psbt"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
+	"golang.org/x/crypto/ripemd160"
 )
 
 // Packet is btcutil's BIP174 PSBT packet; every function of this package
@@ -379,8 +383,35 @@ func checkInputField(e kv) error {
 		if len(e.value) != 32 {
 			return errors.New("taproot merkle root must be 32 bytes")
 		}
+	case 0x0a, 0x0b, 0x0c, 0x0d:
+		return checkPreimage(t, keyData, e.value)
 	case 0x0e, 0x0f, 0x10, 0x11, 0x12:
 		return ErrVersion2
+	}
+	return nil
+}
+
+// checkPreimage checks a BIP174 hash preimage field (PSBT_IN_RIPEMD160,
+// PSBT_IN_SHA256, PSBT_IN_HASH160, PSBT_IN_HASH256): the key holds the hash
+// of the value.
+func checkPreimage(t byte, hash, preimage []byte) error {
+	names := map[byte]string{0x0a: "RIPEMD160", 0x0b: "SHA256", 0x0c: "HASH160", 0x0d: "HASH256"}
+	var h []byte
+	switch t {
+	case 0x0a:
+		r := ripemd160.New()
+		r.Write(preimage)
+		h = r.Sum(nil)
+	case 0x0b:
+		s := sha256.Sum256(preimage)
+		h = s[:]
+	case 0x0c:
+		h = btcutil.Hash160(preimage)
+	default:
+		h = chainhash.DoubleHashB(preimage)
+	}
+	if !bytes.Equal(h, hash) {
+		return fmt.Errorf("%s preimage does not hash to its key", names[t])
 	}
 	return nil
 }

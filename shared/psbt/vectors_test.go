@@ -34,7 +34,7 @@ func TestCoreInvalidPSBTsAreRejected(t *testing.T) {
 func TestCoreValidPSBTsDecodeAndRoundTrip(t *testing.T) {
 	var f struct{ Valid []string }
 	loadJSON(t, "rpc_psbt_valid.json", &f)
-	require.Len(t, f.Valid, 12)
+	require.Len(t, f.Valid, 19)
 	for i, s := range f.Valid {
 		p, err := Decode([]byte(s))
 		require.NoError(t, err, "valid vector %d", i)
@@ -55,7 +55,7 @@ func TestCoreValidPSBTsDecodeAndRoundTrip(t *testing.T) {
 func TestGlobalXpubsFromCoreVector(t *testing.T) {
 	var f struct{ Valid []string }
 	loadJSON(t, "rpc_psbt_valid.json", &f)
-	p, err := Decode([]byte(f.Valid[5]))
+	p, err := Decode([]byte(f.Valid[8]))
 	require.NoError(t, err)
 	xp, err := GlobalXpubs(p)
 	require.NoError(t, err)
@@ -78,7 +78,7 @@ func TestGlobalXpubsFromCoreVector(t *testing.T) {
 func TestBIP371TapTreeFromCoreVector(t *testing.T) {
 	var f struct{ Valid []string }
 	loadJSON(t, "rpc_psbt_valid.json", &f)
-	p, err := Decode([]byte(f.Valid[11]))
+	p, err := Decode([]byte(f.Valid[18]))
 	require.NoError(t, err)
 	tree := p.Outputs[0].TaprootTapTree
 	leaves, err := ParseTapTree(tree)
@@ -125,19 +125,19 @@ func TestBIP370VersionTwoIsRefusedWithAClearMessage(t *testing.T) {
 func TestDecodeAcceptsBinaryHexAndWrappedBase64(t *testing.T) {
 	var f struct{ Valid []string }
 	loadJSON(t, "rpc_psbt_valid.json", &f)
-	want, err := DecodeBase64(f.Valid[0])
+	want, err := DecodeBase64(f.Valid[1])
 	require.NoError(t, err)
 	raw, err := Serialize(want)
 	require.NoError(t, err)
 	wrapped := ""
-	for i := 0; i < len(f.Valid[0]); i += 64 {
-		wrapped += f.Valid[0][i:min(i+64, len(f.Valid[0]))] + "\r\n"
+	for i := 0; i < len(f.Valid[1]); i += 64 {
+		wrapped += f.Valid[1][i:min(i+64, len(f.Valid[1]))] + "\r\n"
 	}
 	for name, in := range map[string][]byte{
 		"binary":          raw,
 		"hex":             []byte(" " + hex.EncodeToString(raw) + "\n"),
 		"wrapped base64":  []byte(wrapped),
-		"base64 and CRLF": []byte(f.Valid[0] + "\r\n"),
+		"base64 and CRLF": []byte(f.Valid[1] + "\r\n"),
 	} {
 		p, err := Decode(in)
 		require.NoError(t, err, name)
