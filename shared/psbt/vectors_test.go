@@ -152,3 +152,21 @@ func TestDecodeAcceptsBinaryHexAndWrappedBase64(t *testing.T) {
 	_, err = Decode([]byte("aGVsbG8="))
 	require.ErrorContains(t, err, "not a PSBT")
 }
+
+// TestCoreInvalidWithMessage runs the version-0 entries of Core's
+// "invalid_with_msg" section and checks our error says the same thing.
+func TestCoreInvalidWithMessage(t *testing.T) {
+	var f struct {
+		InvalidWithMsg [][2]string `json:"invalid_with_msg"`
+	}
+	loadJSON(t, "rpc_psbt_invalid.json", &f)
+	require.Len(t, f.InvalidWithMsg, 2)
+	ours := map[string]string{
+		"Input Taproot BIP32 keypath has an invalid length": "taproot BIP32 derivation value",
+		"Output Taproot tree must not be empty":             "taproot tree is empty",
+	}
+	for _, v := range f.InvalidWithMsg {
+		_, err := Decode([]byte(v[0]))
+		require.ErrorContains(t, err, ours[v[1]], v[1])
+	}
+}
