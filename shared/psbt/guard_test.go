@@ -18,7 +18,7 @@ func onePairPSBT(t *testing.T, key, val []byte) []byte {
 	tx.AddTxOut(wire.NewTxOut(1, []byte{0x51}))
 	var txb, b bytes.Buffer
 	require.NoError(t, tx.SerializeNoWitness(&txb))
-	b.Write(magic)
+	b.WriteString(magic)
 	require.NoError(t, wire.WriteVarBytes(&b, 0, []byte{0}))
 	require.NoError(t, wire.WriteVarBytes(&b, 0, txb.Bytes()))
 	b.WriteByte(0)

@@ -32,7 +32,7 @@ import (
 type Packet = bpsbt.Packet
 
 // magic is the BIP174 magic: "psbt" followed by 0xff.
-var magic = []byte{0x70, 0x73, 0x62, 0x74, 0xff}
+const magic = "psbt\xff"
 
 // ErrVersion2 is returned for a PSBT version 2 (BIP370), which this engine
 // cannot read.
@@ -45,7 +45,7 @@ const maxMoney = 21_000_000 * 100_000_000
 // (starting with the BIP174 magic "psbt\xff"), base64 (the BIP174 text form)
 // or hex. Surrounding white space is ignored. See Parse for the checks.
 func Decode(data []byte) (*Packet, error) {
-	if bytes.HasPrefix(data, magic) {
+	if bytes.HasPrefix(data, []byte(magic)) {
 		return Parse(data)
 	}
 	text := strings.TrimSpace(string(data))
@@ -65,7 +65,7 @@ func Decode(data []byte) (*Packet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("PSBT is neither binary, hex nor valid base64 (%v): check for a truncated copy", err)
 	}
-	if !bytes.HasPrefix(raw, magic) {
+	if !bytes.HasPrefix(raw, []byte(magic)) {
 		return nil, errors.New("not a PSBT: the data does not start with the BIP174 magic bytes \"psbt\\xff\"")
 	}
 	return Parse(raw)
@@ -199,7 +199,7 @@ func (r *reader) readMap(where string) ([]kv, error) {
 // transaction moved first in the global map, since btcutil/psbt cannot read
 // it anywhere else (BIP174 allows any order).
 func checkStructure(data []byte) ([]byte, error) {
-	if !bytes.HasPrefix(data, magic) {
+	if !bytes.HasPrefix(data, []byte(magic)) {
 		return nil, errors.New("not a PSBT: the data does not start with the BIP174 magic bytes \"psbt\\xff\"")
 	}
 	r := &reader{b: data, pos: len(magic)}
@@ -283,7 +283,7 @@ func checkStructure(data []byte) ([]byte, error) {
 		return data, nil
 	}
 	var b bytes.Buffer
-	b.Write(magic)
+	b.WriteString(magic)
 	for _, first := range []bool{true, false} {
 		for _, e := range global {
 			if (e.key[0] == 0x00) == first {

@@ -31,8 +31,9 @@ type SignResult struct {
 // Schnorr signatures for taproot inputs (BIP341/342): on the key path with
 // the BIP341 tweak (using PSBT_IN_TAP_MERKLE_ROOT) and on every script leaf
 // the derivation names. Only SIGHASH_ALL (SIGHASH_DEFAULT for taproot) is
-// used. An input whose UTXO information is missing or inconsistent is never
-// signed: Sign then returns an error and leaves the PSBT unchanged.
+// used. The signatures are added to p. An input whose UTXO information is
+// missing or inconsistent is never signed: Sign then returns an error and
+// leaves the PSBT unchanged.
 func Sign(p *Packet, master *hdkeychain.ExtendedKey) (SignResult, error) {
 	if !master.IsPrivate() {
 		return SignResult{}, errors.New("signing needs a private master key, not an xpub")
