@@ -62,13 +62,19 @@ func wallet(t testing.TB, desc string) *Wallet {
 
 // fund makes a previous transaction paying value to the wallet at (0, index).
 func fund(t testing.TB, w *Wallet, index uint32, value int64) UTXO {
-	der, err := w.derive(0, index)
+	return fundBranch(t, w, 0, index, value)
+}
+
+// fundBranch makes a previous transaction paying value to the wallet at
+// (branch, index).
+func fundBranch(t testing.TB, w *Wallet, branch int, index uint32, value int64) UTXO {
+	der, err := w.derive(branch, index)
 	require.NoError(t, err)
 	prev := wire.NewMsgTx(2)
 	prev.AddTxIn(&wire.TxIn{PreviousOutPoint: wire.OutPoint{Hash: chainhash.HashH([]byte{byte(index)}), Index: 7}, Sequence: 0xffffffff})
 	prev.AddTxOut(wire.NewTxOut(1000, der.ScriptPubKey)) // another output, so index 1 is used
 	prev.AddTxOut(wire.NewTxOut(value, der.ScriptPubKey))
-	return UTXO{OutPoint: wire.OutPoint{Hash: prev.TxHash(), Index: 1}, Value: value, Branch: 0, Index: index, PrevTx: prev}
+	return UTXO{OutPoint: wire.OutPoint{Hash: prev.TxHash(), Index: 1}, Value: value, Branch: branch, Index: index, PrevTx: prev}
 }
 
 func roundTrip(t testing.TB, p *Packet) *Packet {
@@ -117,7 +123,8 @@ func TestFullCycleCreateSignCombineFinalizeExtract(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w := wallet(t, tc.desc)
-			u1, u2 := fund(t, w, 0, 150_000), fund(t, w, 5, 60_000)
+			// One coin received, one from earlier change (branch 1).
+			u1, u2 := fund(t, w, 0, 150_000), fundBranch(t, w, 1, 5, 60_000)
 			p, err := Create(w, CreateOptions{
 				Inputs:        []UTXO{u1, u2},
 				Outputs:       []Recipient{{Address: "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", Amount: 100_000}},
