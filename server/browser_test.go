@@ -19,7 +19,7 @@ func TestShellPageShowsRelayStatusInChromium(t *testing.T) {
 	}
 	cfg := DefaultConfig()
 	cfg.DataDir = t.TempDir()
-	base, _, _ := startRelay(t, cfg)
+	base := startRelay(t, cfg).base
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

@@ -50,6 +50,7 @@ type Config struct {
 	// Price source for GET /api/price.
 	PriceProvider string   `json:"price_provider"`
 	PriceURL      string   `json:"price_url"`
+	PricePath     string   `json:"price_path"`
 	PriceCacheFor Duration `json:"price_cache_for"`
 
 	// ShutdownTimeout bounds the graceful shutdown on SIGINT/SIGTERM.
@@ -141,8 +142,9 @@ func (c *Config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TorControlPassword, "tor-control-password", c.TorControlPassword, "control port password for --tor custom")
 	fs.StringVar(&c.TorBinary, "tor-binary", c.TorBinary, "tor binary for --tor builtin (default: tor on PATH)")
 	fs.BoolVar(&c.TorPublish, "tor-publish", c.TorPublish, "publish the relay as an onion service (needs --tor builtin or custom)")
-	fs.StringVar(&c.PriceProvider, "price-provider", c.PriceProvider, "BTC price provider for /api/price")
+	fs.StringVar(&c.PriceProvider, "price-provider", c.PriceProvider, "BTC price provider for /api/price: coingecko, kraken or jsonpath")
 	fs.StringVar(&c.PriceURL, "price-url", c.PriceURL, "URL of the price provider (default: the provider's)")
+	fs.StringVar(&c.PricePath, "price-path", c.PricePath, "for --price-provider jsonpath: dot path to the price in the answer, {currency}/{CURRENCY} expanded")
 	fs.Var(durationFlag{&c.PriceCacheFor}, "price-cache-for", "how long a fetched price is reused")
 	fs.Var(durationFlag{&c.ShutdownTimeout}, "shutdown-timeout", "time given to open requests on SIGINT/SIGTERM")
 }

@@ -1,7 +1,10 @@
 // Package server is the relay behind `specter serve`: an HTTP server (chi)
 // that serves the embedded PWA with strict security headers, keeps the node
 // list (server/nodes), proxies allowlisted node JSON-RPC (server/rpcproxy),
-// and answers GET /healthz. It never sees a private key.
+// guards the API with user accounts (server/users), reaches .onion nodes and
+// the price provider through Tor and can publish itself as an onion service
+// (server/tornet), serves the BTC price (server/price), and answers
+// GET /healthz. It never sees a private key.
 package server
 
 import (
@@ -13,6 +16,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -20,13 +25,20 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/specterpwa/specter/server/nodes"
+	"github.com/specterpwa/specter/server/price"
 	"github.com/specterpwa/specter/server/rpcproxy"
+	"github.com/specterpwa/specter/server/tornet"
+	"github.com/specterpwa/specter/server/users"
 )
 
 // Server is a configured relay.
 type Server struct {
 	cfg     Config
+	opts    Options
 	log     *slog.Logger
+	users   *users.Manager
+	tor     *tornet.Service
+	price   *price.Service
 	nodes   *nodes.Manager
 	proxy   *rpcproxy.Proxy
 	static  *static
@@ -36,29 +48,79 @@ type Server struct {
 	closers []func() error
 }
 
-// New builds the relay: it opens the node list in cfg.DataDir and indexes the
-// PWA in assets (manifest.json and web/ at its root, as specter.Assets).
-func New(cfg Config, assets fs.FS, log *slog.Logger) (*Server, error) {
+// Options are what New needs besides Config; the zero value is fine.
+type Options struct {
+	// Console receives the one-time setup token message (os.Stderr when nil).
+	Console io.Writer
+	// Users tunes the UserManager (tests use a cheap KDF and their clock).
+	Users users.Options
+}
+
+// New builds the relay: it opens the users and the node list in
+// cfg.DataDir, starts Tor as cfg.Tor says (ctx bounds only the start), and
+// indexes the PWA in assets (manifest.json and web/ at its root, as
+// specter.Assets). Close what it holds with Serve, or Close when not serving.
+func New(ctx context.Context, cfg Config, assets fs.FS, log *slog.Logger, opts Options) (_ *Server, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if opts.Console == nil {
+		opts.Console = os.Stderr
 	}
 	st, err := newStatic(assets)
 	if err != nil {
 		return nil, err
 	}
-	nm, err := nodes.Open(cfg.DataDir, nodes.Options{BitcoinDir: cfg.BitcoinDir, CallTimeout: time.Duration(cfg.RPCTimeout)})
-	if err != nil {
-		return nil, err
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the data dir %s: %w", cfg.DataDir, err)
 	}
 	s := &Server{
 		cfg:     cfg,
+		opts:    opts,
 		log:     log,
-		nodes:   nm,
 		static:  st,
 		started: time.Now(),
 		version: Version(),
 	}
-	s.proxy = rpcproxy.New(nm, nil, rpcproxy.Options{
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	if s.users, err = users.Open(cfg.DataDir, opts.Users); err != nil {
+		return nil, err
+	}
+	if err := s.checkExposure(); err != nil {
+		return nil, err
+	}
+	s.tor, err = tornet.Start(ctx, tornet.Config{
+		Mode:            tornet.Mode(cfg.Tor),
+		DataDir:         cfg.DataDir,
+		ControlAddr:     cfg.TorControl,
+		ControlPassword: cfg.TorControlPassword,
+		TorBinary:       cfg.TorBinary,
+		TorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug).Writer(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("starting Tor (--tor %s): %w", cfg.Tor, err)
+	}
+	s.closers = append(s.closers, s.tor.Close)
+	nopts := nodes.Options{BitcoinDir: cfg.BitcoinDir, CallTimeout: time.Duration(cfg.RPCTimeout)}
+	var client *http.Client
+	if cfg.Tor != "none" {
+		nopts.OnionDialContext = s.tor.DialContext
+		client = s.tor.HTTPClient()
+	}
+	if s.nodes, err = nodes.Open(cfg.DataDir, nopts); err != nil {
+		return nil, err
+	}
+	s.price = price.New(price.Config{
+		Provider: cfg.PriceProvider,
+		URL:      cfg.PriceURL,
+		Path:     cfg.PricePath,
+		CacheFor: time.Duration(cfg.PriceCacheFor),
+	}, client)
+	s.proxy = rpcproxy.New(s.nodes, s.users, rpcproxy.Options{
 		MaxBody:       cfg.RPCMaxBody,
 		MaxBatch:      cfg.RPCMaxBatch,
 		Timeout:       time.Duration(cfg.RPCTimeout),
@@ -69,6 +131,12 @@ func New(cfg Config, assets fs.FS, log *slog.Logger) (*Server, error) {
 	return s, nil
 }
 
+// Close releases what New holds (Tor) when the relay is not served.
+func (s *Server) Close() { s.close() }
+
+// Users returns the relay's user manager.
+func (s *Server) Users() *users.Manager { return s.users }
+
 // Nodes returns the relay's node manager.
 func (s *Server) Nodes() *nodes.Manager { return s.nodes }
 
@@ -77,10 +145,13 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // routes builds the router:
 //
-//	GET  /healthz                  {"status":"ok","version":...,"uptime_seconds":...}
-//	     /api/nodes...             node list, add, test, remove (server/nodes)
-//	POST /api/nodes/{id}/rpc       JSON-RPC proxy (server/rpcproxy)
-//	GET  /*                        the embedded PWA
+//	GET  /healthz                  {"status":"ok","version":...,"uptime_seconds":...} (public)
+//	     /api/auth/...             setup, login, logout, users (server/users)
+//	     /api/nodes...             node list, add, test, remove (server/nodes)   \
+//	POST /api/nodes/{id}/rpc       JSON-RPC proxy (server/rpcproxy)              | session + CSRF
+//	GET  /api/price?currency=usd   BTC price (server/price)                     |
+//	GET  /api/tor                  Tor status and onion address (admin)         /
+//	GET  /*                        the embedded PWA (public)
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
@@ -88,9 +159,15 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.logRequests)
 	r.Get("/healthz", s.healthz)
 	r.Route("/api", func(r chi.Router) {
-		r.Route("/nodes", func(r chi.Router) {
-			s.nodes.Register(r, nil)
-			r.Post("/{id}/rpc", s.proxy.ServeHTTP)
+		r.Mount("/auth", s.users.Routes())
+		r.Group(func(r chi.Router) {
+			r.Use(s.users.Require)
+			r.Route("/nodes", func(r chi.Router) {
+				s.nodes.Register(r, s.users)
+				r.Post("/{id}/rpc", s.proxy.ServeHTTP)
+			})
+			r.Method(http.MethodGet, "/price", s.price.Handler())
+			r.Get("/tor", s.torStatus)
 		})
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			nodes.WriteError(w, http.StatusNotFound, fmt.Sprintf("no API route %s", r.URL.Path))
@@ -109,6 +186,16 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 		"version":        s.version,
 		"uptime_seconds": time.Since(s.started).Seconds(),
 	})
+}
+
+func (s *Server) torStatus(w http.ResponseWriter, r *http.Request) {
+	if !s.users.IsAdmin(r) {
+		nodes.WriteError(w, http.StatusForbidden, "only an admin may see the Tor settings")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	defer cancel()
+	nodes.WriteJSON(w, http.StatusOK, s.tor.Status(ctx))
 }
 
 // logRequests logs each request once it is answered: at debug level when it
@@ -145,9 +232,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	if msg := s.users.SetupMessage(); msg != "" {
+		fmt.Fprintf(s.opts.Console, "\n%s\n\n", msg)
+	}
+	if s.cfg.TorPublish {
+		onion, err := s.tor.Publish(ctx, filepath.Join(s.cfg.DataDir, "tor", OnionKeyFile), 0, s.handler)
+		if err != nil {
+			s.close()
+			return fmt.Errorf("publishing the relay as an onion service: %w", err)
+		}
+		s.log.Info("onion service published", "address", "http://"+onion)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	s.log.Info("relay listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir, "version", s.version)
+	s.log.Info("relay listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir, "tor", s.cfg.Tor, "version", s.version)
 	select {
 	case err := <-errc:
 		s.close()
@@ -179,22 +277,22 @@ func (s *Server) close() {
 	s.closers = nil
 }
 
+// OnionKeyFile is the name of the onion service's key in DATADIR/tor.
+const OnionKeyFile = "relay_onion_v3.key"
+
 // Run saves cfg to DATADIR/config.json, builds the relay, listens on
 // cfg.Listen and serves until ctx is cancelled (SIGINT/SIGTERM in `specter
-// serve`). It refuses a non-loopback address while nobody can log in.
-func Run(ctx context.Context, cfg Config, assets fs.FS, log *slog.Logger) error {
+// serve`). It refuses a non-loopback address, or an onion service, while no
+// admin password is set.
+func Run(ctx context.Context, cfg Config, assets fs.FS, log *slog.Logger, opts Options) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	if err := cfg.Save(); err != nil {
 		return err
 	}
-	s, err := New(cfg, assets, log)
+	s, err := New(ctx, cfg, assets, log, opts)
 	if err != nil {
-		return err
-	}
-	if err := s.checkExposure(); err != nil {
-		s.close()
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -205,12 +303,19 @@ func Run(ctx context.Context, cfg Config, assets fs.FS, log *slog.Logger) error 
 	return s.Serve(ctx, ln)
 }
 
-// checkExposure refuses to serve beyond this machine without user accounts.
+// checkExposure refuses to serve beyond this machine before an admin
+// password protects the API.
 func (s *Server) checkExposure() error {
-	if IsLoopback(s.cfg.Listen) {
+	if !s.users.NeedsSetup() {
 		return nil
 	}
-	return fmt.Errorf("refusing to listen on %s: it is not a loopback address and the relay has no admin password to protect it; listen on 127.0.0.1 or reach it through Tor", s.cfg.Listen)
+	if !IsLoopback(s.cfg.Listen) {
+		return fmt.Errorf("refusing to listen on %s: it is not a loopback address and no admin password is set yet; start once on 127.0.0.1, create the admin with the setup token, then restart with --listen %s", s.cfg.Listen, s.cfg.Listen)
+	}
+	if s.cfg.TorPublish {
+		return errors.New("refusing to publish an onion service: no admin password is set yet; start once without --tor-publish, create the admin with the setup token, then restart with it")
+	}
+	return nil
 }
 
 // NewLogger makes the relay's slog logger from cfg.LogLevel and cfg.LogFormat.

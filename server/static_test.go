@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image/png"
 	"io"
@@ -38,8 +39,9 @@ func newTestServer(t *testing.T, assets fstest.MapFS) *Server {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.DataDir = t.TempDir()
-	s, err := New(cfg, assets, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := New(context.Background(), cfg, assets, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Console: io.Discard})
 	require.NoError(t, err)
+	t.Cleanup(s.Close)
 	return s
 }
 
@@ -141,9 +143,10 @@ func TestAPIAndHealthzCarryTheSecurityHeaders(t *testing.T) {
 	require.Equal(t, Version(), health.Version)
 	require.GreaterOrEqual(t, health.Uptime, 0.0)
 
+	// The API needs an account; before setup it says how to create one.
 	rec = get(h, "GET", "/api/nodes", nil)
-	require.Equal(t, 200, rec.Code)
-	require.JSONEq(t, `[]`, rec.Body.String())
+	require.Equal(t, 401, rec.Code)
+	require.JSONEq(t, `{"error":"the relay has no admin account yet","hint":"create it with the setup token printed in the relay's console (POST /api/auth/setup)"}`, rec.Body.String())
 	requireSecurityHeaders(t, rec.Header())
 
 	rec = get(h, "GET", "/api/nope", nil)
@@ -176,8 +179,9 @@ func TestAcceptsEncoding(t *testing.T) {
 func TestEmbeddedPWAIsServable(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.DataDir = t.TempDir()
-	s, err := New(cfg, specter.Assets, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := New(context.Background(), cfg, specter.Assets, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Console: io.Discard})
 	require.NoError(t, err)
+	t.Cleanup(s.Close)
 	h := s.Handler()
 
 	rec := get(h, "GET", "/", nil)

@@ -34,5 +34,5 @@ func runServe(args []string, _ io.Reader, _, stderr io.Writer) error {
 	log := server.NewLogger(cfg, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return server.Run(ctx, cfg, specter.Assets, log)
+	return server.Run(ctx, cfg, specter.Assets, log, server.Options{Console: stderr})
 }
