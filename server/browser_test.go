@@ -31,6 +31,7 @@ func TestShellPageShowsRelayStatusInChromium(t *testing.T) {
 	dom, err := cmd.Output()
 	require.NoError(t, err, stderr.String())
 	require.Regexp(t, `<p id="relay-status" data-state="ok">Relay ok \(version [^,]+, up \d+ s\)\.</p>`, string(dom))
+	require.Contains(t, string(dom), `<p id="auth-status">No admin account yet: the relay printed a one-time setup token to its console.</p>`)
 	require.NotContains(t, stderr.String(), "Content Security Policy")
 	require.NotContains(t, stderr.String(), "Refused to")
 }

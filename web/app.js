@@ -19,4 +19,24 @@ async function showRelayStatus() {
   }
 }
 
+// Shows whether the relay has an admin yet (the setup screens come with the
+// full app; until then the admin is created through POST /api/auth/setup).
+async function showAuthStatus() {
+  const el = document.getElementById("auth-status");
+  try {
+    const resp = await fetch("/api/auth/status", { cache: "no-store", credentials: "same-origin" });
+    const status = await resp.json();
+    if (status.needs_setup) {
+      el.textContent = "No admin account yet: the relay printed a one-time setup token to its console.";
+    } else if (status.user) {
+      el.textContent = "Logged in as " + status.user.username + ".";
+    } else {
+      el.textContent = "Not logged in.";
+    }
+  } catch (err) {
+    el.textContent = "";
+  }
+}
+
 showRelayStatus();
+showAuthStatus();
