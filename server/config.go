@@ -267,6 +267,15 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("--tor %q: use none, builtin or custom", c.Tor)
 	}
+	switch c.PriceProvider {
+	case "coingecko", "kraken":
+	case "jsonpath":
+		if c.PriceURL == "" || c.PricePath == "" {
+			return errors.New("--price-provider jsonpath needs --price-url and --price-path")
+		}
+	default:
+		return fmt.Errorf("--price-provider %q: use coingecko, kraken or jsonpath", c.PriceProvider)
+	}
 	if c.TorPublish && c.Tor == "none" {
 		return errors.New("--tor-publish needs Tor: add --tor builtin or --tor custom")
 	}

@@ -77,6 +77,8 @@ func TestLoadConfigErrorsSayWhatIsWrong(t *testing.T) {
 		{"publish without tor", []string{"--data-dir", ok, "--tor-publish"}, nil, "--tor-publish needs Tor: add --tor builtin or --tor custom"},
 		{"bad duration flag", []string{"--data-dir", ok, "--rpc-timeout", "soon"}, nil, `invalid value "soon" for flag -rpc-timeout: bad duration "soon" (use for example 30s or 2m)`},
 		{"bad env value", []string{"--data-dir", ok}, map[string]string{"SPECTER_RPC_MAX_BODY": "big"}, `environment variable SPECTER_RPC_MAX_BODY="big": parse error`},
+		{"unknown price provider", []string{"--data-dir", ok, "--price-provider", "bitstamp"}, nil, `--price-provider "bitstamp": use coingecko, kraken or jsonpath`},
+		{"jsonpath provider without a path", []string{"--data-dir", ok, "--price-provider", "jsonpath", "--price-url", "http://x/{currency}"}, nil, "--price-provider jsonpath needs --price-url and --price-path"},
 		{"zero concurrency", []string{"--data-dir", ok, "--rpc-max-concurrent", "0"}, nil, "--rpc-max-concurrent 0: allow at least 1 call"},
 		{"stray argument", []string{"--data-dir", ok, "extra"}, nil, `unexpected argument "extra": serve takes only flags`},
 		{"config file with a wrong type", []string{"--data-dir", bad}, nil, "the config file " + filepath.Join(bad, ConfigFileName) + " is not valid (json: cannot unmarshal number into Go struct field Config.listen of type string): fix or remove it"},
