@@ -109,6 +109,7 @@ func DefaultConfig() Config {
 
 type durationFlag struct{ d *Duration }
 
+// String implements flag.Value.
 func (f durationFlag) String() string {
 	if f.d == nil {
 		return ""
@@ -116,6 +117,7 @@ func (f durationFlag) String() string {
 	return time.Duration(*f.d).String()
 }
 
+// Set implements flag.Value.
 func (f durationFlag) Set(s string) error {
 	v, err := time.ParseDuration(s)
 	if err != nil {

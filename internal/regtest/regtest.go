@@ -200,6 +200,7 @@ type RPCError struct {
 	Message string `json:"message"`
 }
 
+// Error implements error.
 func (e *RPCError) Error() string { return fmt.Sprintf("btcd RPC error %d: %s", e.Code, e.Message) }
 
 // RPC calls one JSON-RPC method on the node and returns its raw result.

@@ -49,6 +49,7 @@ type UpstreamError struct {
 	Err    error
 }
 
+// Error says what failed and what to check.
 func (e *UpstreamError) Error() string {
 	switch e.Kind {
 	case Unreachable:
@@ -66,6 +67,7 @@ func (e *UpstreamError) Error() string {
 	}
 }
 
+// Unwrap returns the underlying transport error.
 func (e *UpstreamError) Unwrap() error { return e.Err }
 
 // RPCError is a JSON-RPC error object returned by a node.
@@ -74,6 +76,7 @@ type RPCError struct {
 	Message string `json:"message"`
 }
 
+// Error implements error.
 func (e *RPCError) Error() string { return fmt.Sprintf("RPC error %d: %s", e.Code, e.Message) }
 
 // MethodNotFound is the JSON-RPC "method not found" code Core and btcd use.
