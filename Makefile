@@ -7,11 +7,23 @@ GOROOT := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: all build wasm run test test-go test-wasm deps bench fmt vet clean
+.PHONY: all build wasm run test test-go test-wasm test-browser deps bench fmt vet clean
 
 all: build
 
-build: bin/specter
+build: wasm bin/specter
+
+# The engine as WebAssembly, run by web/js/engine-worker.js (web/wasm/ is
+# built output, embedded in bin/specter).
+wasm: web/wasm/engine.wasm web/wasm/wasm_exec.js
+
+web/wasm/engine.wasm: $(shell find shared wasm -name '*.go') go.mod go.sum
+	@mkdir -p web/wasm
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o web/wasm/engine.wasm ./wasm
+
+web/wasm/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
+	@mkdir -p web/wasm
+	cp $< $@
 
 bin/specter: $(shell find . -name '*.go' -not -path './node_modules/*')
 	$(GO) build -trimpath -o bin/specter ./cmd/specter
@@ -22,7 +34,7 @@ run: build
 deps:
 	./scripts/install-test-deps.sh
 
-test: deps vet test-go test-wasm
+test: deps vet test-go test-wasm test-browser
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed on:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
@@ -34,6 +46,11 @@ test-go:
 # The engine must build and pass its tests as WebAssembly too (Node runs it).
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)" ./shared/...
+
+# The browser parts (IndexedDB store, JS bridge) run in headless Chromium.
+test-browser:
+	@command -v wasmbrowsertest >/dev/null || (cd / && GOFLAGS= $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0)
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec wasmbrowsertest ./wasm/...
 
 bench:
 	./scripts/bench.sh

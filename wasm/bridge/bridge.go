@@ -255,3 +255,13 @@ func encode(resp Response) []byte {
 	}
 	return b
 }
+
+// EngineInfo is the result of engine.info, also handed to the worker when
+// the engine is ready.
+type EngineInfo struct {
+	// Storage is "indexeddb" when the database is open, "unavailable"
+	// when it could not be opened (the stateless methods still work).
+	Storage       string `json:"storage"`
+	StorageError  string `json:"storage_error,omitempty"`
+	SchemaVersion int    `json:"schema_version"`
+}

@@ -1,0 +1,119 @@
+// Specter engine client: the page's side of the engine's message API.
+//
+//   import { createEngine } from "./engine-client.js";
+//   const engine = createEngine(new URL("./engine-worker.js", import.meta.url));
+//   await engine.ready;                       // {storage, schema_version, ...}
+//   const info = await engine.call("descriptor.normalize", {descriptor: "..."});
+//
+// call(method, params, {timeout}) resolves with the method's result or rejects
+// with an EngineError carrying message, hint and code. The engine runs in a
+// Web Worker, so the page never blocks on it.
+
+/** An error answered by the engine (or a timeout / a dead worker). */
+export class EngineError extends Error {
+  constructor({ message, hint = "", code = "failed" }, method = "") {
+    super(message);
+    this.name = "EngineError";
+    this.hint = hint;
+    this.code = code;
+    this.method = method;
+  }
+}
+
+/** Default time a call may take before it is given up (milliseconds). */
+export const DEFAULT_TIMEOUT = 60000;
+
+/**
+ * Starts the engine worker at workerUrl.
+ * @param {string|URL} workerUrl URL of engine-worker.js
+ * @param {{timeout?: number, readyTimeout?: number, WorkerClass?: typeof Worker}} [options]
+ * @returns {{ready: Promise<object>, call: (method: string, params?: object, opts?: {timeout?: number}) => Promise<any>, terminate: () => void}}
+ */
+export function createEngine(workerUrl, options = {}) {
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+  const WorkerClass = options.WorkerClass ?? Worker;
+  const worker = new WorkerClass(workerUrl);
+  const pending = new Map(); // id -> {resolve, reject, timer, method}
+  let nextId = 1;
+  let dead = null; // EngineError once the worker is unusable
+
+  let readyResolve, readyReject;
+  const ready = new Promise((res, rej) => { readyResolve = res; readyReject = rej; });
+  const readyTimer = setTimeout(() => fail({
+    message: "the engine did not start in time",
+    hint: "reload the page; a slow device may need a second try",
+    code: "unavailable",
+  }), options.readyTimeout ?? 120000);
+
+  function fail(err) {
+    if (dead) return;
+    dead = new EngineError(err);
+    clearTimeout(readyTimer);
+    readyReject(dead);
+    for (const [id, p] of pending) {
+      clearTimeout(p.timer);
+      p.reject(new EngineError(err, p.method));
+      pending.delete(id);
+    }
+    worker.terminate();
+  }
+
+  worker.onmessage = (ev) => {
+    const data = ev.data;
+    if (typeof data !== "string") {
+      if (data && data.type === "ready") {
+        clearTimeout(readyTimer);
+        readyResolve(data.info);
+      } else if (data && data.type === "fatal") {
+        fail({ message: "the engine could not start: " + data.message,
+          hint: "reload the page; if it keeps failing, the browser may lack WebAssembly support", code: "unavailable" });
+      }
+      return;
+    }
+    let resp;
+    try {
+      resp = JSON.parse(data);
+    } catch {
+      return;
+    }
+    const p = pending.get(resp.id);
+    if (!p) return; // timed out already
+    pending.delete(resp.id);
+    clearTimeout(p.timer);
+    if (resp.error) p.reject(new EngineError(resp.error, p.method));
+    else p.resolve(resp.result);
+  };
+  worker.onerror = (ev) => {
+    ev.preventDefault?.();
+    fail({ message: "the engine worker failed: " + (ev.message || "unknown error"),
+      hint: "reload the page", code: "unavailable" });
+  };
+
+  function call(method, params = {}, opts = {}) {
+    if (dead) return Promise.reject(new EngineError(dead, method));
+    const id = nextId++;
+    const ms = opts.timeout ?? timeout;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new EngineError({ message: `${method} took longer than ${Math.round(ms / 1000)} s`,
+          hint: "try again; if it keeps happening, reload the page", code: "timeout" }, method));
+      }, ms);
+      pending.set(id, { resolve, reject, timer, method });
+      try {
+        worker.postMessage({ id, method, params });
+      } catch (e) {
+        pending.delete(id);
+        clearTimeout(timer);
+        reject(new EngineError({ message: "the request cannot be sent: " + e.message,
+          hint: "params must be plain JSON data", code: "bad_request" }, method));
+      }
+    });
+  }
+
+  function terminate() {
+    fail({ message: "the engine was stopped", hint: "reload the page", code: "unavailable" });
+  }
+
+  return { ready, call, terminate };
+}

@@ -1,0 +1,72 @@
+// Specter engine worker: runs the Go engine (WebAssembly) off the page's
+// thread and relays messages between the page and the engine.
+//
+// Page -> worker: {id, method, params} (a request of the bridge API).
+// Worker -> page: the engine's JSON response text {id, result} | {id, error},
+// or, once, {type: "ready", info} when the engine can take requests, or
+// {type: "fatal", message} when it could not start.
+//
+// Requests that arrive before the engine is ready are queued. The wasm files
+// are found next to this script's directory: ../wasm/wasm_exec.js and
+// ../wasm/engine.wasm (a "wasm" query parameter on the worker URL overrides
+// the engine's URL).
+"use strict";
+
+const here = new URL(self.location.href);
+const wasmURL = new URL(here.searchParams.get("wasm") || "../wasm/engine.wasm", here);
+
+let engine = null; // globalThis.specterEngine once Go is ready
+const queue = [];
+
+function reply(text) {
+  self.postMessage(text);
+}
+
+function send(req) {
+  let text;
+  try {
+    text = JSON.stringify(req);
+  } catch (e) {
+    reply(JSON.stringify({ id: req && req.id !== undefined ? req.id : null,
+      error: { message: "the request cannot be sent: " + e.message, hint: "params must be plain JSON data", code: "bad_request" } }));
+    return;
+  }
+  engine(text, reply);
+}
+
+self.onmessage = (ev) => {
+  if (engine) send(ev.data);
+  else queue.push(ev.data);
+};
+
+function fatal(message) {
+  self.postMessage({ type: "fatal", message });
+  for (const req of queue.splice(0)) {
+    reply(JSON.stringify({ id: req && req.id !== undefined ? req.id : null,
+      error: { message: "the engine could not start: " + message, hint: "reload the page; if it keeps failing, the browser may lack WebAssembly support", code: "unavailable" } }));
+  }
+}
+
+self.specterEngineReady = (infoText) => {
+  engine = self.specterEngine;
+  self.postMessage({ type: "ready", info: JSON.parse(infoText) });
+  for (const req of queue.splice(0)) send(req);
+};
+
+(async () => {
+  try {
+    importScripts(new URL("../wasm/wasm_exec.js", here).href);
+    const go = new Go();
+    let result;
+    if (WebAssembly.instantiateStreaming) {
+      result = await WebAssembly.instantiateStreaming(fetch(wasmURL), go.importObject);
+    } else {
+      const resp = await fetch(wasmURL);
+      if (!resp.ok) throw new Error("loading " + wasmURL + ": HTTP " + resp.status);
+      result = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
+    }
+    go.run(result.instance).then(() => fatal("the engine stopped"), (e) => fatal(String(e)));
+  } catch (e) {
+    fatal(e && e.message ? e.message : String(e));
+  }
+})();
