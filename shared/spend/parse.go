@@ -275,6 +275,10 @@ func ParseCSV(text string) ([]Recipient, error) {
 		}
 		r := Recipient{Address: cols[0]}
 		if len(cols) == 3 {
+			if isDigits(cols[2]) && sep == "," {
+				errs = append(errs, fmt.Errorf("line %d: the amount %q looks like it has a comma as thousands separator: write amounts without separators, like 1000 or 1000 sats", n, cols[1]+","+cols[2]))
+				continue
+			}
 			r.Label = cols[2]
 		}
 		if r.Address == "" {
@@ -321,4 +325,16 @@ func isHeader(cols []string) bool {
 	}
 	a, b := strings.ToLower(cols[0]), strings.ToLower(cols[1])
 	return strings.Contains(a, "address") && (strings.Contains(b, "amount") || strings.Contains(b, "value"))
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
