@@ -159,3 +159,5 @@ func wshSortedMultiAddress(t *testing.T, m int, xpubs []string, branch, index ui
 }
 
 func chainhashSHA256(b []byte) [32]byte { return sha256.Sum256(b) }
+
+var chaincfgMain = chaincfg.MainNetParams
