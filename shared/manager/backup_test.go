@@ -19,7 +19,7 @@ import (
 
 // testPSBT builds an unsigned BIP174 PSBT spending the given outpoints of
 // txid-like hashes (byte b repeated) to one P2WPKH output.
-func testPSBT(t *testing.T, ins ...wire.OutPoint) string {
+func testPSBT(t testing.TB, ins ...wire.OutPoint) string {
 	t.Helper()
 	ops := make([]*wire.OutPoint, len(ins))
 	seq := make([]uint32, len(ins))
@@ -44,7 +44,7 @@ func outpoint(b byte, vout uint32) wire.OutPoint {
 }
 
 // fullEngine fills an engine with every kind of record.
-func fullEngine(t *testing.T, st store.Store) *Engine {
+func fullEngine(t testing.TB, st store.Store) *Engine {
 	t.Helper()
 	ctx := context.Background()
 	v := loadVectors(t)
@@ -254,7 +254,7 @@ func TestFailingApplyLeavesStoreAndEngineAsTheyWere(t *testing.T) {
 	require.Equal(t, string(good), string(mustExport(t, openEngine(t, fs))))
 }
 
-func mustExport(t *testing.T, e *Engine) []byte {
+func mustExport(t testing.TB, e *Engine) []byte {
 	t.Helper()
 	b, err := e.ExportAll()
 	require.NoError(t, err)

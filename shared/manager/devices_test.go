@@ -106,14 +106,14 @@ func TestDeviceKeysAreDeduplicatedAndSLIP132Normalised(t *testing.T) {
 	require.EqualError(t, err, `no device with id "missing" (reload the list: it may have been deleted)`)
 }
 
-func mustKeys(t *testing.T, text string) []DeviceKey {
+func mustKeys(t testing.TB, text string) []DeviceKey {
 	t.Helper()
 	ks, err := KeysFromExport([]byte(text))
 	require.NoError(t, err)
 	return ks
 }
 
-func mustOrigin(t *testing.T, s string) (o keys.Origin) {
+func mustOrigin(t testing.TB, s string) (o keys.Origin) {
 	t.Helper()
 	require.NoError(t, o.UnmarshalText([]byte(s)))
 	return o

@@ -29,7 +29,7 @@ func testOptions() Options {
 	return Options{ScryptN: 1 << 10, Now: func() time.Time { return testClock }}
 }
 
-func openEngine(t *testing.T, st store.Store) *Engine {
+func openEngine(t testing.TB, st store.Store) *Engine {
 	t.Helper()
 	e, err := Open(context.Background(), st, testOptions())
 	require.NoError(t, err)
@@ -58,7 +58,7 @@ func (f *failingStore) Apply(ctx context.Context, ops ...store.Op) error {
 }
 
 // snapshot returns every record of every collection.
-func snapshot(t *testing.T, st store.Store) map[string][]store.Record {
+func snapshot(t testing.TB, st store.Store) map[string][]store.Record {
 	t.Helper()
 	out := map[string][]store.Record{}
 	for _, c := range store.Collections {
@@ -89,7 +89,7 @@ type bip129Vectors struct {
 	} `json:"hot"`
 }
 
-func loadVectors(t *testing.T) bip129Vectors {
+func loadVectors(t testing.TB) bip129Vectors {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/bip129.json")
 	require.NoError(t, err)
@@ -100,7 +100,7 @@ func loadVectors(t *testing.T) bip129Vectors {
 
 // keyAt derives the public key at path from a master made of seedByte
 // repeated, and returns it as a "[fp/path]xpub" line.
-func keyAt(t *testing.T, seedByte byte, params *chaincfg.Params, path string) string {
+func keyAt(t testing.TB, seedByte byte, params *chaincfg.Params, path string) string {
 	t.Helper()
 	m, err := hdkeychain.NewMaster([]byte(strings.Repeat(string([]byte{seedByte}), 32)), params)
 	require.NoError(t, err)
@@ -119,7 +119,7 @@ func keyAt(t *testing.T, seedByte byte, params *chaincfg.Params, path string) st
 }
 
 // addDevice adds a device from key-expression text through KeysFromExport.
-func addDevice(t *testing.T, e *Engine, name string, typ DeviceType, text string) Device {
+func addDevice(t testing.TB, e *Engine, name string, typ DeviceType, text string) Device {
 	t.Helper()
 	ks, err := KeysFromExport([]byte(text))
 	require.NoError(t, err)
@@ -131,7 +131,7 @@ func addDevice(t *testing.T, e *Engine, name string, typ DeviceType, text string
 // wshSortedMultiAddress computes a P2WSH sortedmulti address with btcd
 // alone (BIP32 CKDpub, BIP67 key order, BIP141 witness program), as an
 // independent check of the descriptor engine.
-func wshSortedMultiAddress(t *testing.T, m int, xpubs []string, branch, index uint32, params *chaincfg.Params) string {
+func wshSortedMultiAddress(t testing.TB, m int, xpubs []string, branch, index uint32, params *chaincfg.Params) string {
 	t.Helper()
 	var pubs [][]byte
 	for _, x := range xpubs {
