@@ -1,0 +1,55 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+)
+
+// FuzzHandle feeds arbitrary request text to a registry with every engine
+// method: Handle must never panic and must always answer one JSON response
+// with exactly one of result and error, echoing a valid request's id.
+func FuzzHandle(f *testing.F) {
+	for _, s := range []string{
+		`{"id":1,"method":"engine.methods"}`,
+		`{"id":"a","method":"descriptor.normalize","params":{"descriptor":"raw(deadbeef)"}}`,
+		`{"id":2,"method":"descriptor.addresses","params":{"descriptor":"wpkh(xpub6ERApfZwUNrhLCkDtcHTcxd75RbzS1ed54G1LkBUHQVHQKqhMkhgbmJbZRkrgZw4koxb5JaHWkY4ALHY2grBGRjaDMzQLcgJvLJuZZvRcEL/*)","network":"main","count":3}}`,
+		`{"id":3,"method":"psbt.decode","params":{"psbt":"cHNidP8BAAoCAAAAAAAAAAAAAA=="}}`,
+		`{"id":4,"method":"keys.parseExport","params":{"text":"[d34db33f/84h/0h/0h]xpub"}}`,
+		`{"id":5,"method":"coinselect.select","params":{"network":"main","fee_rate":1,"wallet":{"script_type":"wpkh"},"utxos":[{"outpoint":"00:0","value":5}]}}`,
+		`{"id":6,"method":"keys.validateMnemonic","params":{"mnemonic":"zoo zoo"}}`,
+		`{"id":7,"method":"psbt.combine","params":{"psbts":["", "x"]}}`,
+		`[]`, `null`, `{"id":{"nested":[1,2]},"method":""}`, "\x00\xff",
+	} {
+		f.Add([]byte(s))
+	}
+	r := engine()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out := r.Handle(context.Background(), data)
+		var resp struct {
+			ID     json.RawMessage `json:"id"`
+			Result json.RawMessage `json:"result"`
+			Error  *Error          `json:"error"`
+		}
+		if err := json.Unmarshal(out, &resp); err != nil {
+			t.Fatalf("response is not JSON: %v: %s", err, out)
+		}
+		if (resp.Error == nil) == (resp.Result == nil) {
+			t.Fatalf("response must hold exactly one of result and error: %s", out)
+		}
+		if resp.Error != nil && resp.Error.Message == "" {
+			t.Fatalf("an error without a message: %s", out)
+		}
+		var req Request
+		if json.Unmarshal(data, &req) == nil && len(req.ID) > 0 {
+			var a, b any
+			if json.Unmarshal(req.ID, &a) == nil && json.Unmarshal(resp.ID, &b) == nil {
+				ja, _ := json.Marshal(a)
+				jb, _ := json.Marshal(b)
+				if string(ja) != string(jb) {
+					t.Fatalf("id %s came back as %s", req.ID, resp.ID)
+				}
+			}
+		}
+	})
+}
