@@ -782,7 +782,8 @@ func (e *Engine) DeleteWallet(ctx context.Context, id string) error {
 }
 
 // View runs fn with the wallet core (shared/wallet) for reading: addresses,
-// balance, transactions, UTXOs. fn must not keep w or change it.
+// balance, transactions, UTXOs. fn must not keep w or change it, and runs
+// under the engine's lock: it must not call Engine methods.
 func (e *Engine) View(id string, fn func(w *wallet.Wallet) error) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -796,7 +797,8 @@ func (e *Engine) View(id string, fn func(w *wallet.Wallet) error) error {
 // Update runs fn with the wallet core and persists the change set it
 // returns (a sync's ApplyBlock, NextReceiveAddress, SetFrozen...) in one
 // Apply. If fn fails or the Apply fails, the core is restored to its state
-// before fn, so engine and store stay equal.
+// before fn, so engine and store stay equal. fn runs under the engine's
+// lock: it must not call Engine methods.
 func (e *Engine) Update(ctx context.Context, id string, fn func(w *wallet.Wallet) (wallet.ChangeSet, error)) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -861,4 +863,31 @@ func (e *Engine) Labels(walletID string) ([]wallet.Label, error) {
 	var out []wallet.Label
 	err := e.View(walletID, func(w *wallet.Wallet) error { out = w.Labels(); return nil })
 	return out, err
+}
+
+// ExportLabels writes a wallet's labels and frozen outputs as BIP329 JSON
+// Lines.
+func (e *Engine) ExportLabels(walletID string) ([]byte, error) {
+	var out []byte
+	err := e.View(walletID, func(w *wallet.Wallet) error {
+		var err error
+		out, err = w.ExportBIP329()
+		return err
+	})
+	return out, err
+}
+
+// ImportLabels applies a BIP329 JSON Lines file to a wallet in one Apply;
+// bad lines are skipped and listed in the report.
+func (e *Engine) ImportLabels(ctx context.Context, walletID string, data []byte) (wallet.ImportReport, error) {
+	var rep wallet.ImportReport
+	err := e.Update(ctx, walletID, func(w *wallet.Wallet) (wallet.ChangeSet, error) {
+		cs, r, err := w.ImportBIP329(data)
+		rep = r
+		if err != nil {
+			return cs, invalidErr("the label file cannot be read", "choose a BIP329 JSON Lines file", err)
+		}
+		return cs, nil
+	})
+	return rep, err
 }

@@ -336,3 +336,23 @@ func TestLabelsAreKeptInTheWalletCore(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []wallet.Label{{Type: "addr", Ref: res.FirstAddress, Label: "first"}}, got)
 }
+
+func TestBIP329LabelsExportAndImportThroughTheEngine(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemory()
+	e := openEngine(t, st)
+	a := addDevice(t, e, "A", TypeOther, keyA).ID
+	b := addDevice(t, e, "B", TypeOther, keyB).ID
+	res, err := e.CreateWallet(ctx, WalletSpec{Name: "L", ScriptType: ScriptWSH, DeviceIDs: []string{a, b}, Network: network.Main})
+	require.NoError(t, err)
+	in := `{"type":"addr","ref":"` + res.FirstAddress + `","label":"cold storage"}` + "\n" + `not json` + "\n"
+	rep, err := e.ImportLabels(ctx, "l", []byte(in))
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Imported)
+	require.Len(t, rep.Problems, 1)
+	out, err := openEngine(t, st).ExportLabels("l")
+	require.NoError(t, err)
+	require.Equal(t, `{"type":"addr","ref":"`+res.FirstAddress+`","label":"cold storage"}`+"\n", string(out))
+	_, err = e.ImportLabels(ctx, "nope", []byte(in))
+	require.ErrorIs(t, err, ErrNotFound)
+}
