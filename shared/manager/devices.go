@@ -34,18 +34,22 @@ const (
 	TypeHot        DeviceType = "hot"
 )
 
-// DeviceTypes lists every device type in the order the UI offers them.
-var DeviceTypes = []DeviceType{TypeLedger, TypeTrezor, TypeBitBox02, TypeColdcard, TypeJade, TypeKeystone,
-	TypePassport, TypeSeedSigner, TypeSpecterDIY, TypeKrux, TypeOther, TypeHot}
+// DeviceTypes lists every device type in the order the UI offers them (a
+// new slice each call).
+func DeviceTypes() []DeviceType {
+	return []DeviceType{TypeLedger, TypeTrezor, TypeBitBox02, TypeColdcard, TypeJade, TypeKeystone,
+		TypePassport, TypeSeedSigner, TypeSpecterDIY, TypeKrux, TypeOther, TypeHot}
+}
 
 // ParseDeviceType checks a device type name (case-insensitive).
 func ParseDeviceType(s string) (DeviceType, error) {
 	t := DeviceType(strings.ToLower(strings.TrimSpace(s)))
-	if slices.Contains(DeviceTypes, t) {
+	all := DeviceTypes()
+	if slices.Contains(all, t) {
 		return t, nil
 	}
-	names := make([]string, len(DeviceTypes))
-	for i, d := range DeviceTypes {
+	names := make([]string, len(all))
+	for i, d := range all {
 		names[i] = string(d)
 	}
 	return "", invalid(fmt.Sprintf("unknown device type %q", s), "use one of "+strings.Join(names, ", "))
