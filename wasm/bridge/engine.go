@@ -192,8 +192,11 @@ func descriptorAddresses(_ context.Context, p AddressesParams) (*AddressesResult
 	out := &AddressesResult{Addresses: make([]Address, 0, count)}
 	for i := p.Start; i < p.Start+uint32(count); i++ {
 		addr, err := d.Address(i, net)
+		if errors.Is(err, descriptor.ErrWrongNetwork) {
+			return nil, WithHint(fmt.Errorf("index %d: %w", i, err), "the keys are for another network: pick the wallet's network or export the keys for this one")
+		}
 		if err != nil {
-			return nil, WithHint(fmt.Errorf("index %d: %w", i, err), "check that the descriptor is for this network")
+			return nil, WithHint(fmt.Errorf("index %d: %w", i, err), "this script has no address form (pk(), bare multisig or a non-standard raw script): a wallet needs pkh, wpkh, sh, wsh or tr")
 		}
 		der, err := d.Derive(i)
 		if err != nil {

@@ -147,6 +147,11 @@ func TestDescriptorMethodsRefuseBadInputWithAHint(t *testing.T) {
 			Message: "start 2147483647 with count 2 goes past index 2147483647, the last unhardened index", Hint: "lower start or count"}},
 		"several addresses of a non-ranged descriptor": {"descriptor.addresses", AddressesParams{Descriptor: "raw(0014751e76e8199196d454941c45d1b3a323f1433bd6)", Network: "main", Count: 2}, Error{Code: CodeFailed,
 			Message: "the descriptor has no /* wildcard, so it has a single address", Hint: "ask for start 0 and count 1"}},
+		"script without an address": {"descriptor.addresses", AddressesParams{Descriptor: "raw(deadbeef)", Network: "main", Count: 1}, Error{Code: CodeFailed,
+			Message: "index 0: script deadbeef has no address form", Hint: "this script has no address form (pk(), bare multisig or a non-standard raw script): a wallet needs pkh, wpkh, sh, wsh or tr"}},
+		"testnet key asked for mainnet addresses": {"descriptor.addresses", AddressesParams{Network: "main", Count: 1,
+			Descriptor: "wpkh(tpubD6NzVbkrYhZ4XgiXtGrdW5XDAPFCL9h7we1vwNCpn8tGbBcgfVYjXyhWo4E1xkh56hjod1RhGjxbaTLV3X4FyWuejifB9jusQ46QzG87VKp/*)"}, Error{Code: CodeFailed,
+			Hint: "the keys are for another network: pick the wallet's network or export the keys for this one"}},
 		"combo": {"descriptor.addresses", AddressesParams{Descriptor: "combo(0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798)", Network: "main", Count: 1}, Error{Code: CodeFailed,
 			Message: "combo() gives several scripts per index", Hint: "write pkh(KEY), wpkh(KEY) or sh(wpkh(KEY)) for the addresses you want"}},
 	} {

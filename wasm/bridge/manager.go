@@ -245,6 +245,12 @@ type LabelsResult struct {
 	Labels []wallet.Label `json:"labels"`
 }
 
+// LabelsImportParams carries a BIP329 JSON Lines file for a wallet.
+type LabelsImportParams struct {
+	WalletID string `json:"wallet_id"`
+	Text     string `json:"text"`
+}
+
 // BackupResult is the backup document (manager.Backup) as JSON.
 type BackupResult struct {
 	Backup json.RawMessage `json:"backup"`
@@ -280,7 +286,7 @@ func RegisterManager(r *Registry, src EngineSource) {
 		return publicDevice(d), err
 	})
 	stateful(r, src, "devices.types", "lists the device types", func(_ context.Context, _ *manager.Engine, _ struct{}) ([]manager.DeviceType, error) {
-		return manager.DeviceTypes, nil
+		return manager.DeviceTypes(), nil
 	})
 	stateful(r, src, "devices.add", "adds a hardware device with its keys (a list, or export text)", func(ctx context.Context, e *manager.Engine, p DeviceParams) (manager.Device, error) {
 		ks, err := collectKeys(p.Keys, p.Export)
@@ -463,6 +469,14 @@ func RegisterManager(r *Registry, src EngineSource) {
 	})
 	stateful(r, src, "labels.set", "sets or (with an empty text) removes a BIP329 label", func(ctx context.Context, e *manager.Engine, p LabelParams) (wallet.Label, error) {
 		return p.Label, e.SetLabel(ctx, p.WalletID, p.Label)
+	})
+
+	stateful(r, src, "labels.export", "writes a wallet's labels and frozen outputs as BIP329 JSON Lines", func(_ context.Context, e *manager.Engine, p WalletPSBTParams) (TextParams, error) {
+		b, err := e.ExportLabels(p.WalletID)
+		return TextParams{Text: string(b)}, err
+	})
+	stateful(r, src, "labels.import", "applies a BIP329 JSON Lines file to a wallet (bad lines are skipped and reported)", func(ctx context.Context, e *manager.Engine, p LabelsImportParams) (wallet.ImportReport, error) {
+		return e.ImportLabels(ctx, p.WalletID, []byte(p.Text))
 	})
 
 	stateful(r, src, "backup.export", "returns every device, wallet, pending PSBT and setting as one JSON document (seeds stay encrypted)", func(_ context.Context, e *manager.Engine, _ struct{}) (BackupResult, error) {

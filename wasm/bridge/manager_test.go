@@ -97,6 +97,13 @@ func runWalletScenario(t *testing.T, r *Registry) (string, string) {
 	label := wallet.Label{Type: "addr", Ref: res.FirstAddress, Label: "first deposit"}
 	ok[wallet.Label](t, r, "labels.set", LabelParams{WalletID: res.Wallet.ID, Label: label})
 	require.Equal(t, LabelsResult{Labels: []wallet.Label{label}}, ok[LabelsResult](t, r, "labels.list", WalletPSBTParams{WalletID: res.Wallet.ID}))
+	exported := ok[TextParams](t, r, "labels.export", WalletPSBTParams{WalletID: res.Wallet.ID})
+	require.Equal(t, `{"type":"addr","ref":"`+res.FirstAddress+`","label":"first deposit"}`+"\n", exported.Text)
+	rep := ok[wallet.ImportReport](t, r, "labels.import", LabelsImportParams{WalletID: res.Wallet.ID,
+		Text: `{"type":"tx","ref":"` + strings.Repeat("ab", 32) + `","label":"rent"}` + "\nnot json\n"})
+	require.Equal(t, 1, rep.Imported)
+	require.Len(t, rep.Problems, 1)
+	ok[wallet.Label](t, r, "labels.set", LabelParams{WalletID: res.Wallet.ID, Label: wallet.Label{Type: "tx", Ref: strings.Repeat("ab", 32)}})
 	return res.Wallet.ID, res.FirstAddress
 }
 

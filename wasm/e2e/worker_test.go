@@ -1,0 +1,151 @@
+//go:build !js
+
+// Package e2e tests the whole engine chain in headless Chromium: a page
+// imports web/js/engine-client.js, which starts web/js/engine-worker.js, which
+// runs the engine built from ./wasm with IndexedDB storage, under the relay's
+// Content Security Policy.
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/server"
+)
+
+// page is the test page's script: it drives the engine as the UI will and
+// posts what it saw to /result.
+const page = `
+import { createEngine } from "/js/engine-client.js";
+const out = {};
+try {
+  let engine = createEngine("/js/engine-worker.js");
+  out.ready = await engine.ready;
+  out.normalize = await engine.call("descriptor.normalize", { descriptor: "raw(deadbeef)" });
+  try { await engine.call("nope.nothing", {}); } catch (e) {
+    out.unknown = { name: e.name, code: e.code, method: e.method, message: e.message };
+  }
+  try { await engine.call("descriptor.addresses", { descriptor: "raw(deadbeef)", network: "main", count: 2 }); } catch (e) {
+    out.failed = { code: e.code, message: e.message, hint: e.hint };
+  }
+  try { await engine.call("devices.createHot", { name: "Slow", password: "long enough password", network: "test" }, { timeout: 1 }); } catch (e) {
+    out.timeout = e.code;
+  }
+  const calls = [];
+  for (let i = 0; i < 20; i++) calls.push(engine.call("keys.completeWord", { prefix: i % 2 ? "zo" : "zer" }));
+  out.concurrent = (await Promise.all(calls)).map(r => r.words.join(","));
+  out.device = (await engine.call("devices.add", { name: "Cold", type: "coldcard",
+    export: "[73c5da0a/48h/1h/0h/2h]tpubDFH9dgzveyD8zTbPUFuLrGmCydNvxehyNdUXKJAQN8x4aZ4j6UZqGfnqFrD4NqyaTVGKbvEW54tsvPTK2UoSbCC1PJY8iCNiwTL3RWZEheQ" })).id;
+  engine.terminate();
+  try { await engine.call("devices.list", {}); } catch (e) { out.afterTerminate = e.code; }
+
+  // A new worker, as after a reload: the device is still in IndexedDB.
+  engine = createEngine("/js/engine-worker.js");
+  await engine.ready;
+  out.reloaded = (await engine.call("devices.list", {})).devices.map(d => d.name);
+} catch (e) {
+  out.error = String(e && e.stack || e);
+}
+await fetch("/result", { method: "POST", body: JSON.stringify(out) });
+`
+
+func TestEngineWorkerChainInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the wasm engine and starts Chromium")
+	}
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium is not installed (make deps installs it): skipping the browser check")
+	}
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	wasmFile := filepath.Join(dir, "engine.wasm")
+	build := exec.Command("go", "build", "-trimpath", "-o", wasmFile, "./wasm")
+	build.Dir = root
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	outb, err := build.CombinedOutput()
+	require.NoError(t, err, string(outb))
+
+	results := make(chan []byte, 1)
+	mux := http.NewServeMux()
+	mux.Handle("/js/", http.StripPrefix("/js/", http.FileServer(http.Dir(filepath.Join(root, "web", "js")))))
+	mux.HandleFunc("/wasm/engine.wasm", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/wasm")
+		http.ServeFile(w, r, wasmFile)
+	})
+	mux.HandleFunc("/wasm/wasm_exec.js", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"))
+	})
+	mux.HandleFunc("/test.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		io.WriteString(w, page)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, `<!doctype html><title>engine test</title><script type="module" src="/test.js"></script>`)
+	})
+	mux.HandleFunc("/result", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		select {
+		case results <- b:
+		default:
+		}
+	})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", server.ContentSecurityPolicy)
+		mux.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--enable-logging=stderr", "--v=0", srv.URL+"/")
+	stderr, err := os.Create(filepath.Join(dir, "chromium.log"))
+	require.NoError(t, err)
+	cmd.Stderr = stderr
+	require.NoError(t, cmd.Start())
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+
+	var raw []byte
+	select {
+	case raw = <-results:
+	case <-ctx.Done():
+		log, _ := os.ReadFile(stderr.Name())
+		t.Fatalf("the page reported nothing: chromium log:\n%s", log)
+	}
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(raw, &got), string(raw))
+	require.Nil(t, got["error"], "page error")
+	require.Equal(t, map[string]any{"storage": "indexeddb", "schema_version": float64(2)}, got["ready"])
+	require.Equal(t, map[string]any{"descriptor": "raw(deadbeef)#89f8spxm", "checksum": "89f8spxm", "script_type": "raw",
+		"is_range": false, "branches": float64(1), "m": float64(0), "n": float64(0), "has_private_keys": false, "keys": []any{}}, got["normalize"])
+	require.Equal(t, map[string]any{"name": "EngineError", "code": "unknown_method", "method": "nope.nothing",
+		"message": `unknown method "nope.nothing"`}, got["unknown"])
+	require.Equal(t, map[string]any{"code": "failed", "message": "the descriptor has no /* wildcard, so it has a single address",
+		"hint": "ask for start 0 and count 1"}, got["failed"])
+	require.Equal(t, "timeout", got["timeout"])
+	want := make([]any, 20)
+	for i := range want {
+		want[i] = map[bool]string{true: "zone,zoo", false: "zero"}[i%2 == 1]
+	}
+	require.Equal(t, want, got["concurrent"])
+	require.Equal(t, "cold", got["device"])
+	require.Equal(t, "unavailable", got["afterTerminate"])
+	require.Contains(t, got["reloaded"], "Cold")
+}
