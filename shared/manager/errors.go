@@ -56,6 +56,15 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Text is the message with its cause but without the hint: what the UI
+// shows as the error line, with Hint below it.
+func (e *Error) Text() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
