@@ -1,0 +1,239 @@
+//go:build !js && !wasip1
+
+package spend
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/txscript"
+	"github.com/btcsuite/btcd/wire"
+	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/internal/regtest"
+	"github.com/specterpwa/specter/shared/chainsync"
+	"github.com/specterpwa/specter/shared/coinselect"
+	"github.com/specterpwa/specter/shared/feeest"
+	"github.com/specterpwa/specter/shared/network"
+	"github.com/specterpwa/specter/shared/wallet"
+)
+
+// httpCaller sends JSON-RPC batches to btcd as they are (btcd speaks
+// Bitcoin Core's JSON-RPC 1.0 batches). The sync below scans whole blocks,
+// so no dialect translation is needed.
+type httpCaller struct {
+	node   *regtest.Node
+	client *http.Client
+}
+
+func (c *httpCaller) CallBatch(ctx context.Context, reqs []chainsync.Request) ([]chainsync.Response, error) {
+	type req struct {
+		JSONRPC string `json:"jsonrpc"`
+		ID      int    `json:"id"`
+		Method  string `json:"method"`
+		Params  []any  `json:"params"`
+	}
+	out := make([]req, len(reqs))
+	for i, r := range reqs {
+		out[i] = req{"1.0", i, r.Method, r.Params}
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.node.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	hr.SetBasicAuth(c.node.User, c.node.Password)
+	resp, err := c.client.Do(hr)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	var got []struct {
+		ID     int                 `json:"id"`
+		Result json.RawMessage     `json:"result"`
+		Error  *chainsync.RPCError `json:"error"`
+	}
+	if err := json.Unmarshal(raw, &got); err != nil {
+		return nil, fmt.Errorf("btcd answered %.200q: %w", raw, err)
+	}
+	res := make([]chainsync.Response, len(reqs))
+	for _, g := range got {
+		if g.ID >= 0 && g.ID < len(res) {
+			res[g.ID] = chainsync.Response{Result: g.Result, Error: g.Error}
+		}
+	}
+	return res, nil
+}
+
+// fundFromCoinbase spends the mature coinbase of block height (P2PKH of the
+// node's mining key) to the outputs, the rest minus fee back to the miner.
+func fundFromCoinbase(t *testing.T, node *regtest.Node, height int32, fee int64, outs ...*wire.TxOut) *wire.MsgTx {
+	var hash, raw string
+	require.NoError(t, json.Unmarshal(node.MustRPC("getblockhash", height), &hash))
+	require.NoError(t, json.Unmarshal(node.MustRPC("getblock", hash, 0), &raw))
+	b, err := hex.DecodeString(raw)
+	require.NoError(t, err)
+	var blk wire.MsgBlock
+	require.NoError(t, blk.Deserialize(bytes.NewReader(b)))
+	cb := blk.Transactions[0]
+	tx := wire.NewMsgTx(2)
+	tx.AddTxIn(&wire.TxIn{PreviousOutPoint: wire.OutPoint{Hash: cb.TxHash(), Index: 0}, Sequence: wire.MaxTxInSequenceNum})
+	rest := cb.TxOut[0].Value - fee
+	for _, o := range outs {
+		tx.AddTxOut(o)
+		rest -= o.Value
+	}
+	back, err := txscript.PayToAddrScript(node.MiningAddress)
+	require.NoError(t, err)
+	tx.AddTxOut(wire.NewTxOut(rest, back))
+	sig, err := txscript.SignatureScript(tx, 0, cb.TxOut[0].PkScript, txscript.SigHashAll, node.MiningKey, true)
+	require.NoError(t, err)
+	tx.TxIn[0].SignatureScript = sig
+	return tx
+}
+
+func broadcast(t *testing.T, node *regtest.Node, tx *wire.MsgTx) {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, tx.Serialize(&buf))
+	var txid string
+	require.NoError(t, json.Unmarshal(node.MustRPC("sendrawtransaction", hex.EncodeToString(buf.Bytes())), &txid))
+	require.Equal(t, tx.TxHash().String(), txid)
+}
+
+func mempoolOf(t *testing.T, node *regtest.Node) []string {
+	var ids []string
+	require.NoError(t, json.Unmarshal(node.MustRPC("getrawmempool"), &ids))
+	slices.Sort(ids)
+	return ids
+}
+
+func tipHeight(t *testing.T, node *regtest.Node) uint32 {
+	var h uint32
+	require.NoError(t, json.Unmarshal(node.MustRPC("getblockcount"), &h))
+	return h
+}
+
+// TestSendAndBumpOnBtcdRegtest runs the whole cycle against a real btcd:
+// a 2-of-3 wsh wallet funded from a mined coinbase, synced with
+// shared/chainsync, a send signed by two devices and broadcast, mined,
+// synced with exact balances, then a second send replaced by a fee bump
+// that btcd accepts in place of the original.
+func TestSendAndBumpOnBtcdRegtest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a btcd node")
+	}
+	node := regtest.Start(t)
+	node.Generate(regtest.SegwitHeight + 8) // SegWit active, coinbases up to 340 mature
+	caller := &httpCaller{node: node, client: &http.Client{Timeout: 30 * time.Second}}
+	src := &chainsync.RPCSource{Caller: caller}
+	devs := devices(t)
+	w, _, err := wallet.New(wallet.Params{Receive: wshDescriptor(devs), Network: "regtest"})
+	require.NoError(t, err)
+	sync := func() {
+		t.Helper()
+		_, err := chainsync.Sync(context.Background(), w, src, chainsync.Options{Mode: chainsync.Scan, BatchSize: 200})
+		require.NoError(t, err)
+	}
+
+	// btcd has no estimatesmartfee: feeest falls back to estimatefee, which
+	// has nothing after blocks without transactions.
+	est, err := feeest.Fetch(context.Background(), caller, feeest.Options{})
+	require.NoError(t, err)
+	require.Equal(t, feeest.FromFallback, est.Source)
+	require.Equal(t, "the node has no fee estimate yet (it needs to see more blocks); using 1 sat/vB; set a fee rate by hand", est.Notice)
+	require.Equal(t, coinselect.FeeRate(0), est.MinRelay, "btcd's getmempoolinfo has no relay fee")
+
+	// Fund receive/0 with 1 BTC from the coinbase of block 1.
+	recv, _, err := w.NextReceiveAddress()
+	require.NoError(t, err)
+	fundScript, err := CheckAddress(recv.Address, "regtest")
+	require.NoError(t, err)
+	fund := fundFromCoinbase(t, node, 1, 10_000, wire.NewTxOut(100_000_000, fundScript))
+	broadcast(t, node, fund)
+	node.Generate(1)
+	sync()
+	require.Equal(t, wallet.Balance{Confirmed: 100_000_000}, w.Balance())
+
+	// An outside address: a fresh key's P2WPKH.
+	outKey, err := btcec.NewPrivateKey()
+	require.NoError(t, err)
+	outAddr, err := btcutil.NewAddressWitnessPubKeyHash(btcutil.Hash160(outKey.PubKey().SerializeCompressed()), network.Regtest.Params())
+	require.NoError(t, err)
+
+	// First send: 0.3 BTC at 2 sat/vB, signed by devices 1 and 2.
+	height := tipHeight(t, node)
+	rate := coinselect.FeeRate(2_000)
+	first, err := Build(w, Request{Recipients: []Recipient{{Address: outAddr.EncodeAddress(), Amount: 30_000_000}}, FeeRate: rate,
+		AntiFeeSnipingHeight: height, Estimate: est.For(6)})
+	require.NoError(t, err)
+	firstTx := sign(t, first.PSBT, devs[0], devs[1])
+	require.Equal(t, first.Fee, verify(t, w, firstTx))
+	var accept []struct {
+		Txid    string `json:"txid"`
+		Allowed bool   `json:"allowed"`
+	}
+	var buf bytes.Buffer
+	require.NoError(t, firstTx.Serialize(&buf))
+	require.NoError(t, json.Unmarshal(node.MustRPC("testmempoolaccept", []string{hex.EncodeToString(buf.Bytes())}, 0.1), &accept))
+	require.Len(t, accept, 1)
+	require.True(t, accept[0].Allowed)
+	broadcast(t, node, firstTx)
+	sync()
+	require.Equal(t, wallet.Balance{TrustedPending: first.Change.Amount}, w.Balance())
+	node.Generate(1)
+	sync()
+	require.Equal(t, wallet.Balance{Confirmed: 100_000_000 - 30_000_000 - first.Fee}, w.Balance())
+	var details wallet.TxDetails
+	for _, d := range w.Transactions(int32(height + 1)) {
+		if d.Txid == first.ID {
+			details = d
+		}
+	}
+	require.Equal(t, wallet.StatusConfirmed, details.Status)
+	require.Equal(t, first.Fee, details.Fee)
+	require.Equal(t, -30_000_000-first.Fee, details.Net)
+	require.Equal(t, int32(1), details.Confirmations)
+
+	// Second send at 1 sat/vB, then a bump to 4 sat/vB that btcd accepts
+	// in place of it (BIP125).
+	second, err := Build(w, Request{Recipients: []Recipient{{Address: outAddr.EncodeAddress(), Amount: 20_000_000}}, FeeRate: 1_000,
+		AntiFeeSnipingHeight: tipHeight(t, node)})
+	require.NoError(t, err)
+	secondTx := sign(t, second.PSBT, devs[1], devs[2])
+	broadcast(t, node, secondTx)
+	sync()
+	require.Equal(t, []string{second.ID}, mempoolOf(t, node))
+	bump, err := Bump(w, ReplaceRequest{Txid: second.ID, FeeRate: 4_000, AntiFeeSnipingHeight: tipHeight(t, node)})
+	require.NoError(t, err)
+	bumpTx := sign(t, bump.PSBT, devs[0], devs[2])
+	require.Equal(t, bump.Fee, verify(t, w, bumpTx))
+	requireBIP125(t, second.Fee, secondTx, bump.Fee, bumpTx)
+	broadcast(t, node, bumpTx)
+	require.Equal(t, []string{bump.ID}, mempoolOf(t, node), "btcd replaced the original")
+	sync()
+	require.Equal(t, wallet.Balance{TrustedPending: bump.Change.Amount}, w.Balance())
+	require.NotEqual(t, wallet.StatusPending, statusOf(t, w, second.ID))
+	node.Generate(1)
+	sync()
+	require.Equal(t, wallet.Balance{Confirmed: 100_000_000 - 30_000_000 - first.Fee - 20_000_000 - bump.Fee}, w.Balance())
+	require.Equal(t, wallet.StatusConfirmed, statusOf(t, w, bump.ID))
+	require.Empty(t, mempoolOf(t, node))
+}
