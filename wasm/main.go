@@ -47,6 +47,7 @@ func main() {
 		}
 	}
 	bridge.RegisterManager(r, src)
+	bridge.RegisterWalletFiles(r, src)
 	bridge.Register(r, "engine.info", "tells whether the engine's storage is open, and the schema version",
 		func(context.Context, struct{}) (bridge.EngineInfo, error) { return info, nil })
 

@@ -38,6 +38,7 @@ func managerRegistry(t *testing.T, st store.Store) *Registry {
 	r := NewRegistry()
 	RegisterEngine(r)
 	RegisterManager(r, Ready(e))
+	RegisterWalletFiles(r, Ready(e))
 	return r
 }
 
