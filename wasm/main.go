@@ -4,12 +4,16 @@
 // a Web Worker (web/js/engine-worker.js): it opens the IndexedDB database,
 // registers the bridge methods and installs globalThis.specterEngine(request,
 // reply), then calls globalThis.specterEngineReady(info) so the worker can
-// start relaying the page's messages.
+// start relaying the page's messages. When the worker sets
+// globalThis.specterEngineExclusive to false (another tab's engine holds the
+// wallet data), the database is left closed and only the stateless methods
+// work.
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"syscall/js"
 	"time"
 
@@ -28,9 +32,16 @@ func main() {
 	bridge.RegisterEngine(r)
 
 	info := bridge.EngineInfo{Storage: "indexeddb", SchemaVersion: idb.Version}
-	openCtx, cancel := context.WithTimeout(ctx, openTimeout)
-	db, err := idb.Open(openCtx, idb.Name)
-	cancel()
+	var db *idb.DB
+	var err error
+	if lock := js.Global().Get("specterEngineExclusive"); lock.Type() == js.TypeBoolean && !lock.Bool() {
+		// The worker could not get the engine's Web Lock.
+		err = errors.New("another tab or window of this app has the wallet data open")
+	} else {
+		openCtx, cancel := context.WithTimeout(ctx, openTimeout)
+		db, err = idb.Open(openCtx, idb.Name)
+		cancel()
+	}
 	if err != nil {
 		info.Storage = "unavailable"
 		info.StorageError = err.Error()

@@ -47,6 +47,14 @@ try {
   out.concurrent = (await Promise.all(calls)).map(r => r.words.join(","));
   out.device = (await engine.call("devices.add", { name: "Cold", type: "coldcard",
     export: "[73c5da0a/48h/1h/0h/2h]tpubDFH9dgzveyD8zTbPUFuLrGmCydNvxehyNdUXKJAQN8x4aZ4j6UZqGfnqFrD4NqyaTVGKbvEW54tsvPTK2UoSbCC1PJY8iCNiwTL3RWZEheQ" })).id;
+
+  // A second engine (another tab) while the first one owns the data.
+  const second = createEngine("/js/engine-worker.js");
+  out.secondReady = await second.ready;
+  try { await second.call("devices.list", {}); } catch (e) { out.secondList = { code: e.code, message: e.message }; }
+  out.secondStateless = (await second.call("keys.completeWord", { prefix: "zo" })).words;
+  second.terminate();
+
   engine.terminate();
   try { await engine.call("devices.list", {}); } catch (e) { out.afterTerminate = e.code; }
 
@@ -146,6 +154,11 @@ func TestEngineWorkerChainInChromium(t *testing.T) {
 	}
 	require.Equal(t, want, got["concurrent"])
 	require.Equal(t, "cold", got["device"])
+	require.Equal(t, map[string]any{"storage": "unavailable", "schema_version": float64(2),
+		"storage_error": "another tab or window of this app has the wallet data open"}, got["secondReady"])
+	require.Equal(t, map[string]any{"code": "unavailable",
+		"message": "the app's storage is not available: another tab or window of this app has the wallet data open"}, got["secondList"])
+	require.Equal(t, []any{"zone", "zoo"}, got["secondStateless"])
 	require.Equal(t, "unavailable", got["afterTerminate"])
 	require.Contains(t, got["reloaded"], "Cold")
 }

@@ -53,8 +53,30 @@ self.specterEngineReady = (infoText) => {
   for (const req of queue.splice(0)) send(req);
 };
 
+// Only one engine at a time may own the wallet data: each engine keeps the
+// managers' state in memory, so two tabs writing the same IndexedDB would
+// overwrite each other's changes. The engine holds the Web Lock
+// "specter-engine" for its lifetime; another tab waits for it a few seconds
+// (a reload overlaps the old worker's end), then runs without storage and
+// says why.
+const LOCK_WAIT_MS = 3000;
+
+function acquireEngineLock() {
+  if (!self.navigator || !navigator.locks) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), LOCK_WAIT_MS);
+    navigator.locks.request("specter-engine", { signal: abort.signal }, () => {
+      clearTimeout(timer);
+      resolve(true);
+      return new Promise(() => {}); // held until the worker ends
+    }).catch(() => resolve(false));
+  });
+}
+
 (async () => {
   try {
+    self.specterEngineExclusive = await acquireEngineLock();
     importScripts(new URL("../wasm/wasm_exec.js", here).href);
     const go = new Go();
     let result;
