@@ -82,6 +82,19 @@ func (c *httpCaller) CallBatch(ctx context.Context, reqs []chainsync.Request) ([
 	return res, nil
 }
 
+// recorder remembers the methods called through it.
+type recorder struct {
+	chainsync.Caller
+	methods []string
+}
+
+func (r *recorder) CallBatch(ctx context.Context, reqs []chainsync.Request) ([]chainsync.Response, error) {
+	for _, q := range reqs {
+		r.methods = append(r.methods, q.Method)
+	}
+	return r.Caller.CallBatch(ctx, reqs)
+}
+
 // fundFromCoinbase spends the mature coinbase of block height (P2PKH of the
 // node's mining key) to the outputs, the rest minus fee back to the miner.
 func fundFromCoinbase(t *testing.T, node *regtest.Node, height int32, fee int64, outs ...*wire.TxOut) *wire.MsgTx {
@@ -155,8 +168,11 @@ func TestSendAndBumpOnBtcdRegtest(t *testing.T) {
 
 	// btcd has no estimatesmartfee: feeest falls back to estimatefee, which
 	// has nothing after blocks without transactions.
-	est, err := feeest.Fetch(context.Background(), caller, feeest.Options{})
+	rec := &recorder{Caller: caller}
+	est, err := feeest.Fetch(context.Background(), rec, feeest.Options{})
 	require.NoError(t, err)
+	require.Equal(t, []string{"getmempoolinfo", "estimatesmartfee", "estimatesmartfee", "estimatesmartfee", "estimatesmartfee",
+		"estimatefee", "estimatefee", "estimatefee", "estimatefee"}, rec.methods)
 	require.Equal(t, feeest.FromFallback, est.Source)
 	require.Equal(t, "the node has no fee estimate yet (it needs to see more blocks); using 1 sat/vB; set a fee rate by hand", est.Notice)
 	require.Equal(t, coinselect.FeeRate(0), est.MinRelay, "btcd's getmempoolinfo has no relay fee")

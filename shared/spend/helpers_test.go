@@ -70,6 +70,20 @@ func wshDescriptor(devs []device) string {
 // trDescriptor is the BIP86 single-key taproot wallet of one device.
 func trDescriptor(d device) string { return "tr(" + d.keyExpr(keys.ScriptTR) + ")" }
 
+// numsKey is BIP341's provably unspendable internal key H.
+const numsKey = "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0"
+
+// multiADescriptor is a 2-of-3 taproot script-path wallet (BIP386/BIP387):
+// one multi_a leaf under an unspendable internal key, keys from the
+// devices' BIP86 accounts.
+func multiADescriptor(devs []device) string {
+	parts := make([]string, len(devs))
+	for i, d := range devs {
+		parts[i] = d.keyExpr(keys.ScriptTR)
+	}
+	return "tr(" + numsKey + ",multi_a(2," + strings.Join(parts, ",") + "))"
+}
+
 // chain feeds a wallet hand-made blocks, as shared/wallet's tests do.
 type chain struct {
 	t      testing.TB

@@ -82,6 +82,8 @@ type Result struct {
 	// and of its coin locks (wallet.Lock).
 	ID   string       `json:"id"`
 	PSBT *psbt.Packet `json:"-"`
+	// PSBTBase64 is PSBT in BIP174's base64 text form.
+	PSBTBase64 string `json:"psbt"`
 	// Analysis is psbt.Analyse's review of the PSBT against the wallet's
 	// descriptors (change proven, signatures, amounts).
 	Analysis *psbt.Analysis `json:"analysis"`
@@ -315,6 +317,9 @@ func (b *builder) create(inputs []coin, outs []output, change *Change, lockTime 
 	}
 	res.PSBT = p
 	res.ID = p.UnsignedTx.TxHash().String()
+	if res.PSBTBase64, err = psbt.EncodeBase64(p); err != nil {
+		return nil, fmt.Errorf("encoding the PSBT: %w", err)
+	}
 	lock, err := b.w.Lock(res.Inputs, res.ID)
 	if err != nil {
 		return nil, err
@@ -338,7 +343,9 @@ func (b *builder) create(inputs []coin, outs []output, change *Change, lockTime 
 	return &res, nil
 }
 
-// feeWarnings adds the absurd-fee and estimate warnings.
+// feeWarnings adds the absurd-fee warnings (above AbsurdFeeRate, or above
+// AbsurdFeePercent of the amount sent) and, when the node's estimate is
+// known, a warning for a fee rate more than twice or less than half of it.
 func (r *Result) feeWarnings(estimate coinselect.FeeRate) {
 	if r.FeeRate > AbsurdFeeRate {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("absurd fee: %s is above %s", r.FeeRate, AbsurdFeeRate))
@@ -677,5 +684,6 @@ func CPFP(w *wallet.Wallet, req CPFPRequest) (*Result, error) {
 	}
 	res.Fee, res.VSize, res.FeeRate, res.PackageFeeRate = picked.Child.Fee, picked.Child.VSize, picked.Child.FeeRate(), picked.PackageFeeRate
 	res.Warnings = append(res.Warnings, fmt.Sprintf("this transaction pays for %s: together they pay %s", req.Txid, picked.PackageFeeRate))
+	res.feeWarnings(0)
 	return res, nil
 }

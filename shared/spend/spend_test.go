@@ -32,6 +32,9 @@ type walletCase struct {
 var walletCases = []walletCase{
 	{name: "2-of-3 wsh sortedmulti signed by devices 1 and 3", desc: wshDescriptor, signers: []int{0, 2}, sendVSize: 189},
 	{name: "single-sig tr key path", desc: func(d []device) string { return trDescriptor(d[0]) }, signers: []int{0}, exactSize: true, sendVSize: 142},
+	// Witness: 1 + 2 x 65 (signatures) + 1 (the third key's empty push) +
+	// 105 (104-byte multi_a leaf) + 34 (control block) = 271 WU.
+	{name: "2-of-3 tr multi_a script path signed by devices 2 and 3", desc: multiADescriptor, signers: []int{1, 2}, exactSize: true, sendVSize: 194},
 }
 
 func (wc walletCase) devices(devs []device) []device {
