@@ -242,15 +242,11 @@ type coin struct {
 // spendable ones and those it excludes with a reason (frozen, locked,
 // unconfirmed incoming). Immature coinbase outputs are left out.
 func (b *builder) walletCoins() (map[wire.OutPoint]coin, []coinselect.UTXO) {
-	spendable := map[wire.OutPoint]bool{}
-	for _, u := range b.w.Spendable() {
-		spendable[u.OutPoint] = true
-	}
 	coins := map[wire.OutPoint]coin{}
 	var list []coinselect.UTXO
 	for _, u := range b.w.UTXOs() {
-		if !spendable[u.OutPoint] && !u.Frozen && u.LockedBy == "" && (u.Confirmed || u.Trusted) {
-			continue // immature coinbase
+		if u.Coinbase && (!u.Confirmed || b.tip-u.Height+1 < wallet.CoinbaseMaturity) {
+			continue // consensus: not spendable before 100 confirmations, even by coin control
 		}
 		c := b.coinOf(u.OutPoint, u.Value, u.Keychain, u.Index, u.Confirmed, u.Height)
 		c.sel.Frozen, c.sel.Locked, c.sel.OwnChange = u.Frozen, u.LockedBy != "", u.Trusted
@@ -258,6 +254,22 @@ func (b *builder) walletCoins() (map[wire.OutPoint]coin, []coinselect.UTXO) {
 		list = append(list, c.sel)
 	}
 	return coins, list
+}
+
+// whyNot explains why a coin chosen by hand cannot be spent, when the
+// wallet knows it.
+func (b *builder) whyNot(op wire.OutPoint) error {
+	for _, u := range b.w.UTXOs() {
+		if u.OutPoint != op || !u.Coinbase {
+			continue
+		}
+		confs := int32(0)
+		if u.Confirmed {
+			confs = b.tip - u.Height + 1
+		}
+		return fmt.Errorf("coin %s is a newly mined coinbase output with %d confirmation(s): it can be spent after %d", op, confs, wallet.CoinbaseMaturity)
+	}
+	return nil
 }
 
 func (b *builder) coinOf(op wire.OutPoint, value int64, k wallet.Keychain, index uint32, confirmed bool, height int32) coin {
@@ -394,6 +406,13 @@ func Build(w *wallet.Wallet, req Request) (*Result, error) {
 		return nil, err
 	}
 	coins, list := b.walletCoins()
+	for _, op := range req.CoinControl.MustUse {
+		if _, ok := coins[op]; !ok {
+			if err := b.whyNot(op); err != nil {
+				return nil, err
+			}
+		}
+	}
 	sel := coinselect.Request{Params: b.params(req.FeeRate, req.Seed), UTXOs: list, AllowUnconfirmed: req.AllowUnconfirmed,
 		MustUse: req.CoinControl.MustUse, UseOnly: req.CoinControl.UseOnly}
 	for _, r := range rs {

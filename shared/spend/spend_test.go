@@ -296,3 +296,31 @@ func TestBuildLocksCoinsAndKeepsTheChangeAddressUntilUsed(t *testing.T) {
 	require.Equal(t, uint32(1), third.Change.Index)
 	require.Equal(t, map[wallet.Keychain]uint32{wallet.Change: 2}, third.Changes.Revealed)
 }
+
+func TestBuildNeverSpendsAnImmatureCoinbase(t *testing.T) {
+	devs := devices(t)
+	c, _ := funded(t, trDescriptor(devs[0]))
+	cb := wire.NewMsgTx(2)
+	cb.AddTxIn(&wire.TxIn{PreviousOutPoint: wire.OutPoint{Index: wire.MaxPrevOutIndex}, SignatureScript: []byte{0x01, 0x0e}, Sequence: wire.MaxTxInSequenceNum})
+	cb.AddTxOut(wire.NewTxOut(5_000_000_000, c.script(wallet.Receive, 2)))
+	c.mine(cb)
+	require.Equal(t, wallet.Balance{Confirmed: 150_000_000, Immature: 5_000_000_000}, c.w.Balance())
+	res, err := Build(c.w, Request{Recipients: []Recipient{{Address: outsideAddress(t), Max: true}}, FeeRate: 1_000})
+	require.NoError(t, err)
+	require.Len(t, res.Inputs, 2)
+	require.Equal(t, 150_000_000-res.Fee, res.Sent)
+	c.w.UnlockID(res.ID)
+	// Frozen or chosen by hand, it is still not spendable.
+	c.w.SetFrozen(wire.OutPoint{Hash: cb.TxHash()}, true)
+	_, err = Build(c.w, Request{Recipients: []Recipient{{Address: outsideAddress(t), Amount: 1_000_000}}, FeeRate: 1_000,
+		CoinControl: CoinControl{MustUse: []wire.OutPoint{{Hash: cb.TxHash()}}}})
+	require.EqualError(t, err, "coin "+cb.TxHash().String()+":0 is a newly mined coinbase output with 1 confirmation(s): it can be spent after 100")
+	// After 100 blocks it is.
+	for range 99 {
+		c.mine()
+	}
+	res, err = Build(c.w, Request{Recipients: []Recipient{{Address: outsideAddress(t), Amount: 1_000_000}}, FeeRate: 1_000,
+		CoinControl: CoinControl{MustUse: []wire.OutPoint{{Hash: cb.TxHash()}}, UseOnly: true}})
+	require.NoError(t, err)
+	require.Equal(t, []wire.OutPoint{{Hash: cb.TxHash()}}, res.Inputs)
+}
