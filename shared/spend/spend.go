@@ -64,7 +64,8 @@ type Request struct {
 	// Estimate is the node's fee estimate for the target the user chose; a
 	// fee rate far above or below it is warned about. 0 when unknown.
 	Estimate coinselect.FeeRate `json:"estimate,omitempty"`
-	// Seed makes coin selection's random draw reproducible.
+	// Seed seeds coin selection's random draw (as Core's single random draw):
+	// pass a random value in production, a fixed one in tests.
 	Seed uint64 `json:"seed,omitempty"`
 }
 
@@ -463,7 +464,8 @@ type ReplaceRequest struct {
 	// AntiFeeSnipingHeight sets nLockTime as in Request; 0 keeps the
 	// original's nLockTime.
 	AntiFeeSnipingHeight uint32 `json:"anti_fee_sniping_height,omitempty"`
-	// Seed makes coin selection's random draw reproducible.
+	// Seed seeds coin selection's random draw (as Core's single random draw):
+	// pass a random value in production, a fixed one in tests.
 	Seed uint64 `json:"seed,omitempty"`
 }
 
