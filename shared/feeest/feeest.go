@@ -22,7 +22,7 @@ import (
 	"github.com/specterpwa/specter/shared/coinselect"
 )
 
-// DefaultTargets are the confirmation targets (in blocks) asked by default:
+// defaultTargets are the confirmation targets (in blocks) asked by default:
 // next block, about 30 minutes, about an hour, about a day.
 var defaultTargets = []int{1, 3, 6, 144}
 
@@ -82,7 +82,8 @@ type Options struct {
 	// DefaultFallback.
 	Fallback coinselect.FeeRate
 	// Conservative asks estimatesmartfee's "conservative" mode instead of
-	// Core's default ("economical" is Core's default for RBF transactions).
+	// "economical" (Core's default since v28; the engine's transactions
+	// signal BIP125, so a low estimate can be bumped later).
 	Conservative bool
 }
 
