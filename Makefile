@@ -7,11 +7,11 @@ GOROOT := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: all build wasm run test test-go test-wasm test-browser deps bench fmt vet clean
+.PHONY: all build wasm precache run test test-go test-wasm test-browser deps bench fmt vet clean
 
 all: build
 
-build: wasm bin/specter
+build: wasm precache bin/specter
 
 # The engine as WebAssembly, run by web/js/engine-worker.js (web/wasm/ is
 # built output, embedded in bin/specter).
@@ -25,7 +25,12 @@ web/wasm/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
 	@mkdir -p web/wasm
 	cp $< $@
 
-bin/specter: $(shell find . -name '*.go' -not -path './node_modules/*')
+# The service worker's precache list (web/precache.js, built output): every
+# asset's URL and a build id over their contents that versions the cache.
+precache: wasm
+	$(GO) run ./internal/tools/precache -web web -manifest manifest.json
+
+bin/specter: $(shell find . -name '*.go' -not -path './node_modules/*') $(shell find web -type f) manifest.json
 	$(GO) build -trimpath -o bin/specter ./cmd/specter
 
 run: build
@@ -56,4 +61,4 @@ bench:
 	./scripts/bench.sh
 
 clean:
-	rm -rf bin web/wasm
+	rm -rf bin web/wasm web/precache.js

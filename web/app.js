@@ -1,42 +1,196 @@
-// Minimal shell: asks the relay for /healthz and shows the answer. The full
-// PWA (engine in WebAssembly, screens, service worker) replaces this later.
-"use strict";
+// Specter PWA: the app shell. It starts the engine (Go in WebAssembly, in a
+// Web Worker: js/engine-client.js), routes by URL hash to the screens of
+// Specter Desktop's blueprints (#/welcome, #/devices, #/wallets,
+// #/settings), keeps the status bar live (relay /healthz, the chosen node,
+// offline badge), and registers the service worker (sw.js) that makes the
+// app load with no network and offers updates without forcing them.
+import { createEngine } from "./js/engine-client.js";
+import { Relay } from "./js/relay.js";
+import { errorBox, h } from "./js/ui.js";
+import * as welcome from "./js/views/welcome.js";
+import * as devices from "./js/views/devices.js";
+import * as wallets from "./js/views/wallets.js";
+import * as settings from "./js/views/settings.js";
 
-async function showRelayStatus() {
-  const el = document.getElementById("relay-status");
-  try {
-    const resp = await fetch("/healthz", { cache: "no-store" });
-    if (!resp.ok) {
-      throw new Error("HTTP " + resp.status);
+const main = document.getElementById("main");
+const announceEl = document.getElementById("announce");
+
+const app = {
+  engine: null,
+  relay: new Relay(),
+  relayUp: null, // null unknown, true, false
+  auth: null, // {needs_setup, user}
+  config: null,
+  methods: new Set(),
+  announce(text) {
+    announceEl.textContent = "";
+    setTimeout(() => { announceEl.textContent = text; }, 30);
+  },
+  go(hash) {
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  },
+  call(method, params = {}, opts = {}) {
+    return app.engine.call(method, params, opts);
+  },
+  async loadConfig() {
+    app.config = await app.call("config.get");
+    return app.config;
+  },
+  refreshStatus: () => refreshStatus(),
+  restartEngine: () => startEngine(),
+};
+window.specterApp = app; // for debugging and the end-to-end tests
+
+// Routes: first path segment -> view module.
+const views = { welcome, devices, wallets, settings };
+
+let renderSeq = 0;
+async function route() {
+  const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) {
+    location.replace(localStorage.getItem("specter.welcomed") ? "#/wallets" : "#/welcome");
+    return;
+  }
+  const view = views[parts[0]];
+  for (const a of document.querySelectorAll("[data-nav]")) {
+    if (a.dataset.nav === parts[0]) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  const seq = ++renderSeq;
+  const container = h("div", { class: "view" });
+  if (!view) {
+    container.append(h("h1", { tabindex: "-1", text: "Not found" }),
+      h("p", {}, "There is no screen at ", h("code", { text: location.hash }), ". ", h("a", { href: "#/wallets", text: "Go to the wallets" })));
+  } else {
+    try {
+      if (parts[0] !== "welcome") await app.engineReady;
+      await view.render(container, app, parts.slice(1));
+    } catch (err) {
+      container.append(errorBox(err));
     }
-    const health = await resp.json();
-    el.dataset.state = health.status === "ok" ? "ok" : "error";
-    el.textContent = "Relay " + health.status + " (version " + health.version + ", up " +
-      Math.round(health.uptime_seconds) + " s).";
-  } catch (err) {
-    el.dataset.state = "error";
-    el.textContent = "The relay did not answer (" + err.message + "): check that `specter serve` is running.";
+  }
+  if (seq !== renderSeq) return; // a newer route won
+  main.replaceChildren(container);
+  const title = container.querySelector("h1");
+  document.title = (title ? title.textContent + " · " : "") + "Specter";
+  // Focus management: the new screen's heading takes the focus (screen
+  // readers announce it), unless the view focused a field itself.
+  if (!main.contains(document.activeElement) || document.activeElement === main) (title || main).focus();
+}
+
+function startEngine() {
+  if (app.engine) app.engine.terminate();
+  app.engine = createEngine(new URL("/js/engine-worker.js", location.href));
+  app.engineReady = app.engine.ready.then(async (info) => {
+    app.engineInfo = info;
+    if (info.storage !== "indexeddb") {
+      const err = new Error("the app's storage is not available: " + (info.storage_error || info.storage));
+      err.hint = "allow site data for this app (private windows may block it), close other tabs of the app and reload";
+      throw err;
+    }
+    try {
+      const ms = await app.call("engine.methods");
+      for (const m of ms.methods || ms) app.methods.add(m.name || m);
+    } catch {
+      // older engine: no method list
+    }
+    await app.loadConfig();
+    return info;
+  });
+  return app.engineReady;
+}
+
+// ---- status bar ----
+const relayEl = document.getElementById("relay-state");
+const nodeEl = document.getElementById("node-state");
+const userEl = document.getElementById("user-state");
+const offlineEl = document.getElementById("offline-badge");
+
+function setState(el, state, text) {
+  if (el.dataset.state !== state || el.textContent !== text) {
+    el.dataset.state = state;
+    el.textContent = text;
   }
 }
 
-// Shows whether the relay has an admin yet (the setup screens come with the
-// full app; until then the admin is created through POST /api/auth/setup).
-async function showAuthStatus() {
-  const el = document.getElementById("auth-status");
+let nodeCheckedAt = 0;
+async function refreshStatus() {
   try {
-    const resp = await fetch("/api/auth/status", { cache: "no-store", credentials: "same-origin" });
-    const status = await resp.json();
-    if (status.needs_setup) {
-      el.textContent = "No admin account yet: the relay printed a one-time setup token to its console.";
-    } else if (status.user) {
-      el.textContent = "Logged in as " + status.user.username + ".";
-    } else {
-      el.textContent = "Not logged in.";
+    const health = await app.relay.health();
+    app.relayUp = health.status === "ok";
+    setState(relayEl, app.relayUp ? "ok" : "down", app.relayUp ? "Relay: reachable" : "Relay: " + health.status);
+  } catch {
+    app.relayUp = false;
+    setState(relayEl, "down", "Relay: not reachable");
+  }
+  offlineEl.hidden = app.relayUp && navigator.onLine;
+  if (app.relayUp) {
+    try {
+      app.auth = await app.relay.status();
+    } catch {
+      app.auth = null;
     }
+  }
+  const user = app.auth && app.auth.user;
+  userEl.textContent = app.relayUp ? (user ? "Logged in as " + user.username : (app.auth && app.auth.needs_setup ? "Relay needs an admin" : "Not logged in")) : "";
+  const nodeID = app.config && app.config.node_id;
+  if (!nodeID) {
+    setState(nodeEl, "none", "Node: none chosen");
+  } else if (!app.relayUp || !user) {
+    setState(nodeEl, "down", "Node: not reachable (no relay session)");
+  } else if (Date.now() - nodeCheckedAt > 30000) {
+    nodeCheckedAt = Date.now();
+    try {
+      if (!app.relay.csrf) await app.relay.me();
+      const res = await app.relay.testNode(nodeID);
+      setState(nodeEl, res.ok ? "ok" : "down", res.ok ? `Node: reachable (${res.chain || "?"}, ${res.blocks ?? "?"} blocks)` : "Node: not ready");
+    } catch (err) {
+      setState(nodeEl, "down", "Node: not reachable");
+    }
+  }
+}
+app.nodeRecheck = () => { nodeCheckedAt = 0; return refreshStatus(); };
+window.addEventListener("online", refreshStatus);
+window.addEventListener("offline", refreshStatus);
+setInterval(refreshStatus, 10000);
+
+// ---- service worker and updates ----
+const updateBox = document.getElementById("update");
+let reloadRequested = false;
+function offerUpdate(worker) {
+  updateBox.hidden = false;
+  document.getElementById("update-reload").onclick = () => {
+    reloadRequested = true;
+    worker.postMessage({ type: "skip-waiting" });
+  };
+  app.announce("A new version is ready. Use the reload button when you are done.");
+}
+async function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  try {
+    const reg = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    app.swRegistration = reg;
+    if (reg.waiting && navigator.serviceWorker.controller) offerUpdate(reg.waiting);
+    reg.addEventListener("updatefound", () => {
+      const nw = reg.installing;
+      nw?.addEventListener("statechange", () => {
+        if (nw.state === "installed" && navigator.serviceWorker.controller) offerUpdate(nw);
+      });
+    });
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      if (reloadRequested) location.reload();
+    });
+    setInterval(() => reg.update().catch(() => {}), 60 * 60 * 1000);
   } catch (err) {
-    el.textContent = "";
+    console.warn("service worker not registered:", err);
   }
 }
 
-showRelayStatus();
-showAuthStatus();
+window.addEventListener("hashchange", route);
+startEngine().catch((err) => {
+  main.replaceChildren(h("h1", { tabindex: "-1", text: "The engine did not start" }), errorBox(err));
+});
+refreshStatus();
+registerServiceWorker();
+route();

@@ -1,0 +1,138 @@
+// Small DOM helpers for the views: an element builder (no innerHTML, so
+// nothing the user or a file typed is ever parsed as HTML), form fields with
+// labels, error boxes with the engine's message and hint, amounts, files.
+
+/**
+ * Builds an element. attrs: "class", "text", "for", on<event> handlers,
+ * booleans (true sets the attribute, false omits it), anything else as an
+ * attribute. Children: nodes, strings, arrays, null/false (skipped).
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "text") el.textContent = v;
+    else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (k === "value") el.value = v;
+    else if (k === "checked") el.checked = !!v;
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : String(c));
+  }
+}
+
+let uid = 0;
+/** A unique id for label/for pairs. */
+export function newId(prefix = "f") {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+/**
+ * A labelled form field. input is an element (input, select, textarea);
+ * help, when given, is linked with aria-describedby.
+ */
+export function field(label, input, help) {
+  if (!input.id) input.id = newId();
+  const parts = [h("label", { for: input.id, text: label }), input];
+  if (help) {
+    const hid = newId("help");
+    input.setAttribute("aria-describedby", hid);
+    parts.push(h("p", { class: "help", id: hid, text: help }));
+  }
+  return h("div", { class: "field" }, parts);
+}
+
+/** A box that shows an error: the message, and the hint when there is one. */
+export function errorBox(err) {
+  const message = err && err.message ? err.message : String(err);
+  const hint = err && err.hint ? err.hint : "";
+  return h("div", { class: "error", role: "alert" },
+    h("p", { class: "error-message", text: message }),
+    hint ? h("p", { class: "error-hint", text: "What to do: " + hint }) : null);
+}
+
+/** Replaces the contents of slot with an error box for err (or clears it). */
+export function showError(slot, err) {
+  slot.replaceChildren(err ? errorBox(err) : "");
+}
+
+/** Formats satoshis in the chosen units ("btc" or "sats"). */
+export function formatAmount(sats, units = "btc") {
+  const n = Number(sats || 0);
+  if (units === "sats") return n.toLocaleString("en-US") + " sats";
+  const neg = n < 0;
+  const abs = Math.abs(n);
+  const whole = Math.floor(abs / 1e8);
+  const frac = String(abs % 1e8).padStart(8, "0");
+  return (neg ? "-" : "") + whole + "." + frac + " BTC";
+}
+
+/** Offers text as a file download. */
+export function download(filename, text, type = "application/json") {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h("a", { href: url, download: filename, class: "visually-hidden" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/** Reads a File as text. */
+export function readFile(file) {
+  return file.text();
+}
+
+/** A heading that takes the focus when a screen opens. */
+export function heading(text, level = 1) {
+  return h("h" + level, { tabindex: "-1", text });
+}
+
+/** A button that asks once more before it runs action (no modal dialogs). */
+export function confirmButton(label, question, action, attrs = {}) {
+  const wrap = h("span", { class: "confirm" });
+  const first = h("button", { type: "button", class: attrs.class || "danger", ...attrs, text: label });
+  first.addEventListener("click", () => {
+    const yes = h("button", { type: "button", class: "danger", text: "Yes, " + label.toLowerCase() });
+    const no = h("button", { type: "button", class: "secondary", text: "Cancel" });
+    const q = h("span", { class: "confirm-question", text: question + " " });
+    no.addEventListener("click", () => { wrap.replaceChildren(first); first.focus(); });
+    yes.addEventListener("click", () => action());
+    wrap.replaceChildren(q, yes, " ", no);
+    no.focus();
+  });
+  wrap.append(first);
+  return wrap;
+}
+
+/** A definition list from [term, value] pairs. */
+export function facts(pairs) {
+  return h("dl", { class: "facts" }, pairs.filter(Boolean).map(([k, v]) => [h("dt", { text: k }), h("dd", {}, v)]));
+}
+
+/** A table with a caption, headers and rows of cells (nodes or text). */
+export function table(caption, headers, rows, empty = "Nothing yet.") {
+  if (!rows.length) return h("p", { class: "empty", text: empty });
+  return h("div", { class: "table-wrap" }, h("table", {},
+    h("caption", { text: caption }),
+    h("thead", {}, h("tr", {}, headers.map((t) => h("th", { scope: "col", text: t })))),
+    h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c)))))));
+}
+
+/** Copies text to the clipboard and says so in the live region. */
+export async function copyText(text, announce) {
+  try {
+    await navigator.clipboard.writeText(text);
+    announce?.("Copied.");
+  } catch {
+    announce?.("Copying is not allowed here; select the text and copy it.");
+  }
+}

@@ -1,0 +1,150 @@
+// #/settings: Specter's settings blueprint for what belongs to the user:
+// units (BTC or sats), block explorer, fee source; a backup of all data to
+// one file and a restore from it; BIP-329 label export and import per
+// wallet; erasing this browser's data.
+import { confirmButton, download, errorBox, field, h, heading, readFile, showError } from "../ui.js";
+
+export async function render(root, app) {
+  const cfg = await app.loadConfig();
+  const slot = h("div");
+  root.append(heading("Settings"), slot);
+
+  // Preferences.
+  const btc = h("input", { type: "radio", name: "units", id: "units-btc", value: "btc", checked: cfg.units !== "sats" });
+  const sats = h("input", { type: "radio", name: "units", id: "units-sats", value: "sats", checked: cfg.units === "sats" });
+  const explorer = h("input", { type: "url", name: "explorer", value: cfg.explorer || "", placeholder: "https://mempool.space/", autocomplete: "off" });
+  const fee = h("input", { type: "text", name: "fee_source", value: cfg.fee_source || "node", autocomplete: "off" });
+  const prefs = h("form", { class: "panel", "aria-labelledby": "prefs-h" },
+    h("h2", { id: "prefs-h", text: "Preferences" }),
+    h("fieldset", {}, h("legend", { text: "Units" }),
+      h("div", { class: "choice" }, btc, h("label", { for: "units-btc", text: "BTC" })),
+      h("div", { class: "choice" }, sats, h("label", { for: "units-sats", text: "satoshis" }))),
+    field("Block explorer", explorer, "Base URL ending in /, e.g. your own mempool instance; a transaction opens at URL + tx/TXID. Empty for none."),
+    field("Fee source", fee, "\"node\" asks your node, or the base URL of a mempool.space-compatible fee API."),
+    h("button", { type: "submit" }, "Save the preferences"));
+  prefs.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      app.config = await app.call("config.set", { ...app.config, units: sats.checked ? "sats" : "btc", explorer: explorer.value.trim(), fee_source: fee.value.trim() });
+      showError(slot, null);
+      app.announce("Preferences saved.");
+    } catch (err) {
+      showError(slot, err);
+    }
+  });
+
+  // Backup and restore.
+  const restoreFile = h("input", { type: "file", name: "restore", accept: ".json,application/json" });
+  const restoreResult = h("div", { "aria-live": "polite" });
+  const backup = h("section", { class: "panel", "aria-labelledby": "backup-h" },
+    h("h2", { id: "backup-h", text: "Backup and restore" }),
+    h("p", {}, "One file with every device, wallet, label, pending PSBT and setting. Hot devices' seeds stay encrypted with their passwords."),
+    h("button", {
+      type: "button",
+      onclick: async () => {
+        try {
+          const { backup: doc } = await app.call("backup.export");
+          const text = JSON.stringify(doc, null, 2);
+          app.lastBackup = text; // for the end-to-end tests
+          download(`specter-backup-${new Date().toISOString().slice(0, 10)}.json`, text);
+          app.announce("Backup file saved.");
+        } catch (err) {
+          showError(slot, err);
+        }
+      },
+    }, "Download a backup"),
+    field("Restore from a backup file", restoreFile, "Replaces everything in this browser with the file's contents, after checking all of it."),
+    h("button", {
+      type: "button", class: "secondary",
+      onclick: async () => {
+        if (!restoreFile.files.length) {
+          showError(slot, { message: "no backup file chosen", hint: "choose the backup file first" });
+          restoreFile.focus();
+          return;
+        }
+        try {
+          const sum = await app.call("backup.import", { text: await readFile(restoreFile.files[0]) });
+          restoreResult.replaceChildren(h("p", { class: "notice", text: `Restored ${sum.devices} devices, ${sum.wallets} wallets and ${sum.psbts} pending PSBTs.` }));
+          showError(slot, null);
+          await app.loadConfig();
+        } catch (err) {
+          showError(slot, err);
+        }
+      },
+    }, "Restore"),
+    restoreResult);
+
+  // BIP-329 labels.
+  const { wallets } = await app.call("wallets.list");
+  const labels = h("section", { class: "panel", "aria-labelledby": "labels-h" }, h("h2", { id: "labels-h", text: "Labels (BIP-329)" }));
+  if (!wallets.length) {
+    labels.append(h("p", { class: "empty", text: "No wallets yet." }));
+  } else {
+    const which = h("select", { name: "label-wallet" }, wallets.map((w) => h("option", { value: w.id, text: w.name })));
+    const file = h("input", { type: "file", name: "labels", accept: ".jsonl,.json,.txt" });
+    const out = h("div", { "aria-live": "polite" });
+    labels.append(field("Wallet", which),
+      h("button", {
+        type: "button",
+        onclick: async () => {
+          try {
+            const { text } = await app.call("labels.export", { wallet_id: which.value });
+            const w = wallets.find((x) => x.id === which.value);
+            download(`${w ? w.name : "wallet"}-labels.jsonl`, text, "application/jsonl");
+          } catch (err) {
+            showError(slot, err);
+          }
+        },
+      }, "Export the labels"),
+      field("Import a BIP-329 file", file),
+      h("button", {
+        type: "button", class: "secondary",
+        onclick: async () => {
+          if (!file.files.length) {
+            showError(slot, { message: "no label file chosen", hint: "choose a BIP-329 .jsonl file first" });
+            return;
+          }
+          try {
+            const rep = await app.call("labels.import", { wallet_id: which.value, text: await readFile(file.files[0]) });
+            const problems = rep.problems || [];
+            out.replaceChildren(h("p", { class: "notice", text: `Imported ${rep.imported} labels.` }),
+              problems.length ? h("div", { class: "warning" }, problems.map((p) => h("p", { text: typeof p === "string" ? p : (p.message || JSON.stringify(p)) }))) : "");
+          } catch (err) {
+            showError(slot, err);
+          }
+        },
+      }, "Import the labels"),
+      out);
+  }
+
+  // Erase.
+  const erase = h("section", { class: "panel", "aria-labelledby": "erase-h" },
+    h("h2", { id: "erase-h", text: "Erase this browser's data" }),
+    h("p", {}, "Removes every device, wallet and setting from this browser. Download a backup first."),
+    confirmButton("Erase everything", "Erase all Specter data in this browser?", async () => {
+      try {
+        await eraseAll(app);
+        app.announce("All data erased.");
+        app.go("#/wallets");
+      } catch (err) {
+        showError(slot, err);
+      }
+    }));
+
+  root.append(prefs, backup, labels, erase);
+}
+
+// eraseAll stops the engine (closing its database and its lock), deletes
+// the IndexedDB database and starts a fresh engine.
+async function eraseAll(app) {
+  app.engine.terminate();
+  await new Promise((resolve, reject) => {
+    const req = indexedDB.deleteDatabase("specter");
+    req.onsuccess = () => resolve();
+    req.onerror = () => reject(Object.assign(new Error("the browser did not erase the data: " + (req.error && req.error.message)), { hint: "close the app's other tabs and try again" }));
+    // Blocked while a connection closes: wait a little before giving up.
+    req.onblocked = () => setTimeout(() => reject(Object.assign(new Error("another tab of the app holds the data open"),
+      { hint: "close the app's other tabs and try again" })), 10000);
+  });
+  await app.restartEngine();
+}

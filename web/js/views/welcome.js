@@ -1,0 +1,158 @@
+// #/welcome: connect to the relay that served the page. First run: create
+// the admin with the one-time setup token the relay printed on its console.
+// Then log in, choose a node, or go on offline (everything but the node
+// works without the relay).
+import { errorBox, field, h, heading, showError } from "../ui.js";
+
+function offlineButton(app) {
+  return h("button", {
+    type: "button", class: "secondary",
+    onclick: () => { localStorage.setItem("specter.welcomed", "1"); app.go("#/wallets"); },
+  }, "Go on offline");
+}
+
+export async function render(root, app) {
+  root.append(heading("Welcome to Specter"),
+    h("p", {}, "Specter coordinates Bitcoin wallets whose keys live on your hardware signers. ",
+      "Devices, wallets and addresses are kept in this browser and work offline; the relay connects the app to your own node."));
+  const slot = h("div", { class: "errors" });
+  const body = h("div");
+  root.append(slot, body);
+  let status;
+  try {
+    status = await app.relay.status();
+    app.auth = status;
+  } catch (err) {
+    body.append(h("section", { class: "panel", "aria-labelledby": "relay-h" },
+      h("h2", { id: "relay-h", text: "Relay not reachable" }),
+      errorBox(err),
+      h("p", {}, "You can go on offline: devices, wallets and addresses work without the relay."),
+      h("div", { class: "actions" }, offlineButton(app),
+        h("button", { type: "button", class: "secondary", onclick: () => app.go("#/welcome") }, "Try again"))));
+    return;
+  }
+
+  if (status.needs_setup) {
+    const token = h("input", { type: "text", name: "token", autocomplete: "one-time-code", required: true, spellcheck: "false" });
+    const user = h("input", { type: "text", name: "username", autocomplete: "username", required: true, value: "admin" });
+    const pass = h("input", { type: "password", name: "password", autocomplete: "new-password", required: true, minlength: "8" });
+    const pass2 = h("input", { type: "password", name: "password2", autocomplete: "new-password", required: true });
+    const submit = h("button", { type: "submit" }, "Create the admin");
+    const form = h("form", { class: "panel", "aria-labelledby": "setup-h" },
+      h("h2", { id: "setup-h", text: "First run: create the relay's admin" }),
+      h("p", {}, "The relay printed a one-time setup token on its console when it started. Paste it here."),
+      field("Setup token", token, "Shown once on the console of `specter serve`; restarting the relay prints a new one."),
+      field("Admin user name", user),
+      field("Password", pass, "At least 8 characters."),
+      field("Password again", pass2),
+      h("div", { class: "actions" }, submit, offlineButton(app)));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      if (pass.value !== pass2.value) {
+        showError(slot, { message: "the two passwords differ", hint: "type the same password twice" });
+        pass2.focus();
+        return;
+      }
+      submit.disabled = true;
+      try {
+        await app.relay.setup(token.value.trim(), user.value.trim(), pass.value);
+        localStorage.setItem("specter.welcomed", "1");
+        app.announce("Admin created; you are logged in.");
+        await app.refreshStatus();
+        app.go("#/welcome");
+      } catch (err) {
+        showError(slot, err);
+        submit.disabled = false;
+      }
+    });
+    body.append(form);
+    return;
+  }
+
+  if (!status.user) {
+    const user = h("input", { type: "text", name: "username", autocomplete: "username", required: true });
+    const pass = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+    const submit = h("button", { type: "submit" }, "Log in");
+    const form = h("form", { class: "panel", "aria-labelledby": "login-h" },
+      h("h2", { id: "login-h", text: "Log in to the relay" }),
+      field("User name", user), field("Password", pass),
+      h("div", { class: "actions" }, submit, offlineButton(app)));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      submit.disabled = true;
+      try {
+        await app.relay.login(user.value.trim(), pass.value);
+        localStorage.setItem("specter.welcomed", "1");
+        app.announce("Logged in.");
+        await app.refreshStatus();
+        app.go("#/welcome");
+      } catch (err) {
+        showError(slot, err);
+        submit.disabled = false;
+      }
+    });
+    body.append(form);
+    return;
+  }
+
+  // Logged in: the session's CSRF token, then the node choice.
+  try {
+    await app.relay.me();
+  } catch (err) {
+    showError(slot, err);
+  }
+  body.append(h("section", { class: "panel", "aria-labelledby": "session-h" },
+    h("h2", { id: "session-h", text: "Connected" }),
+    h("p", {}, "Logged in to this relay as ", h("strong", { text: status.user.username }), status.user.admin ? " (admin)." : "."),
+    h("div", { class: "actions" },
+      h("a", { class: "button", href: "#/wallets" }, "Go to the wallets"),
+      h("button", {
+        type: "button", class: "secondary",
+        onclick: async () => {
+          try {
+            await app.relay.logout();
+            await app.refreshStatus();
+            app.go("#/welcome");
+          } catch (err) {
+            showError(slot, err);
+          }
+        },
+      }, "Log out"))));
+
+  const nodesBox = h("section", { class: "panel", "aria-labelledby": "nodes-h" }, h("h2", { id: "nodes-h", text: "Node" }));
+  body.append(nodesBox);
+  let nodes = [];
+  try {
+    nodes = await app.relay.nodes();
+  } catch (err) {
+    nodesBox.append(errorBox(err));
+    return;
+  }
+  if (!nodes.length) {
+    nodesBox.append(h("p", {}, "This relay has no node yet. An admin adds one to the relay (Bitcoin Core or btcd with its RPC credentials); ",
+      "until then everything that needs no node (devices, wallets, addresses, PSBT review) works."));
+    return;
+  }
+  const current = app.config ? app.config.node_id : "";
+  const fs = h("fieldset", {}, h("legend", { text: "Use this node" }),
+    h("div", { class: "choice" }, h("input", { type: "radio", name: "node", id: "node-none", value: "", checked: !current }),
+      h("label", { for: "node-none", text: "None" })),
+    nodes.map((n) => h("div", { class: "choice" },
+      h("input", { type: "radio", name: "node", id: "node-" + n.id, value: n.id, checked: current === n.id }),
+      h("label", { for: "node-" + n.id, text: `${n.name} (${n.network}, ${n.url})` }))));
+  const save = h("button", { type: "submit" }, "Use this node");
+  const form = h("form", {}, fs, save);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const chosen = form.querySelector("input[name=node]:checked");
+    try {
+      await app.engineReady;
+      app.config = await app.call("config.set", { ...app.config, node_id: chosen ? chosen.value : "" });
+      app.announce("Node saved.");
+      await app.nodeRecheck();
+    } catch (err) {
+      showError(slot, err);
+    }
+  });
+  nodesBox.append(form);
+}
