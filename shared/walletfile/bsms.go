@@ -40,6 +40,27 @@ type KeyRecord struct {
 	Description string
 	// Signature is the base64 signature of the first four lines.
 	Signature string
+
+	keyLine string // line 3 as signed
+}
+
+// String writes the record in BIP129's five-line form, without a trailing
+// newline (as the BIP's vectors).
+func (r *KeyRecord) String() string {
+	return strings.Join([]string{BSMSVersion, r.Token.String(), r.line3(), r.Description, r.Signature}, "\n")
+}
+
+// line3 is the record's key line: as read, or written with ' for hardened
+// steps as in the BIP's vectors.
+func (r *KeyRecord) line3() string {
+	if r.keyLine != "" {
+		return r.keyLine
+	}
+	o := r.Origin.Fingerprint.String()
+	if len(r.Origin.Path) > 0 {
+		o += "/" + r.Origin.Path.StringApostrophe()
+	}
+	return "[" + o + "]" + r.Key
 }
 
 // Device returns the key of the record as a wallet setup device, named by
@@ -85,7 +106,7 @@ func ParseKeyRecord(text string) (*KeyRecord, error) {
 	if err != nil {
 		return nil, fmt.Errorf("line 2: %w", err)
 	}
-	rec := &KeyRecord{Token: tok, Description: lines[3], Signature: strings.TrimSpace(lines[4])}
+	rec := &KeyRecord{Token: tok, Description: lines[3], Signature: strings.TrimSpace(lines[4]), keyLine: lines[2]}
 	kl := lines[2]
 	if !strings.HasPrefix(kl, "[") || !strings.Contains(kl, "]") {
 		return nil, errors.New("line 3: the key must be written [fingerprint/path]KEY")
@@ -129,6 +150,63 @@ func ParseKeyRecord(text string) (*KeyRecord, error) {
 	return rec, nil
 }
 
+// SignKeyRecord makes a BIP129 round 1 key record as a Signer does: the
+// TOKEN, the key with its origin, a description of at most 80 characters on
+// one line, signed with the key's private key (Bitcoin signed message,
+// legacy format, deterministic RFC6979 nonce). key is the extended public
+// key (any SLIP-132 form) or the hex public key at the origin's path; priv
+// must be its private key.
+func SignKeyRecord(token Token, origin keys.Origin, key, description string, priv *btcec.PrivateKey) (*KeyRecord, error) {
+	if strings.ContainsAny(description, "\r\n") {
+		return nil, errors.New("the description must be one line")
+	}
+	if n := len([]rune(description)); n > 80 {
+		return nil, fmt.Errorf("the description has %d characters, BIP129 allows 80", n)
+	}
+	if len(token) == 0 {
+		return nil, errors.New("a TOKEN is needed (00 for no encryption)")
+	}
+	rec := &KeyRecord{Token: token, Origin: origin, Description: description}
+	var pub *btcec.PublicKey
+	if b, err := hex.DecodeString(key); err == nil {
+		if pub, err = btcec.ParsePubKey(b); err != nil || len(b) != 33 {
+			return nil, fmt.Errorf("%q is not a compressed public key", key)
+		}
+		rec.Key = hex.EncodeToString(b)
+	} else {
+		ek, err := keys.ParseExtendedKey(key)
+		if err != nil {
+			return nil, err
+		}
+		if ek.Key.IsPrivate() {
+			return nil, errors.New("give the public key; the private key only signs")
+		}
+		if err := checkKeyOrigin(ek, origin); err != nil {
+			return nil, err
+		}
+		if pub, err = ek.Key.ECPubKey(); err != nil {
+			return nil, err
+		}
+		rec.Key = ek.Key.String()
+	}
+	if !priv.PubKey().IsEqual(pub) {
+		return nil, errors.New("the private key does not belong to the record's key")
+	}
+	lines := []string{BSMSVersion, token.String(), rec.line3(), description}
+	sig := ecdsa.SignCompact(priv, messageHash(strings.Join(lines, "\n")), true)
+	rec.Signature = base64.StdEncoding.EncodeToString(sig)
+	return rec, nil
+}
+
+// messageHash is the hash a Bitcoin signed message signs: double SHA256 of
+// the varint-prefixed "Bitcoin Signed Message:\n" and message.
+func messageHash(msg string) []byte {
+	var buf bytes.Buffer
+	_ = wire.WriteVarString(&buf, 0, "Bitcoin Signed Message:\n")
+	_ = wire.WriteVarString(&buf, 0, msg)
+	return chainhash.DoubleHashB(buf.Bytes())
+}
+
 // ErrBadSignature is wrapped when a BSMS key record's signature is not the
 // key's signature of the record.
 var ErrBadSignature = errors.New("the signature does not match the key")
@@ -150,11 +228,7 @@ func verifyMessage(pub *btcec.PublicKey, msg, sigB64 string) error {
 	default:
 		return fmt.Errorf("%w: unknown signature header byte %d", ErrBadSignature, h)
 	}
-	var buf bytes.Buffer
-	_ = wire.WriteVarString(&buf, 0, "Bitcoin Signed Message:\n")
-	_ = wire.WriteVarString(&buf, 0, msg)
-	hash := chainhash.DoubleHashB(buf.Bytes())
-	got, _, err := ecdsa.RecoverCompact(sig, hash)
+	got, _, err := ecdsa.RecoverCompact(sig, messageHash(msg))
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/specterpwa/specter/shared/keys"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +31,7 @@ type bip129Vectors struct {
 	} `json:"encrypted"`
 	KeyRecords []struct {
 		File        string `json:"file"`
+		PrivateKey  string `json:"private_key"`
 		Fingerprint string `json:"fingerprint"`
 		Path        string `json:"path"`
 		Key         string `json:"key"`
@@ -210,4 +213,29 @@ func TestBIP129TokenForms(t *testing.T) {
 	small, err := TokenFromDecimal("1")
 	require.NoError(t, err)
 	require.Equal(t, "0000000000000001", small.String())
+}
+
+func TestBIP129SignKeyRecordReproducesTheVectors(t *testing.T) {
+	v := loadBIP129(t)
+	for _, kr := range v.KeyRecords {
+		t.Run(kr.File, func(t *testing.T) {
+			want := string(readTestdata(t, "bip129/"+kr.File))
+			parsed, err := ParseKeyRecord(want)
+			require.NoError(t, err)
+			require.Equal(t, want, parsed.String())
+			wif, err := btcutil.DecodeWIF(kr.PrivateKey)
+			require.NoError(t, err)
+			rec, err := SignKeyRecord(parsed.Token, parsed.Origin, kr.Key, kr.Description, wif.PrivKey)
+			require.NoError(t, err)
+			require.Equal(t, want, rec.String(), "RFC6979 signing gives the BIP's signature")
+			_, err = SignKeyRecord(parsed.Token, parsed.Origin, kr.Key, strings.Repeat("x", 81), wif.PrivKey)
+			require.ErrorContains(t, err, "BIP129 allows 80")
+		})
+	}
+	other, err := btcutil.DecodeWIF(v.KeyRecords[1].PrivateKey)
+	require.NoError(t, err)
+	tok, _ := ParseToken("00")
+	o := keys.Origin{}
+	_, err = SignKeyRecord(tok, o, v.KeyRecords[0].Key, "x", other.PrivKey)
+	require.ErrorContains(t, err, "does not belong")
 }

@@ -481,3 +481,32 @@ func TestExportRefusesAnInconsistentSetup(t *testing.T) {
 	_, err = Export(s, "pdf")
 	require.ErrorContains(t, err, `format "pdf" is not one of`)
 }
+
+func TestElectrumAddressesAreChecked(t *testing.T) {
+	s := mustImport(t, "electrum/multisig_1of2.json", Options{}).Setup
+	out, err := Export(s, FormatElectrum)
+	require.NoError(t, err)
+	var f map[string]any
+	require.NoError(t, json.Unmarshal(out, &f))
+	recv, change := branchAddr(t, s, 0, 0), branchAddr(t, s, 1, 0)
+	f["addresses"] = map[string]any{"receiving": []string{recv, branchAddr(t, s, 0, 1)}, "change": []string{change}}
+	good, err := json.Marshal(f)
+	require.NoError(t, err)
+	imp, err := Import(good)
+	require.NoError(t, err)
+	require.Equal(t, s.Descriptor, imp.Setup.Descriptor)
+	f["addresses"] = map[string]any{"receiving": []string{change}}
+	bad, err := json.Marshal(f)
+	require.NoError(t, err)
+	_, err = Import(bad)
+	require.ErrorContains(t, err, "the first receiving address is "+change+" but the descriptor's receive address 0 is "+recv)
+	// A regtest address decides the network of tpub keys.
+	rs := s
+	rs.Network = network.Regtest
+	f["addresses"] = map[string]any{"receiving": []string{branchAddr(t, rs, 0, 0)}}
+	withAddr, err := json.Marshal(f)
+	require.NoError(t, err)
+	imp, err = Import(withAddr)
+	require.NoError(t, err)
+	require.Equal(t, network.Regtest, imp.Setup.Network)
+}
