@@ -20,6 +20,7 @@ type electrumKeystore struct {
 	RootFingerprint string `json:"root_fingerprint,omitempty"`
 	Label           string `json:"label,omitempty"`
 	HWType          string `json:"hw_type,omitempty"`
+	CkccXfp         *int64 `json:"ckcc_xfp,omitempty"`
 	Seed            string `json:"seed,omitempty"`
 	Xprv            string `json:"xprv,omitempty"`
 }
@@ -106,10 +107,19 @@ func importElectrum(text string, opts Options) (*Imported, error) {
 			b.warnings = append(b.warnings, fmt.Sprintf("%s holds a seed or private key: it was not imported (the wallet is watch-only)", where))
 		}
 		expr := ek.Key.String() + "/<0;1>/*"
-		if k.RootFingerprint != "" {
-			fp, err := keys.ParseFingerprint(k.RootFingerprint)
-			if err != nil {
-				return nil, fmt.Errorf("%s: root_fingerprint: %w", where, err)
+		if k.RootFingerprint != "" || (k.CkccXfp != nil && k.Derivation != "") {
+			var fp keys.Fingerprint
+			if k.RootFingerprint != "" {
+				if fp, err = keys.ParseFingerprint(k.RootFingerprint); err != nil {
+					return nil, fmt.Errorf("%s: root_fingerprint: %w", where, err)
+				}
+			} else {
+				// Coldcard's Electrum export: the master fingerprint as the
+				// little-endian uint32 Coldcard keeps it in.
+				if *k.CkccXfp < 0 || *k.CkccXfp > 0xffffffff {
+					return nil, fmt.Errorf("%s: ckcc_xfp %d is not a 32-bit fingerprint", where, *k.CkccXfp)
+				}
+				fp = keys.FingerprintFromUint32(uint32(*k.CkccXfp))
 			}
 			path, err := keys.ParsePath(k.Derivation)
 			if err != nil {

@@ -510,3 +510,31 @@ func TestElectrumAddressesAreChecked(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, network.Regtest, imp.Setup.Network)
 }
+
+func TestElectrumColdcardExportWithCkccXfp(t *testing.T) {
+	// Coldcard's Electrum export (multisig.py export_electrum) names the
+	// master by ckcc_xfp, the fingerprint as a little-endian uint32, and
+	// has no root_fingerprint.
+	s := mustImport(t, "electrum/multisig_1of2.json", Options{}).Setup
+	out, err := Export(s, FormatElectrum)
+	require.NoError(t, err)
+	var f map[string]map[string]any
+	var top map[string]any
+	require.NoError(t, json.Unmarshal(out, &top))
+	f = map[string]map[string]any{}
+	for _, k := range []string{"x1/", "x2/"} {
+		ks := top[k].(map[string]any)
+		delete(ks, "root_fingerprint")
+		ks["hw_type"], ks["type"] = "coldcard", "hardware"
+		f[k] = ks
+	}
+	f["x1/"]["ckcc_xfp"] = 0x7f08099f // 9f09087f
+	f["x2/"]["ckcc_xfp"] = 0x1c070a1f // 1f0a071c
+	top["x1/"], top["x2/"] = f["x1/"], f["x2/"]
+	data, err := json.Marshal(top)
+	require.NoError(t, err)
+	imp, err := Import(data)
+	require.NoError(t, err)
+	require.Equal(t, s.Descriptor, imp.Setup.Descriptor)
+	require.Equal(t, "coldcard", imp.Setup.Devices[0].Type)
+}

@@ -163,6 +163,9 @@ type Options struct {
 // Detect names the format of data, or fails with an error wrapping
 // ErrUnknownFormat that lists the supported formats.
 func Detect(data []byte) (Format, error) {
+	if len(data) > maxFileSize {
+		return "", fmt.Errorf("%w: the file is %d bytes; wallet files are far smaller (at most %d are read)", ErrUnknownFormat, len(data), maxFileSize)
+	}
 	text := strings.TrimSpace(strings.TrimPrefix(string(data), "\ufeff"))
 	if text == "" {
 		return "", fmt.Errorf("%w: the file is empty; supported formats: %s", ErrUnknownFormat, strings.Join(SupportedFormats(), "; "))
@@ -244,6 +247,9 @@ func ImportAs(data []byte, f Format, opts Options) (*Imported, error) {
 		if _, err := network.Parse(string(opts.Network)); err != nil {
 			return nil, fmt.Errorf("import options: %w", err)
 		}
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("the file is %d bytes; wallet files are far smaller (at most %d are read)", len(data), maxFileSize)
 	}
 	text := strings.TrimPrefix(string(data), "\ufeff")
 	var (
