@@ -538,3 +538,17 @@ func TestElectrumColdcardExportWithCkccXfp(t *testing.T) {
 	require.Equal(t, s.Descriptor, imp.Setup.Descriptor)
 	require.Equal(t, "coldcard", imp.Setup.Devices[0].Type)
 }
+
+func TestReceiveChangeGivesTheSpecterDescriptors(t *testing.T) {
+	imps, err := ImportAll(readTestdata(t, "specter/restore_wallets.json"), Options{})
+	require.NoError(t, err)
+	r, c, err := imps[0].Setup.ReceiveChange()
+	require.NoError(t, err)
+	require.Equal(t, "wpkh([0c28f912/84h/1h/0h]tpubDDpeUiiTJ2qdFGPCtkZHxdDP1fmDb74qcujm1QyTkFE7uvye2Y32P1X18tirrWLokSu3gX37SGufhNdmTkWVVuB2tGM61iQCXvLZZvCvChu/0/*)#am92xxvq", r)
+	require.Equal(t, "wpkh([0c28f912/84h/1h/0h]tpubDDpeUiiTJ2qdFGPCtkZHxdDP1fmDb74qcujm1QyTkFE7uvye2Y32P1X18tirrWLokSu3gX37SGufhNdmTkWVVuB2tGM61iQCXvLZZvCvChu/1/*)#v0qtmnuc", c)
+	bsms := mustImport(t, "bip129/no-encryption-pubkeys/my_multisig_wallet.bsms", Options{}).Setup
+	r, c, err = bsms.ReceiveChange()
+	require.NoError(t, err)
+	require.Equal(t, bsms.Descriptor, r)
+	require.Empty(t, c)
+}

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/specterpwa/specter/shared/descriptor"
 	"github.com/specterpwa/specter/shared/keys"
 	"github.com/specterpwa/specter/shared/network"
 )
@@ -336,4 +337,26 @@ func marshalJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// ReceiveChange returns the setup's receive descriptor (BIP389 branch 0)
+// and change descriptor (branch 1), each with its BIP380 checksum; change
+// is "" for a wallet without a change branch.
+func (s WalletSetup) ReceiveChange() (receive, change string, err error) {
+	d, err := descriptor.Parse(s.Descriptor)
+	if err != nil {
+		return "", "", fmt.Errorf("setup descriptor: %w", err)
+	}
+	r, err := d.Branch(0)
+	if err != nil {
+		return "", "", err
+	}
+	if d.PathCount() < 2 {
+		return r.String(), "", nil
+	}
+	c, err := d.Branch(1)
+	if err != nil {
+		return "", "", err
+	}
+	return r.String(), c.String(), nil
 }
