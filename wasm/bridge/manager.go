@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/specterpwa/specter/shared/coinselect"
 	"github.com/specterpwa/specter/shared/manager"
@@ -493,4 +494,42 @@ func RegisterManager(r *Registry, src EngineSource) {
 		}
 		return e.ImportAll(ctx, data)
 	})
+}
+
+// Holder is an EngineSource whose engine can be replaced, as after a wipe
+// of the wallet data. It is safe for concurrent use.
+type Holder struct {
+	mu  sync.RWMutex
+	e   *manager.Engine
+	err error
+}
+
+// NewHolder returns a Holder giving e, or the unavailability err when e is
+// nil.
+func NewHolder(e *manager.Engine, err error) *Holder {
+	h := &Holder{}
+	h.Set(e, err)
+	return h
+}
+
+// Set replaces the engine; with a nil engine, err says why there is none.
+func (h *Holder) Set(e *manager.Engine, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if e == nil && err == nil {
+		err = errors.New("the wallet data is not open")
+	}
+	h.e, h.err = e, err
+}
+
+// Source returns the EngineSource reading the holder.
+func (h *Holder) Source() EngineSource {
+	return func() (*manager.Engine, error) {
+		h.mu.RLock()
+		defer h.mu.RUnlock()
+		if h.e == nil {
+			return Unavailable(h.err)()
+		}
+		return h.e, nil
+	}
 }

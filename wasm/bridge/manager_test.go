@@ -201,3 +201,19 @@ func TestStatefulMethodsSayWhyStorageIsUnavailable(t *testing.T) {
 			Hint: "allow site data for this app (private windows may block it), close other tabs of the app and reload"}, *e, m)
 	}
 }
+
+func TestHolderSwapsTheEngine(t *testing.T) {
+	h := NewHolder(nil, errors.New("wiping"))
+	r := NewRegistry()
+	RegisterManager(r, h.Source())
+	e := fails(t, r, "devices.list", nil)
+	require.Equal(t, "the app's storage is not available: wiping", e.Message)
+
+	eng, err := manager.Open(context.Background(), store.NewMemory(), manager.Options{ScryptN: 1 << 10})
+	require.NoError(t, err)
+	h.Set(eng, nil)
+	require.Equal(t, DevicesResult{Devices: []manager.Device{}}, ok[DevicesResult](t, r, "devices.list", nil))
+	h.Set(nil, nil)
+	e = fails(t, r, "devices.list", nil)
+	require.Equal(t, "the app's storage is not available: the wallet data is not open", e.Message)
+}

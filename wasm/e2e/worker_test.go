@@ -1,4 +1,4 @@
-//go:build !js
+//go:build unix
 
 // Package e2e tests the whole engine chain in headless Chromium: a page
 // imports web/js/engine-client.js, which starts web/js/engine-worker.js, which
@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,6 +63,16 @@ try {
   engine = createEngine("/js/engine-worker.js");
   await engine.ready;
   out.reloaded = (await engine.call("devices.list", {})).devices.map(d => d.name);
+
+  // Backup, wipe, restore: identical data.
+  const before = await engine.call("backup.export", {});
+  try { await engine.call("storage.wipe", {}); } catch (e) { out.wipeUnconfirmed = e.code; }
+  out.wipe = await engine.call("storage.wipe", { confirm: true });
+  out.afterWipe = (await engine.call("devices.list", {})).devices.length;
+  out.restore = await engine.call("backup.import", { backup: before.backup });
+  const after = await engine.call("backup.export", {});
+  out.identical = JSON.stringify(after.backup) === JSON.stringify(before.backup);
+  out.info = await engine.call("engine.info", {});
 } catch (e) {
   out.error = String(e && e.stack || e);
 }
@@ -119,14 +130,29 @@ func TestEngineWorkerChainInChromium(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	// Chromium's helper processes may still write to the profile for a
+	// moment after it ends: the profile lives outside t.TempDir and is
+	// removed on a best-effort basis.
+	profile, err := os.MkdirTemp("", "specter-e2e-profile-")
+	require.NoError(t, err)
+	defer func() {
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
 	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--enable-logging=stderr", "--v=0", srv.URL+"/")
+		"--user-data-dir="+profile, "--enable-logging=stderr", "--v=0", srv.URL+"/")
 	stderr, err := os.Create(filepath.Join(dir, "chromium.log"))
 	require.NoError(t, err)
 	cmd.Stderr = stderr
+	// Its own process group, so that ending it ends its helpers too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	require.NoError(t, cmd.Start())
 	defer func() {
-		_ = cmd.Process.Kill()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
 	}()
 
@@ -160,5 +186,16 @@ func TestEngineWorkerChainInChromium(t *testing.T) {
 		"message": "the app's storage is not available: another tab or window of this app has the wallet data open"}, got["secondList"])
 	require.Equal(t, []any{"zone", "zoo"}, got["secondStateless"])
 	require.Equal(t, "unavailable", got["afterTerminate"])
-	require.Contains(t, got["reloaded"], "Cold")
+	require.Contains(t, got["reloaded"], "Cold", "the device is still there after a reload")
+	require.Equal(t, "bad_params", got["wipeUnconfirmed"])
+	require.Equal(t, map[string]any{"storage": "indexeddb", "schema_version": float64(2)}, got["wipe"])
+	require.Equal(t, float64(0), got["afterWipe"])
+	restored := got["restore"].(map[string]any)
+	// The hot device whose call timed out on the page may or may not have
+	// been stored before its worker ended; everything stored comes back.
+	reloaded := got["reloaded"].([]any)
+	require.Subset(t, []any{"Cold", "Slow"}, reloaded)
+	require.Equal(t, float64(len(reloaded)), restored["devices"])
+	require.Equal(t, true, got["identical"])
+	require.Equal(t, map[string]any{"storage": "indexeddb", "schema_version": float64(2)}, got["info"])
 }
