@@ -246,7 +246,7 @@ func verifyMessage(pub *btcec.PublicKey, msg, sigB64 string) error {
 func importBSMS(text string, opts Options) (*Imported, error) {
 	if isEncryptedBSMS(text) {
 		if opts.BSMSToken == "" {
-			return nil, fmt.Errorf("%w: give the TOKEN of the setup session to decrypt it", ErrEncrypted)
+			return nil, fmt.Errorf("%w: the data is hex like an encrypted BSMS record; give the TOKEN of the setup session to decrypt it", ErrEncrypted)
 		}
 		tok, err := ParseToken(opts.BSMSToken)
 		if err != nil {

@@ -239,3 +239,21 @@ func TestBIP129SignKeyRecordReproducesTheVectors(t *testing.T) {
 	_, err = SignKeyRecord(tok, o, v.KeyRecords[0].Key, "x", other.PrivKey)
 	require.ErrorContains(t, err, "does not belong")
 }
+
+func TestBIP129KeyRecordIsNotAWalletSetup(t *testing.T) {
+	data := readTestdata(t, "bip129/standard/signer_1_key.bsms")
+	f, err := Detect(data)
+	require.NoError(t, err)
+	require.Equal(t, FormatBSMS, f)
+	_, err = Import(data)
+	require.ErrorContains(t, err, "this is a round 1 key record (one signer's key), not a wallet's descriptor record: read it with ParseKeyRecord")
+	// Decrypted from its .dat with the session TOKEN, it verifies.
+	tok, err := ParseToken("a54044308ceac9b7")
+	require.NoError(t, err)
+	pt, err := DecryptBSMS(tok, string(readTestdata(t, "bip129/standard/signer_1_key.dat")))
+	require.NoError(t, err)
+	rec, err := ParseKeyRecord(string(pt))
+	require.NoError(t, err)
+	require.Equal(t, tok, rec.Token)
+	require.Equal(t, "[b7868815/48h/0h/0h/2h]xpub6FA5rfxJc94K1kNtxRby1hoHwi7YDyTWwx1KUR3FwskaF6HzCbZMz3zQwGnCqdiFeMTPV3YneTGS2YQPiuNYsSvtggWWMQpEJD4jXU7ZzEh", rec.KeyExpression())
+}
