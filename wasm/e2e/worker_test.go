@@ -28,11 +28,15 @@ import (
 // page is the test page's script: it drives the engine as the UI will and
 // posts what it saw to /result.
 const page = `
-import { createEngine } from "/js/engine-client.js";
+import { createEngine, requestPersistentStorage } from "/js/engine-client.js";
 const out = {};
 try {
   let engine = createEngine("/js/engine-worker.js");
   out.ready = await engine.ready;
+  out.persist = typeof (await requestPersistentStorage());
+  const broken = createEngine("/js/engine-worker.js?wasm=/missing.wasm");
+  try { await broken.ready; } catch (e) { out.broken = { code: e.code, hint: e.hint }; }
+  try { await broken.call("engine.info", {}); } catch (e) { out.brokenCall = e.code; }
   out.normalize = await engine.call("descriptor.normalize", { descriptor: "raw(deadbeef)" });
   try { await engine.call("nope.nothing", {}); } catch (e) {
     out.unknown = { name: e.name, code: e.code, method: e.method, message: e.message };
@@ -167,6 +171,9 @@ func TestEngineWorkerChainInChromium(t *testing.T) {
 	require.NoError(t, json.Unmarshal(raw, &got), string(raw))
 	require.Nil(t, got["error"], "page error")
 	require.Equal(t, map[string]any{"storage": "indexeddb", "schema_version": float64(2)}, got["ready"])
+	require.Equal(t, "boolean", got["persist"])
+	require.Equal(t, map[string]any{"code": "unavailable", "hint": "reload the page; if it keeps failing, the browser may lack WebAssembly support"}, got["broken"])
+	require.Equal(t, "unavailable", got["brokenCall"])
 	require.Equal(t, map[string]any{"descriptor": "raw(deadbeef)#89f8spxm", "checksum": "89f8spxm", "script_type": "raw",
 		"is_range": false, "branches": float64(1), "m": float64(0), "n": float64(0), "has_private_keys": false, "keys": []any{}}, got["normalize"])
 	require.Equal(t, map[string]any{"name": "EngineError", "code": "unknown_method", "method": "nope.nothing",

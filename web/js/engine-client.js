@@ -117,3 +117,17 @@ export function createEngine(workerUrl, options = {}) {
 
   return { ready, call, terminate };
 }
+
+/**
+ * Asks the browser to keep this site's data (the wallets in IndexedDB) even
+ * under storage pressure. Only a page can ask (not the worker); browsers may
+ * want a user gesture or an installed app first. Resolves true when the data
+ * is persistent.
+ * @returns {Promise<boolean>}
+ */
+export async function requestPersistentStorage() {
+  const storage = globalThis.navigator && navigator.storage;
+  if (!storage || !storage.persist) return false;
+  if (await storage.persisted()) return true;
+  return storage.persist();
+}
