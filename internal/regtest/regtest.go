@@ -19,11 +19,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,8 +83,29 @@ type Options struct {
 // or does not answer within 60 seconds.
 func Start(tb testing.TB) *Node { return StartWith(tb, Options{}) }
 
+// startAttempts bounds how often StartWith picks new ports after btcd found
+// one of its ports taken.
+const startAttempts = 5
+
+// readyLimit bounds the wait for btcd's first RPC answer. btcd loads its
+// database and pre-allocates its UTXO cache before it listens, which takes
+// seconds on a loaded machine.
+const readyLimit = 60 * time.Second
+
+// errPortTaken is the failure of a btcd that could not bind a port chosen
+// for it (another process took it between FreePorts and btcd's bind).
+var errPortTaken = errors.New("a port chosen for btcd was taken by another process")
+
 // StartWith is Start with options.
 func StartWith(tb testing.TB, opts Options) *Node {
+	tb.Helper()
+	n, _ := startWith(tb, opts, FreePorts)
+	return n
+}
+
+// startWith starts btcd on ports from pickPorts and returns the node and the
+// number of attempts it took.
+func startWith(tb testing.TB, opts Options, pickPorts func(count int) ([]int, error)) (*Node, int) {
 	tb.Helper()
 	bin, err := EnsureBtcd()
 	if err != nil {
@@ -96,10 +119,6 @@ func StartWith(tb testing.TB, opts Options) *Node {
 	if err != nil {
 		tb.Fatalf("regtest: mining address: %v", err)
 	}
-	ports, err := FreePorts(2)
-	if err != nil {
-		tb.Fatalf("regtest: %v", err)
-	}
 	pass := make([]byte, 16)
 	if _, err := io.ReadFull(rand.Reader, pass); err != nil {
 		tb.Fatalf("regtest: password: %v", err)
@@ -108,75 +127,127 @@ func StartWith(tb testing.TB, opts Options) *Node {
 	if user == "" {
 		user = "specter"
 	}
-	dir := tb.TempDir()
-	n := &Node{
-		URL:           fmt.Sprintf("http://127.0.0.1:%d", ports[0]),
-		User:          user,
-		Password:      hex.EncodeToString(pass),
-		RPCPort:       ports[0],
-		P2PPort:       ports[1],
-		DataDir:       filepath.Join(dir, "data"),
-		MiningKey:     key,
-		MiningAddress: addr,
-		tb:            tb,
-		done:          make(chan struct{}),
-		client:        &http.Client{Timeout: 30 * time.Second},
-		logFile:       filepath.Join(dir, "btcd.out"),
+	// btcd cannot take over a listening socket, so its ports are free when
+	// chosen and bound by btcd only seconds later: another process may take
+	// one in between. btcd then exits at once, and the node is started again
+	// on new ports with a fresh data dir.
+	for attempt := 1; ; attempt++ {
+		n := &Node{
+			User:          user,
+			Password:      hex.EncodeToString(pass),
+			MiningKey:     key,
+			MiningAddress: addr,
+			tb:            tb,
+			done:          make(chan struct{}),
+			client:        &http.Client{Timeout: 30 * time.Second},
+		}
+		err := n.start(bin, opts, pickPorts)
+		if err == nil {
+			return n, attempt
+		}
+		if !errors.Is(err, errPortTaken) || attempt == startAttempts {
+			tb.Fatalf("regtest: %v", err)
+		}
+		tb.Logf("regtest: attempt %d: %v; starting btcd again on other ports", attempt, err)
 	}
+}
+
+// start runs btcd on newly chosen ports and waits until it answers RPC. On
+// failure btcd is stopped and the error carries the end of its output.
+func (n *Node) start(bin string, opts Options, pickPorts func(count int) ([]int, error)) error {
+	ports, err := pickPorts(2)
+	if err != nil {
+		return err
+	}
+	dir := n.tb.TempDir()
+	n.URL = fmt.Sprintf("http://127.0.0.1:%d", ports[0])
+	n.RPCPort, n.P2PPort = ports[0], ports[1]
+	n.DataDir = filepath.Join(dir, "data")
+	n.logFile = filepath.Join(dir, "btcd.out")
 	args := []string{
 		"--regtest", "--notls",
 		"--rpcuser=" + n.User, "--rpcpass=" + n.Password,
 		fmt.Sprintf("--rpclisten=127.0.0.1:%d", n.RPCPort),
 		fmt.Sprintf("--listen=127.0.0.1:%d", n.P2PPort),
-		"--txindex", "--miningaddr=" + addr.EncodeAddress(),
+		"--txindex", "--miningaddr=" + n.MiningAddress.EncodeAddress(),
 		"--configfile=/dev/null", "--nodnsseed",
 		"--datadir=" + n.DataDir, "--logdir=" + filepath.Join(dir, "logs"),
 	}
 	args = append(args, opts.ExtraArgs...)
 	out, err := os.Create(n.logFile)
 	if err != nil {
-		tb.Fatalf("regtest: %v", err)
+		return err
 	}
 	n.cmd = exec.Command(bin, args...)
 	n.cmd.Stdout, n.cmd.Stderr = out, out
 	// btcd creates ~/.btcd whatever --datadir says: keep it in the temp dir.
 	n.cmd.Env = append(os.Environ(), "HOME="+dir)
 	dieWithParent(n.cmd)
-	if err := n.cmd.Start(); err != nil {
-		out.Close()
-		tb.Fatalf("regtest: starting %s: %v", bin, err)
-	}
+	// Linux sends the parent-death signal when the OS thread that started
+	// btcd exits, not the process: start and wait for btcd on a goroutine
+	// locked to its thread, so that the thread lives exactly as long as btcd
+	// and btcd dies with the test binary, never before.
+	started := make(chan error, 1)
 	go func() {
+		runtime.LockOSThread()
+		if err := n.cmd.Start(); err != nil {
+			started <- err
+			runtime.UnlockOSThread()
+			return
+		}
+		started <- nil
 		_ = n.cmd.Wait()
 		out.Close()
 		close(n.done)
 	}()
-	tb.Cleanup(n.Stop)
-	if err := n.waitReady(60 * time.Second); err != nil {
+	if err := <-started; err != nil {
+		out.Close()
+		return fmt.Errorf("starting %s: %w", bin, err)
+	}
+	n.tb.Cleanup(n.Stop)
+	if err := n.waitReady(readyLimit); err != nil {
 		n.Stop()
 		log, _ := os.ReadFile(n.logFile)
-		tb.Fatalf("regtest: btcd did not answer: %v\nbtcd output:\n%s", err, tail(log, 2000))
+		if bytes.Contains(log, []byte("address already in use")) {
+			err = fmt.Errorf("%w (%v)", errPortTaken, err)
+		}
+		return fmt.Errorf("btcd on ports %d (RPC) and %d (P2P) did not answer: %w\nbtcd output:\n%s", n.RPCPort, n.P2PPort, err, tail(log, 2000))
 	}
-	return n
+	return nil
 }
 
+// waitReady polls getblockcount until btcd answers it, btcd exits or limit
+// passes. An answer from another process that holds the port (wrong
+// credentials, not JSON-RPC) is not taken for btcd's, and a probe that such a
+// process leaves unanswered ends as soon as btcd exits.
 func (n *Node) waitReady(limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	var last error
-	for time.Now().Before(deadline) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	go func() {
 		select {
 		case <-n.done:
-			return fmt.Errorf("btcd exited early")
-		default:
+			cancel()
+		case <-ctx.Done():
 		}
-		if _, err := n.RPC("getblockcount"); err == nil {
-			return nil
-		} else {
-			last = err
+	}()
+	var last error
+	for {
+		var count int64
+		res, err := n.rpc(ctx, "getblockcount")
+		if err == nil {
+			if err = json.Unmarshal(res, &count); err == nil {
+				return nil
+			}
 		}
-		time.Sleep(50 * time.Millisecond)
+		last = err
+		select {
+		case <-n.done:
+			return fmt.Errorf("btcd exited early (last RPC error: %v)", last)
+		case <-ctx.Done():
+			return fmt.Errorf("no answer within %s: %w", limit, last)
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	return fmt.Errorf("no answer within %s: %w", limit, last)
 }
 
 // Stop kills btcd and waits for it to exit. It is safe to call more than once
@@ -205,6 +276,10 @@ func (e *RPCError) Error() string { return fmt.Sprintf("btcd RPC error %d: %s", 
 
 // RPC calls one JSON-RPC method on the node and returns its raw result.
 func (n *Node) RPC(method string, params ...any) (json.RawMessage, error) {
+	return n.rpc(context.Background(), method, params...)
+}
+
+func (n *Node) rpc(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
 	if params == nil {
 		params = []any{}
 	}
@@ -212,7 +287,7 @@ func (n *Node) RPC(method string, params ...any) (json.RawMessage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", method, err)
 	}
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, n.URL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.URL, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -280,11 +355,25 @@ func EnsureBtcd() (string, error) {
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}
+	// Install into a directory of our own and rename the binary into place,
+	// so that another test binary installing at the same time never runs a
+	// half-written btcd.
+	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+		return "", fmt.Errorf("creating %s: %w", filepath.Dir(bin), err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(bin), ".btcd-install-")
+	if err != nil {
+		return "", fmt.Errorf("creating a directory to install btcd in: %w", err)
+	}
+	defer os.RemoveAll(tmp)
 	cmd := exec.Command("go", "install", "github.com/btcsuite/btcd@"+BtcdVersion)
 	cmd.Dir = os.TempDir() // outside any module, so go.mod is not consulted
-	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOBIN="+filepath.Dir(bin))
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOBIN="+tmp)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go install github.com/btcsuite/btcd@%s failed: %v: %s", BtcdVersion, err, msg)
+	}
+	if err := os.Rename(filepath.Join(tmp, "btcd"), bin); err != nil {
+		return "", fmt.Errorf("moving the installed btcd to %s: %w", bin, err)
 	}
 	return bin, nil
 }
@@ -292,8 +381,14 @@ func EnsureBtcd() (string, error) {
 // installMu serialises installs within one test binary.
 var installMu sync.Mutex
 
-// FreePorts returns count distinct free TCP ports on 127.0.0.1.
+// FreePorts returns count distinct TCP ports that are free on 127.0.0.1 now.
+// They are chosen at random below the kernel's ephemeral port range (on
+// Linux, net.ipv4.ip_local_port_range), where neither outgoing connections
+// nor listeners on port 0 take ports, so they most likely stay free until the
+// caller's server binds them. Another process choosing the same port is still
+// possible: callers that start a server later must handle a bind failure.
 func FreePorts(count int) ([]int, error) {
+	lo, hi := 20000, ephemeralLow()
 	var ls []net.Listener
 	defer func() {
 		for _, l := range ls {
@@ -301,17 +396,36 @@ func FreePorts(count int) ([]int, error) {
 		}
 	}()
 	ports := make([]int, 0, count)
-	for range count {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	for tries := 0; len(ports) < count; tries++ {
+		addr := "127.0.0.1:0" // the kernel's choice, when the range is crowded
+		if tries < 1000 && hi > lo {
+			addr = "127.0.0.1:" + strconv.Itoa(lo+mrand.IntN(hi-lo))
+		}
+		l, err := net.Listen("tcp", addr)
 		if err != nil {
+			if tries < 1000 {
+				continue
+			}
 			return nil, fmt.Errorf("finding a free loopback port: %w", err)
 		}
 		ls = append(ls, l)
-		_, p, _ := net.SplitHostPort(l.Addr().String())
-		port, _ := strconv.Atoi(p)
-		ports = append(ports, port)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
+}
+
+// ephemeralLow is the lowest port the kernel hands out to outgoing
+// connections and to listeners on port 0 (32768 when it cannot be read).
+func ephemeralLow() int {
+	raw, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(raw)); len(f) == 2 {
+			if lo, err := strconv.Atoi(f[0]); err == nil && lo > 0 {
+				return lo
+			}
+		}
+	}
+	return 32768
 }
 
 func tail(b []byte, n int) string {

@@ -2,6 +2,8 @@ package regtest
 
 import (
 	"encoding/json"
+	"fmt"
+	"net"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -52,4 +54,46 @@ func TestFreePortsAreDistinct(t *testing.T) {
 	require.NotEqual(t, ports[0], ports[1])
 	require.NotEqual(t, ports[1], ports[2])
 	require.NotEqual(t, ports[0], ports[2])
+}
+
+func TestStartPicksNewPortsWhenAPortWasTakenBeforeBtcdBoundIt(t *testing.T) {
+	// Another process takes the RPC port chosen for btcd before btcd binds it.
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { taken.Close() })
+	takenPort := taken.Addr().(*net.TCPAddr).Port
+	picks := 0
+	pick := func(count int) ([]int, error) {
+		picks++
+		ports, err := FreePorts(count)
+		if picks == 1 {
+			ports[0] = takenPort
+		}
+		return ports, err
+	}
+
+	n, attempts := startWith(t, Options{}, pick)
+	require.Equal(t, 2, attempts)
+	require.Equal(t, 2, picks)
+	require.NotEqual(t, takenPort, n.RPCPort)
+	require.Equal(t, fmt.Sprintf("http://127.0.0.1:%d", n.RPCPort), n.URL)
+	var count int
+	require.NoError(t, json.Unmarshal(n.MustRPC("getblockcount"), &count))
+	require.Equal(t, 0, count)
+}
+
+func TestFreePortsAreBelowTheEphemeralRange(t *testing.T) {
+	lo := ephemeralLow()
+	if lo <= 20000 {
+		t.Skipf("the ephemeral range starts at %d: FreePorts lets the kernel choose", lo)
+	}
+	ports, err := FreePorts(20)
+	require.NoError(t, err)
+	seen := map[int]bool{}
+	for _, p := range ports {
+		require.GreaterOrEqual(t, p, 20000)
+		require.Less(t, p, lo)
+		require.False(t, seen[p], "port %d twice", p)
+		seen[p] = true
+	}
 }
