@@ -15,6 +15,7 @@ import (
 
 	"github.com/specterpwa/specter/shared/descriptor"
 	"github.com/specterpwa/specter/shared/keys"
+	"github.com/specterpwa/specter/shared/network"
 )
 
 // BSMSVersion is the specification version this package reads and writes
@@ -352,4 +353,67 @@ func apostropheKey(k *descriptor.KeyExpr) string {
 		s = "[" + o + "]" + s
 	}
 	return s
+}
+
+// SetupFromKeyRecords is the Coordinator's round 2 (BIP129): from the N
+// verified key records of a session it builds the M-of-N wallet setup, whose
+// Export as FormatBSMS is the descriptor record to send back. script is
+// "wsh", "sh-wsh" or "sh"; sorted picks sortedmulti (BIP67) over multi,
+// which keeps the records' order. Extended keys are derived /<0;1>/*; a
+// setup of plain public keys has no derivation. The keys must be unique
+// (BIP129: exactly N unique key records) and all of one kind.
+func SetupFromKeyRecords(name, script string, m int, sorted bool, records []*KeyRecord, net network.Network) (WalletSetup, error) {
+	n := len(records)
+	if n == 0 {
+		return WalletSetup{}, errors.New("no key records")
+	}
+	if m < 1 || m > n {
+		return WalletSetup{}, fmt.Errorf("threshold %d of %d is out of range", m, n)
+	}
+	seen := map[string]int{}
+	exprs := make([]string, n)
+	ext := 0
+	for i, r := range records {
+		if j, dup := seen[r.Key]; dup {
+			return WalletSetup{}, fmt.Errorf("key records %d and %d hold the same key: BIP129 needs %d unique key records", j+1, i+1, n)
+		}
+		seen[r.Key] = i
+		exprs[i] = "[" + r.Origin.String() + "]" + r.Key
+		if _, err := hex.DecodeString(r.Key); err != nil {
+			ext++
+			exprs[i] += "/<0;1>/*"
+		}
+	}
+	if ext != 0 && ext != n {
+		return WalletSetup{}, errors.New("the key records mix extended keys and plain public keys")
+	}
+	fn := "multi("
+	if sorted {
+		fn = "sortedmulti("
+	}
+	inner := fn + fmt.Sprint(m) + "," + strings.Join(exprs, ",") + ")"
+	var text string
+	switch script {
+	case "wsh":
+		text = "wsh(" + inner + ")"
+	case "sh-wsh":
+		text = "sh(wsh(" + inner + "))"
+	case "sh":
+		text = "sh(" + inner + ")"
+	default:
+		return WalletSetup{}, fmt.Errorf("script %q is not wsh, sh-wsh or sh", script)
+	}
+	d, err := descriptor.Parse(text)
+	if err != nil {
+		return WalletSetup{}, err
+	}
+	b := &builder{name: name, stated: net, m: m, n: n, notFile: true}
+	for _, r := range records {
+		b.meta = append(b.meta, Device{Name: r.Description})
+	}
+	imp, err := b.build(d)
+	if err != nil {
+		return WalletSetup{}, err
+	}
+	return imp.Setup, nil
 }

@@ -257,3 +257,41 @@ func TestBIP129KeyRecordIsNotAWalletSetup(t *testing.T) {
 	require.Equal(t, tok, rec.Token)
 	require.Equal(t, "[b7868815/48h/0h/0h/2h]xpub6FA5rfxJc94K1kNtxRby1hoHwi7YDyTWwx1KUR3FwskaF6HzCbZMz3zQwGnCqdiFeMTPV3YneTGS2YQPiuNYsSvtggWWMQpEJD4jXU7ZzEh", rec.KeyExpression())
 }
+
+func TestBIP129CoordinatorBuildsTheBIPsDescriptorRecords(t *testing.T) {
+	cases := []struct {
+		dir, script string
+		m           int
+		sorted      bool
+		signers     int
+	}{
+		{"no-encryption-pubkeys", "wsh", 1, true, 2},
+		{"no-encryption", "wsh", 2, true, 2},
+		{"standard", "wsh", 2, true, 2},
+		{"extended", "sh-wsh", 2, false, 3},
+	}
+	for _, c := range cases {
+		t.Run(c.dir, func(t *testing.T) {
+			var recs []*KeyRecord
+			for i := 1; i <= c.signers; i++ {
+				rec, err := ParseKeyRecord(string(readTestdata(t, "bip129/"+c.dir+"/signer_"+string(rune('0'+i))+"_key.bsms")))
+				require.NoError(t, err)
+				recs = append(recs, rec)
+			}
+			s, err := SetupFromKeyRecords("my multisig wallet", c.script, c.m, c.sorted, recs, network.Main)
+			require.NoError(t, err)
+			require.Equal(t, "Signer 1 key", s.Devices[0].Name)
+			out, err := Export(s, FormatBSMS)
+			require.NoError(t, err)
+			require.Equal(t, string(readTestdata(t, "bip129/"+c.dir+"/my_multisig_wallet.bsms")), string(out))
+			_, err = SetupFromKeyRecords("dup", c.script, 1, c.sorted, []*KeyRecord{recs[0], recs[0]}, network.Main)
+			require.ErrorContains(t, err, "hold the same key")
+			_, err = SetupFromKeyRecords("net", c.script, 1, c.sorted, recs, network.Test)
+			if c.dir != "no-encryption-pubkeys" {
+				require.ErrorContains(t, err, "the wallet is to be on test, but its keys are for main")
+			} else {
+				require.NoError(t, err, "plain public keys fit every network")
+			}
+		})
+	}
+}

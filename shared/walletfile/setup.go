@@ -31,6 +31,7 @@ type addrClaim struct {
 type builder struct {
 	name     string
 	stated   network.Network // network the file states, "" when it says none
+	notFile  bool            // the setup is built, not read: "the file says" does not fit messages
 	opts     Options
 	birthday int64
 	meta     []Device // per key, in descriptor key order: Name and Type (may be shorter)
@@ -49,7 +50,7 @@ func (b *builder) build(desc *descriptor.Descriptor) (*Imported, error) {
 	if err := checkOrigins(d); err != nil {
 		return nil, err
 	}
-	net, err := resolveNetwork(d, b.stated, b.opts.Network, b.addrs)
+	net, err := resolveNetwork(d, b.stated, b.opts.Network, b.addrs, b.notFile)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +277,7 @@ func swap32(v uint32) uint32 {
 // resolveNetwork picks the network: the one the file states (which the keys
 // and addresses must fit), or the one the keys and addresses allow, the
 // hint deciding between several.
-func resolveNetwork(d *descriptor.Descriptor, stated, hint network.Network, addrs []addrClaim) (network.Network, error) {
+func resolveNetwork(d *descriptor.Descriptor, stated, hint network.Network, addrs []addrClaim, notFile bool) (network.Network, error) {
 	var cands []network.Network
 	for _, n := range network.All {
 		if d.CheckNetwork(n) == nil {
@@ -300,6 +301,9 @@ func resolveNetwork(d *descriptor.Descriptor, stated, hint network.Network, addr
 	}
 	if stated != "" {
 		if !slices.Contains(cands, stated) {
+			if notFile {
+				return "", fmt.Errorf("the wallet is to be on %s, but its keys are for %s", stated, netNames(cands))
+			}
 			return "", fmt.Errorf("the file says the wallet is on %s, but its keys and addresses are for %s", stated, netNames(cands))
 		}
 		return stated, nil
