@@ -21,6 +21,7 @@ type bip129Vectors struct {
 		Mode          string `json:"mode"`
 		Hex           string `json:"hex"`
 		Decimal       string `json:"decimal"`
+		Mnemonic      string `json:"mnemonic"`
 		EncryptionKey string `json:"encryption_key"`
 		HMACKey       string `json:"hmac_key"`
 	} `json:"tokens"`
@@ -145,6 +146,15 @@ func TestBIP129TokensDeriveTheBIPsKeys(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tok, dec)
 			require.Equal(t, tv.Decimal, tok.Decimal())
+			if tv.Mnemonic != "" {
+				fromWords, err := TokenFromMnemonic(tv.Mnemonic)
+				require.NoError(t, err)
+				require.Equal(t, tok, fromWords)
+				require.Equal(t, tv.Mnemonic, tok.Mnemonic())
+			}
+			back, err := TokenFromMnemonic(tok.Mnemonic())
+			require.NoError(t, err)
+			require.Equal(t, tok, back)
 			key, err := tok.EncryptionKey()
 			require.NoError(t, err)
 			require.Equal(t, tv.EncryptionKey, hex.EncodeToString(key))
@@ -294,4 +304,15 @@ func TestBIP129CoordinatorBuildsTheBIPsDescriptorRecords(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestBIP129TokenWordsErrors(t *testing.T) {
+	_, err := TokenFromMnemonic("pipe acquire around border prosper")
+	require.ErrorContains(t, err, "6 words (STANDARD) or 12 (EXTENDED), not 5")
+	_, err = TokenFromMnemonic("pipe acquire around border prosper swim")
+	require.ErrorContains(t, err, "checksum does not match")
+	_, err = TokenFromMnemonic("pipe acquire around border prosper swiftly")
+	require.ErrorContains(t, err, `TOKEN word 6 "swiftly" is not in the BIP39 English list`)
+	// 64 zero bits; SHA256 of eight zero bytes starts 0xaf, so the checksum bits are 0b10: word 2, "able".
+	require.Equal(t, "abandon abandon abandon abandon abandon able", Token(make([]byte, 8)).Mnemonic())
 }

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+
+	"github.com/specterpwa/specter/shared/keys"
 )
 
 // Token is a BIP129 TOKEN: one zero byte (NO_ENCRYPTION), 8 bytes
@@ -150,4 +152,93 @@ func isEncryptedBSMS(text string) bool {
 		}
 	}
 	return true
+}
+
+// bip39Index is the position of a word in the BIP39 English list, which is
+// sorted: the words of the letters before its first letter, then its place
+// among the words of its letter (keys.CompleteWord lists them in order).
+func bip39Index(w string) (int, bool) {
+	if w == "" || w[0] < 'a' || w[0] > 'z' {
+		return 0, false
+	}
+	idx := 0
+	for c := byte('a'); c < w[0]; c++ {
+		idx += len(keys.CompleteWord(string(c)))
+	}
+	for i, x := range keys.CompleteWord(w[:1]) {
+		if x == w {
+			return idx + i, true
+		}
+	}
+	return 0, false
+}
+
+// TokenFromMnemonic reads a TOKEN written as BIP39 words (BIP129 "The
+// Token"): 6 words for a STANDARD 64-bit TOKEN (64 bits and a 2-bit
+// SHA256 checksum) or 12 for an EXTENDED one.
+func TokenFromMnemonic(words string) (Token, error) {
+	ws := strings.Fields(strings.ToLower(words))
+	switch len(ws) {
+	case 12:
+		e, err := keys.EntropyFromMnemonic(strings.Join(ws, " "))
+		if err != nil {
+			return nil, fmt.Errorf("TOKEN words: %w", err)
+		}
+		return Token(e), nil
+	case 6:
+	default:
+		return nil, fmt.Errorf("a TOKEN is 6 words (STANDARD) or 12 (EXTENDED), not %d", len(ws))
+	}
+	bits := new(big.Int)
+	for i, w := range ws {
+		n, ok := bip39Index(w)
+		if !ok {
+			return nil, fmt.Errorf("TOKEN word %d %q is not in the BIP39 English list", i+1, w)
+		}
+		bits.Lsh(bits, 11).Or(bits, big.NewInt(int64(n)))
+	}
+	check := new(big.Int).And(bits, big.NewInt(3)).Int64()
+	e := new(big.Int).Rsh(bits, 2).FillBytes(make([]byte, 8))
+	if sum := sha256.Sum256(e); int64(sum[0]>>6) != check {
+		return nil, errors.New("the TOKEN words' checksum does not match: a word is wrong or out of order")
+	}
+	return Token(e), nil
+}
+
+// Mnemonic writes a STANDARD TOKEN as its 6 BIP39 words (an EXTENDED one as
+// 12); "" for the no-encryption TOKEN.
+func (t Token) Mnemonic() string {
+	switch len(t) {
+	case 16:
+		m, err := keys.MnemonicFromEntropy(t)
+		if err != nil {
+			return ""
+		}
+		return m
+	case 8:
+	default:
+		return ""
+	}
+	sum := sha256.Sum256(t)
+	bits := new(big.Int).SetBytes(t)
+	bits.Lsh(bits, 2).Or(bits, big.NewInt(int64(sum[0]>>6)))
+	words := make([]string, 6)
+	for i := 5; i >= 0; i-- {
+		n := int(new(big.Int).And(bits, big.NewInt(2047)).Int64())
+		bits.Rsh(bits, 11)
+		words[i] = wordAt(n)
+	}
+	return strings.Join(words, " ")
+}
+
+// wordAt is the BIP39 English word at index n (see bip39Index).
+func wordAt(n int) string {
+	for c := byte('a'); c <= 'z'; c++ {
+		ws := keys.CompleteWord(string(c))
+		if n < len(ws) {
+			return ws[n]
+		}
+		n -= len(ws)
+	}
+	return ""
 }
