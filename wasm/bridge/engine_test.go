@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-//go:embed testdata
-var testdata embed.FS
+//go:embed testdata API.md
+var testdataFS embed.FS
 
 func loadJSON(t *testing.T, name string, v any) {
 	t.Helper()
-	b, err := testdata.ReadFile("testdata/" + name)
+	b, err := testdataFS.ReadFile("testdata/" + name)
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, v))
 }
