@@ -17,7 +17,7 @@ var descriptorFuncs = []string{"wsh(", "sh(", "wpkh(", "pkh(", "tr(", "pk(", "mu
 // like a descriptor.
 func looksDescriptor(text string) bool {
 	lines := contentLines(text)
-	if len(lines) == 0 || len(lines) > 2 {
+	if len(lines) == 0 || len(lines) > 3 {
 		return false
 	}
 	for _, l := range lines {
@@ -49,7 +49,9 @@ func contentLines(text string) []string {
 }
 
 // importDescriptorText reads one descriptor (a <0;1> one or a receive one)
-// or a receive and a change descriptor on two lines (BIP380-389).
+// or a receive and a change descriptor on two lines (BIP380-389), or
+// Sparrow's descriptor export: a <0;1> descriptor followed by its receive
+// and change descriptors, which must be its branches.
 func importDescriptorText(text string, opts Options) (*Imported, error) {
 	if len(text) > maxFileSize {
 		return nil, fmt.Errorf("the text is %d bytes, far more than a descriptor", len(text))
@@ -69,10 +71,32 @@ func importDescriptorText(text string, opts Options) (*Imported, error) {
 			return nil, err
 		}
 		return b.build(d)
+	case 3:
+		d, err := descriptor.Parse(lines[0])
+		if err != nil {
+			return nil, err
+		}
+		if d.PathCount() != 2 {
+			break
+		}
+		for i, l := range lines[1:] {
+			br, err := descriptor.Parse(l)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %w", i+2, err)
+			}
+			want, err := d.Branch(i)
+			if err != nil {
+				return nil, err
+			}
+			if br.StringNoChecksum() != want.StringNoChecksum() {
+				return nil, fmt.Errorf("descriptor %d is not branch %d of the <0;1> descriptor: the file's descriptors disagree", i+2, i)
+			}
+		}
+		return b.build(d)
 	case 0:
 		return nil, errors.New("no descriptor found")
 	}
-	return nil, fmt.Errorf("%d lines found: give one <0;1> descriptor, or the receive descriptor and the change descriptor on two lines", len(lines))
+	return nil, fmt.Errorf("%d descriptors found: give one <0;1> descriptor, or the receive descriptor and the change descriptor on two lines, or a <0;1> descriptor followed by its receive and change descriptors", len(lines))
 }
 
 // pair parses a receive and a change descriptor and joins them.

@@ -370,7 +370,18 @@ func TestDescriptorTextForms(t *testing.T) {
 	_, err = Import([]byte("wpkh(L4rK1yDtCWekvXuE6oXD9jCYfFNV2cWRpVuPLBcCU2z8TrisoyY1)"))
 	require.ErrorContains(t, err, "private keys")
 	_, err = Import([]byte(recv.String() + "\n" + recv.String() + "\n" + change.String()))
+	require.ErrorContains(t, err, "3 descriptors found")
+	_, err = Import([]byte(strings.Repeat(recv.String()+"\n", 4)))
 	require.ErrorIs(t, err, ErrUnknownFormat)
+	// Sparrow's "Output Descriptor" export (sparrow's io/Descriptor.java).
+	sparrow := "# Receive and change descriptor (BIP389):\n" + am.Descriptor + "\n\n\n" +
+		"# Receive descriptor (Bitcoin Core):\n" + recv.String() + "\n\n" +
+		"# Change descriptor (Bitcoin Core):\n" + change.String() + "\n"
+	imp, err := Import([]byte(sparrow))
+	require.NoError(t, err)
+	require.Equal(t, am.Descriptor, imp.Setup.Descriptor)
+	_, err = Import([]byte(strings.Replace(sparrow, change.String(), recv.String(), 1)))
+	require.ErrorContains(t, err, "descriptor 3 is not branch 1 of the <0;1> descriptor")
 }
 
 func TestCoreDescriptorsImportAndExport(t *testing.T) {
