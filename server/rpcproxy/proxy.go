@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptrace"
 	"sync"
 	"time"
 
@@ -198,19 +199,16 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), p.opts.Timeout)
 	defer cancel()
 
-	// Take a call slot of this node for the whole exchange.
+	// Take a call slot of this node for the whole exchange. A free slot is
+	// taken at once, so that a request that was descheduled past QueueWait
+	// on a loaded machine is not answered busy while nothing holds the node.
 	sem := p.sem(id)
-	wait := time.NewTimer(p.opts.QueueWait)
 	select {
 	case sem <- struct{}{}:
-		wait.Stop()
-	case <-wait.C:
-		writeHTTPError(w, http.StatusServiceUnavailable, "busy", fmt.Sprintf("node %q is busy: %d calls were in flight for %s (the relay's --rpc-max-concurrent); retry later", node.Name, p.opts.MaxConcurrent, p.opts.QueueWait))
-		return
-	case <-ctx.Done():
-		wait.Stop()
-		writeHTTPError(w, http.StatusServiceUnavailable, "busy", fmt.Sprintf("node %q is busy: %d calls were in flight until the request's deadline (the relay's --rpc-max-concurrent); retry later", node.Name, p.opts.MaxConcurrent))
-		return
+	default:
+		if !p.waitSlot(ctx, w, sem, node) {
+			return
+		}
 	}
 	defer func() { <-sem }()
 
@@ -235,6 +233,76 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	nodes.WriteJSON(w, http.StatusOK, out[0])
 }
 
+// waitSlot waits up to QueueWait (and the request's deadline) for a call
+// slot of the node; it answers 503 and returns false when none frees up.
+func (p *Proxy) waitSlot(ctx context.Context, w http.ResponseWriter, sem chan struct{}, node nodes.Node) bool {
+	wait := time.NewTimer(p.opts.QueueWait)
+	defer wait.Stop()
+	select {
+	case sem <- struct{}{}:
+		return true
+	case <-wait.C:
+		writeHTTPError(w, http.StatusServiceUnavailable, "busy", fmt.Sprintf("node %q is busy: %d calls were in flight for %s (the relay's --rpc-max-concurrent); retry later", node.Name, p.opts.MaxConcurrent, p.opts.QueueWait))
+	case <-ctx.Done():
+		writeHTTPError(w, http.StatusServiceUnavailable, "busy", fmt.Sprintf("node %q is busy: %d calls were in flight until the request's deadline (the relay's --rpc-max-concurrent); retry later", node.Name, p.opts.MaxConcurrent))
+	}
+	return false
+}
+
+// resendOnStaleConn runs call, an exchange with a node over the relay's
+// keep-alive connections, and runs it once more when it failed on a reused
+// connection that the node closed before sending any byte of an answer. That
+// is the race of a node closing an idle connection (Bitcoin Core does after
+// rpcservertimeout, 30s by default) just as the relay sends a request on it;
+// Go's transport resends only idempotent methods itself, never a POST. The
+// node has not answered, so the request is sent again on another connection:
+// safe for the proxied methods, which read the chain, or test or broadcast a
+// transaction (a node that already has it answers with its own error). A
+// failure on a new connection, or after the first byte of an answer, is
+// returned as it is.
+func resendOnStaleConn(ctx context.Context, call func(ctx context.Context) error) error {
+	var stale staleTrace
+	err := call(httptrace.WithClientTrace(ctx, stale.trace()))
+	if err == nil || ctx.Err() != nil || !stale.closedBeforeAnswer() || !isUnreachable(err) {
+		return err
+	}
+	return call(ctx)
+}
+
+// staleTrace follows the last connection an exchange used: whether it was a
+// reused keep-alive connection and whether an answer began on it.
+type staleTrace struct {
+	mu       sync.Mutex
+	reused   bool
+	answered bool
+}
+
+func (s *staleTrace) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			s.mu.Lock()
+			s.reused, s.answered = info.Reused, false
+			s.mu.Unlock()
+		},
+		GotFirstResponseByte: func() {
+			s.mu.Lock()
+			s.answered = true
+			s.mu.Unlock()
+		},
+	}
+}
+
+func (s *staleTrace) closedBeforeAnswer() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reused && !s.answered
+}
+
+func isUnreachable(err error) bool {
+	var ue *nodes.UpstreamError
+	return errors.As(err, &ue) && ue.Kind == nodes.Unreachable
+}
+
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	var buf bytes.Buffer
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
@@ -253,11 +321,14 @@ func (p *Proxy) serve(ctx context.Context, id string, node nodes.Node, reqs []re
 			continue
 		}
 		if flavour == "" {
-			f, err := p.nodes.Flavour(ctx, id)
+			err := resendOnStaleConn(ctx, func(ctx context.Context) error {
+				f, err := p.nodes.Flavour(ctx, id)
+				flavour = f
+				return err
+			})
 			if err != nil {
 				return nil, err
 			}
-			flavour = f
 		}
 		plans[i] = translate(flavour, rq.Method, rq.Params)
 		if plans[i].err == nil {
@@ -331,7 +402,12 @@ func (p *Proxy) upstream(ctx context.Context, id string, plans []plan) (map[int]
 	if err != nil {
 		return nil, fmt.Errorf("encoding the upstream batch: %w", err)
 	}
-	status, raw, err := client.Post(ctx, body)
+	var status int
+	var raw []byte
+	err = resendOnStaleConn(ctx, func(ctx context.Context) error {
+		status, raw, err = client.Post(ctx, body)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
