@@ -33,8 +33,10 @@ type Format string
 // The formats Import reads and Export writes.
 const (
 	// FormatDescriptor is plain text holding one output descriptor
-	// (BIP380-389; a BIP389 <0;1> descriptor, or a receive descriptor) or a
-	// receive and a change descriptor on two lines.
+	// (BIP380-389; a BIP389 <0;1> descriptor, or a receive descriptor), a
+	// receive and a change descriptor on two lines, or Sparrow's "Output
+	// Descriptor" export (the <0;1> descriptor, then its receive and change
+	// descriptors, with "#" comment lines).
 	FormatDescriptor Format = "descriptor"
 	// FormatCore is Bitcoin Core's descriptor JSON: the output of
 	// listdescriptors ({"wallet_name", "descriptors": [{"desc", "internal",
@@ -71,7 +73,7 @@ var Formats = []Format{FormatBSMS, FormatSpecter, FormatAccountMap, FormatElectr
 
 // formatHelp describes each format for people (error messages, UI).
 var formatHelp = map[Format]string{
-	FormatDescriptor: "output descriptor text (one <0;1> descriptor, or receive and change descriptors on two lines)",
+	FormatDescriptor: "output descriptor text (one <0;1> descriptor, receive and change descriptors on two lines, or Sparrow's descriptor export)",
 	FormatCore:       "Bitcoin Core listdescriptors / importdescriptors JSON",
 	FormatSpecter:    "Specter Desktop wallet backup JSON",
 	FormatAccountMap: "account map JSON {label, blockheight, descriptor, devices} (Specter, Sparrow, Fully Noded)",
