@@ -143,6 +143,17 @@ func (r Record) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// UnmarshalJSON reads a record from its BIP329 JSON object, validated as
+// ParseLine does.
+func (r *Record) UnmarshalJSON(b []byte) error {
+	rec, err := ParseLine(b)
+	if err != nil {
+		return err
+	}
+	*r = rec
+	return nil
+}
+
 // quote writes s as a JSON string without HTML escaping.
 func quote(s string) []byte {
 	var b bytes.Buffer
@@ -306,8 +317,8 @@ func clone(r Record) Record {
 
 // LineError is a line of an import that was skipped, with the reason.
 type LineError struct {
-	Line int    // 1-based line number
-	Err  string // what is wrong, for the user
+	Line int    `json:"line"`  // 1-based line number
+	Err  string `json:"error"` // what is wrong, for the user
 }
 
 // Error formats the problem as "line 3: ...".

@@ -204,3 +204,18 @@ func TestNotALabelFile(t *testing.T) {
 }
 
 func readFile(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", name)) }
+
+func TestRecordJSONRoundTrip(t *testing.T) {
+	in := Record{Type: TypeOutput, Ref: txA + ":1", Label: str("x"), Spendable: boolp(true), Extra: map[string]json.RawMessage{"value": json.RawMessage(`5`)}}
+	b, err := json.Marshal([]Record{in})
+	require.NoError(t, err)
+	require.Equal(t, `[{"type":"output","ref":"`+txA+`:1","label":"x","spendable":true,"value":5}]`, string(b))
+	var out []Record
+	require.NoError(t, json.Unmarshal(b, &out))
+	require.Equal(t, []Record{in}, out)
+	require.ErrorContains(t, json.Unmarshal([]byte(`[{"type":"nope","ref":"x"}]`), &out), "type 'nope' is not one of")
+	rep := Report{Records: 1, Errors: []LineError{{Line: 2, Err: "bad"}}}
+	b, err = json.Marshal(rep)
+	require.NoError(t, err)
+	require.Equal(t, `{"records":1,"added":0,"updated":0,"unchanged":0,"errors":[{"line":2,"error":"bad"}]}`, string(b))
+}
