@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Error codes carried in a response's error.code, so the UI can react to a
@@ -39,6 +40,9 @@ const (
 	// CodeUnavailable: the method needs something the engine could not open
 	// (such as the IndexedDB database).
 	CodeUnavailable = "unavailable"
+	// CodeCancelled: the client cancelled the request (engine.cancel) before
+	// it finished; writes of a cancelled request are rolled back.
+	CodeCancelled = "cancelled"
 )
 
 // Request is one call from the UI: {id, method, params}.
@@ -124,18 +128,82 @@ type method struct {
 }
 
 // Registry maps method names to handlers. Register every method before
-// serving; after that a Registry is safe for concurrent use (it is only read).
+// serving; after that a Registry is safe for concurrent use.
 type Registry struct {
 	methods map[string]method
+
+	mu       sync.Mutex
+	inflight map[string]*running // by compact JSON id
 }
 
-// NewRegistry returns a Registry holding only the built-in method
-// "engine.methods", which lists every method with its one-line description.
+// running is one request in progress.
+type running struct{ cancel context.CancelFunc }
+
+// CancelParams names the request to cancel by its id.
+type CancelParams struct {
+	ID json.RawMessage `json:"id"`
+}
+
+// Cancelled tells whether a request of that id was running.
+type Cancelled struct {
+	Cancelled bool `json:"cancelled"`
+}
+
+// NewRegistry returns a Registry holding the built-in methods
+// "engine.methods", which lists every method with its one-line description,
+// and "engine.cancel", which cancels the context of a running request (the
+// client sends it when it gives up waiting; of two running requests with the
+// same id only the later can be cancelled).
 func NewRegistry() *Registry {
-	r := &Registry{methods: map[string]method{}}
+	r := &Registry{methods: map[string]method{}, inflight: map[string]*running{}}
 	Register(r, "engine.methods", "lists the methods of this engine with their descriptions",
 		func(ctx context.Context, _ struct{}) ([]MethodInfo, error) { return r.Methods(), nil })
+	Register(r, "engine.cancel", "cancels a running request by its id",
+		func(ctx context.Context, p CancelParams) (Cancelled, error) {
+			key, ok := idKey(p.ID)
+			if !ok {
+				return Cancelled{}, WithCode(errors.New("no request id to cancel"), CodeBadParams, `give {"id": ...} of the request`)
+			}
+			r.mu.Lock()
+			run, found := r.inflight[key]
+			r.mu.Unlock()
+			if found {
+				run.cancel()
+			}
+			return Cancelled{Cancelled: found}, nil
+		})
 	return r
+}
+
+// idKey is the canonical form of a request id, "" and false for none.
+func idKey(id json.RawMessage) (string, bool) {
+	var b bytes.Buffer
+	if len(id) == 0 || json.Compact(&b, id) != nil || b.String() == "null" {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// track makes ctx cancellable by engine.cancel under the request's id.
+func (r *Registry) track(ctx context.Context, id json.RawMessage) (context.Context, func()) {
+	key, ok := idKey(id)
+	if !ok {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	run := &running{cancel: cancel}
+	r.mu.Lock()
+	r.inflight[key] = run
+	r.mu.Unlock()
+	return ctx, func() {
+		r.mu.Lock()
+		// A later request may have reused the id: remove only our own.
+		if r.inflight[key] == run {
+			delete(r.inflight, key)
+		}
+		r.mu.Unlock()
+		cancel()
+	}
 }
 
 // MethodInfo describes one registered method.
@@ -196,7 +264,15 @@ func (r *Registry) Handle(ctx context.Context, raw []byte) []byte {
 		req.ID = json.RawMessage("null")
 	}
 	resp := Response{ID: req.ID}
+	if req.Method != "engine.cancel" {
+		var done func()
+		ctx, done = r.track(ctx, req.ID)
+		defer done()
+	}
 	result, err := r.call(ctx, req)
+	if err != nil && errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		err = WithCode(fmt.Errorf("%s was cancelled: %w", req.Method, err), CodeCancelled, "")
+	}
 	if err == nil {
 		b, merr := json.Marshal(result)
 		if merr != nil {

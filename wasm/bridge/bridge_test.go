@@ -94,6 +94,7 @@ func TestEngineMethodsListsEveryMethodSorted(t *testing.T) {
 	var got []MethodInfo
 	require.NoError(t, json.Unmarshal(res, &got))
 	require.Equal(t, []MethodInfo{
+		{Name: "engine.cancel", Doc: "cancels a running request by its id"},
 		{Name: "engine.methods", Doc: "lists the methods of this engine with their descriptions"},
 		{Name: "test.echo", Doc: "repeats text"},
 		{Name: "test.fail", Doc: "fails with a hint"},
@@ -120,4 +121,27 @@ func TestErrorsKeepTheirChainAndCodes(t *testing.T) {
 	require.Nil(t, WithCode(nil, CodeFailed, "x"))
 	require.Equal(t, "m (h)", (&Error{Message: "m", Hint: "h"}).Error())
 	require.Equal(t, "m", (&Error{Message: "m"}).Error())
+}
+
+func TestEngineCancelStopsARunningRequest(t *testing.T) {
+	r := NewRegistry()
+	started := make(chan struct{})
+	Register(r, "test.wait", "waits until cancelled", func(ctx context.Context, _ struct{}) (string, error) {
+		close(started)
+		<-ctx.Done()
+		return "", fmt.Errorf("waiting: %w", ctx.Err())
+	})
+	done := make(chan string, 1)
+	go func() { done <- string(r.Handle(context.Background(), []byte(`{"id":"w1","method":"test.wait"}`))) }()
+	<-started
+	require.JSONEq(t, `{"id":"c","result":{"cancelled":true}}`,
+		string(r.Handle(context.Background(), []byte(`{"id":"c","method":"engine.cancel","params":{"id":"w1"}}`))))
+	require.JSONEq(t, `{"id":"w1","error":{"message":"test.wait was cancelled: waiting: context canceled","code":"cancelled"}}`, <-done)
+
+	// Finished or unknown requests: nothing to cancel.
+	require.JSONEq(t, `{"id":"c2","result":{"cancelled":false}}`,
+		string(r.Handle(context.Background(), []byte(`{"id":"c2","method":"engine.cancel","params":{"id":"w1"}}`))))
+	require.JSONEq(t, `{"id":"c3","error":{"message":"no request id to cancel","hint":"give {\"id\": ...} of the request","code":"bad_params"}}`,
+		string(r.Handle(context.Background(), []byte(`{"id":"c3","method":"engine.cancel","params":{}}`))))
+	require.Empty(t, r.inflight)
 }

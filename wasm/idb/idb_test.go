@@ -334,3 +334,19 @@ func TestDeleteWipesTheDatabase(t *testing.T) {
 	_, err = d2.Get(c, store.Devices, "a")
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
+
+func TestCancellingDuringTheTransactionRollsItBack(t *testing.T) {
+	d, _ := openFresh(t)
+	c, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	require.NoError(t, d.Apply(c, store.Put(store.Devices, "a", []byte("old"))))
+	// The requests are issued; the context ends before the commit.
+	d.beforeCommit = func(js.Value) { cancel() }
+	err := d.Apply(c, store.Put(store.Devices, "a", []byte("new")), store.Put(store.Devices, "b", []byte("new")))
+	d.beforeCommit = nil
+	require.ErrorIs(t, err, context.Canceled)
+	require.EqualError(t, err, "saving 2 changes: context canceled; nothing was saved")
+	require.Equal(t, "old", get(t, d, store.Devices, "a"))
+	_, err = d.Get(ctx(t), store.Devices, "b")
+	require.ErrorIs(t, err, store.ErrNotFound)
+}

@@ -6,8 +6,9 @@
 //   const info = await engine.call("descriptor.normalize", {descriptor: "..."});
 //
 // call(method, params, {timeout}) resolves with the method's result or rejects
-// with an EngineError carrying message, hint and code. The engine runs in a
-// Web Worker, so the page never blocks on it.
+// with an EngineError carrying message, hint and code; a call that times out is
+// cancelled in the engine too (engine.cancel). The engine runs in a Web Worker,
+// so the page never blocks on it. The methods are listed in wasm/bridge/API.md.
 
 /** An error answered by the engine (or a timeout / a dead worker). */
 export class EngineError extends Error {
@@ -96,6 +97,11 @@ export function createEngine(workerUrl, options = {}) {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(id);
+        // Ask the engine to stop it (writes of a cancelled call roll back);
+        // the answer to this message is ignored.
+        try {
+          worker.postMessage({ id: `cancel-${id}`, method: "engine.cancel", params: { id } });
+        } catch { /* the worker is gone */ }
         reject(new EngineError({ message: `${method} took longer than ${Math.round(ms / 1000)} s`,
           hint: "try again; if it keeps happening, reload the page", code: "timeout" }, method));
       }, ms);
