@@ -563,3 +563,42 @@ func TestReceiveChangeGivesTheSpecterDescriptors(t *testing.T) {
 	require.Equal(t, bsms.Descriptor, r)
 	require.Empty(t, c)
 }
+
+func TestOriginsCheckedAtDepthZeroAndOne(t *testing.T) {
+	// BIP32 test vector 1: the master key (fingerprint 3442193e) and m/0h.
+	const master = "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8"
+	const child = "xpub68Gmy5EdvgibQVfPdqkBBCHxA5htiqg55crXYuXoQRKfDBFA1WEjWgP6LHhwBZeNK1VTsfTFUHCdrfp1bgwQ9xv5ski8PX9rL2dZXvgGDnw"
+	for _, ok := range []string{"wpkh([3442193e]" + master + "/<0;1>/*)", "wpkh([3442193e/0h]" + child + "/<0;1>/*)"} {
+		imp, err := Import([]byte(ok))
+		require.NoError(t, err, ok)
+		require.Equal(t, "3442193e", imp.Setup.Devices[0].Fingerprint.String())
+	}
+	_, err := Import([]byte("wpkh([deadbeef]" + master + "/<0;1>/*)"))
+	require.ErrorContains(t, err, "this master key's fingerprint is 3442193e, not deadbeef")
+	_, err = Import([]byte("wpkh([deadbeef/0h]" + child + "/<0;1>/*)"))
+	require.ErrorContains(t, err, "the key's parent fingerprint is 3442193e, so its master is not deadbeef")
+	// Without an origin the device is named by the key's own fingerprint.
+	imp, err := Import([]byte("wpkh(" + master + "/<0;1>/*)"))
+	require.NoError(t, err)
+	require.Equal(t, "3442193e", imp.Setup.Devices[0].Fingerprint.String())
+	require.Empty(t, imp.Setup.Devices[0].Path)
+	_, err = Import([]byte("wpkh(" + master + "/<0;2>/*)"))
+	require.ErrorContains(t, err, "only <0;1> (receive 0, change 1) is supported")
+}
+
+func TestCoreWalletWithSeveralScriptTypesIsAmbiguous(t *testing.T) {
+	const master = "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8"
+	var descs []string
+	for _, f := range []string{"wpkh(%s)", "pkh(%s)"} {
+		for _, br := range []string{"0", "1"} {
+			d, err := descriptor.Parse(strings.Replace(f, "%s", master+"/"+br+"/*", 1))
+			require.NoError(t, err)
+			descs = append(descs, `{"desc": "`+d.String()+`", "active": true, "internal": `+strconv.FormatBool(br == "1")+`}`)
+		}
+	}
+	_, err := Import([]byte(`{"wallet_name": "core", "descriptors": [` + strings.Join(descs, ",") + `]}`))
+	require.ErrorContains(t, err, "the file holds 2 receive and 2 change descriptors")
+	one, err := Import([]byte(`{"wallet_name": "core", "descriptors": [` + strings.Join(descs[:2], ",") + `]}`))
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(one.Setup.Descriptor, "wpkh("+master+"/<0;1>/*)#"), one.Setup.Descriptor)
+}
