@@ -350,3 +350,84 @@ func TestCancellingDuringTheTransactionRollsItBack(t *testing.T) {
 	_, err = d.Get(ctx(t), store.Devices, "b")
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
+
+// createV1 makes a version 1 database the way an earlier release did, plus
+// the extra object stores given; it stays open when keepOpen is set (as in
+// another tab) and is then stored in globalThis.heldDB.
+func createV1(t *testing.T, name string, extraStores []string, keepOpen bool) {
+	t.Helper()
+	stores := js.Global().Get("Array").New()
+	for _, s := range extraStores {
+		stores.Call("push", s)
+	}
+	arg := js.Global().Get("Object").New()
+	arg.Set("name", name)
+	arg.Set("extra", stores)
+	arg.Set("keepOpen", keepOpen)
+	runJS(t, `
+		const db = await new Promise((resolve, reject) => {
+			const req = indexedDB.open(arg.name, 1);
+			req.onupgradeneeded = () => {
+				for (const s of ["devices", "wallets", "config", "psbts", "labels", ...arg.extra]) req.result.createObjectStore(s);
+			};
+			req.onsuccess = () => resolve(req.result);
+			req.onerror = () => reject(req.error);
+		});
+		await new Promise((resolve, reject) => {
+			const tx = db.transaction(["devices"], "readwrite");
+			tx.objectStore("devices").put(new TextEncoder().encode("kept"), "d");
+			tx.oncomplete = resolve;
+			tx.onabort = () => reject(tx.error);
+		});
+		if (arg.keepOpen) globalThis.heldDB = db; else db.close();
+	`, arg)
+}
+
+func TestAFailingMigrationLeavesTheOldDatabaseAsItWas(t *testing.T) {
+	name := "test-" + t.Name()
+	c := ctx(t)
+	require.NoError(t, Delete(c, name))
+	t.Cleanup(func() { require.NoError(t, Delete(context.Background(), name)) })
+	// A store that migration 2 wants to create already exists.
+	createV1(t, name, []string{"changesets"}, false)
+
+	_, err := Open(c, name)
+	require.Error(t, err)
+	require.True(t, strings.HasPrefix(err.Error(), "upgrading the "+name+" database to version 2: migration to version 2 (object stores of the wallet core's change sets and of engine metadata): ConstraintError: "), err.Error())
+	require.True(t, strings.HasSuffix(err.Error(), "; nothing was changed"), err.Error())
+
+	version := runJS(t, `
+		return await new Promise((resolve, reject) => {
+			const req = indexedDB.open(arg);
+			req.onsuccess = async () => {
+				const db = req.result;
+				const tx = db.transaction("devices");
+				const get = tx.objectStore("devices").get("d");
+				tx.oncomplete = () => { resolve(db.version + ":" + new TextDecoder().decode(get.result)); db.close(); };
+			};
+			req.onerror = () => reject(req.error);
+		});
+	`, name)
+	require.Equal(t, "1:kept", version.String())
+}
+
+func TestAnUpgradeBlockedByAnotherTabSaysSo(t *testing.T) {
+	name := "test-" + t.Name()
+	require.NoError(t, Delete(ctx(t), name))
+	t.Cleanup(func() { require.NoError(t, Delete(context.Background(), name)) })
+	createV1(t, name, nil, true) // another tab keeps version 1 open and ignores versionchange
+
+	short, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_, err := Open(short, name)
+	require.EqualError(t, err, "opening the "+name+" database: another tab of this app keeps an older version open: close the other tabs and reload (context deadline exceeded)")
+
+	// The other tab closes: the upgrade that was waiting completes in the
+	// background and its connection is closed, so a new Open succeeds.
+	js.Global().Get("heldDB").Call("close")
+	d, err := Open(ctx(t), name)
+	require.NoError(t, err)
+	defer d.Close()
+	require.Equal(t, Version, d.db.Get("version").Int())
+	require.Equal(t, "kept", get(t, d, store.Devices, "d"))
+}
