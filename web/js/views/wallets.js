@@ -257,8 +257,20 @@ async function tabAddresses(panel, app, w, keychain, units) {
     h("a", { class: keychain === 0 ? "button" : "button secondary", href: base, "aria-current": keychain === 0 ? "true" : false }, "Receive addresses"),
     h("a", { class: keychain === 1 ? "button" : "button secondary", href: base + "/change", "aria-current": keychain === 1 ? "true" : false }, "Change addresses")));
   const { addresses } = await app.call("wallets.addresses", { id: w.id, keychain });
-  panel.append(table(keychain === 0 ? "Receive addresses" : "Change addresses", ["#", "Address", "Used", "Balance", "Label"],
-    addresses.map((a) => [String(a.index), h("code", { class: "mono", text: a.address }), a.used ? "yes" : "no", formatAmount(a.balance, units), a.label || ""]),
+  const rows = addresses.map((a) => [String(a.index), h("code", { class: "mono", text: a.address }), a.used ? "used" : "handed out",
+    formatAmount(a.balance, units), a.label || ""]);
+  // The next addresses up to the gap limit, derived from the descriptor:
+  // the ones a payer may use next (Specter lists them too).
+  const gap = w.gap_limit || 20;
+  try {
+    const { addresses: upcoming } = await app.call("descriptor.addresses", {
+      descriptor: keychain === 0 ? w.receive : w.change, network: w.network, branch: 0, start: addresses.length, count: gap,
+    });
+    for (const a of upcoming) rows.push([String(a.index), h("code", { class: "mono", text: a.address }), "not handed out yet", formatAmount(0, units), ""]);
+  } catch (err) {
+    panel.append(errorBox(err));
+  }
+  panel.append(table(keychain === 0 ? "Receive addresses" : "Change addresses", ["#", "Address", "Status", "Balance", "Label"], rows,
     "No addresses derived yet."));
 }
 
