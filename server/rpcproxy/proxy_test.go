@@ -26,6 +26,8 @@ type relay struct {
 	t     *testing.T
 	nodes *nodes.Manager
 	srv   *httptest.Server
+	// entered gets a value for each request that reaches the proxy.
+	entered chan struct{}
 }
 
 func newRelay(t *testing.T, opts Options) *relay {
@@ -33,11 +35,19 @@ func newRelay(t *testing.T, opts Options) *relay {
 	dir := t.TempDir()
 	m, err := nodes.Open(dir, nodes.Options{BitcoinDir: filepath.Join(dir, "none")})
 	require.NoError(t, err)
+	rl := &relay{t: t, nodes: m, entered: make(chan struct{}, 1000)}
+	proxy := New(m, nil, opts)
 	r := chi.NewRouter()
-	r.Post("/api/nodes/{id}/rpc", New(m, nil, opts).ServeHTTP)
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return &relay{t: t, nodes: m, srv: srv}
+	r.Post("/api/nodes/{id}/rpc", func(w http.ResponseWriter, req *http.Request) {
+		select {
+		case rl.entered <- struct{}{}:
+		default: // nobody counts beyond the buffer
+		}
+		proxy.ServeHTTP(w, req)
+	})
+	rl.srv = httptest.NewServer(r)
+	t.Cleanup(rl.srv.Close)
+	return rl
 }
 
 func (r *relay) add(name, rawURL, netw, user, pass string) string {
@@ -294,24 +304,63 @@ func TestBodyAndBatchLimits(t *testing.T) {
 	require.JSONEq(t, `[{"result":0,"error":null,"id":1},{"result":0,"error":null,"id":2}]`, body)
 }
 
-// slowCountingProxy forwards to btcd after a delay and records the most
-// requests it had in flight at once.
-func slowCountingProxy(t *testing.T, target string, delay time.Duration) (*httptest.Server, *atomic.Int64, *atomic.Int64) {
+// receive waits for n values on ch. The bound is only a guard against a hung
+// test: nothing here depends on timing.
+func receive(t *testing.T, ch <-chan struct{}, n int, what string) {
+	t.Helper()
+	guard := time.NewTimer(2 * time.Minute)
+	defer guard.Stop()
+	for i := range n {
+		select {
+		case <-ch:
+		case <-guard.C:
+			t.Fatalf("%s: %d of %d after 2 minutes", what, i, n)
+		}
+	}
+}
+
+// gatedProxy forwards JSON-RPC requests to btcd, but holds each request that
+// arrives while its gate is shut until the test opens it. It counts the
+// requests it has in flight and the most it had at once.
+type gatedProxy struct {
+	srv      *httptest.Server
+	arrived  chan struct{} // a value for each request that arrived
+	inflight atomic.Int64
+	peak     atomic.Int64
+
+	mu   sync.Mutex
+	gate chan struct{} // closed while open
+}
+
+func newGatedProxy(t *testing.T, target string) *gatedProxy {
+	g := &gatedProxy{arrived: make(chan struct{}, 1000), gate: make(chan struct{})}
+	close(g.gate)
 	fwd := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
-	var inflight, peak atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := inflight.Add(1)
+	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.mu.Lock()
+		gate := g.gate
+		g.mu.Unlock()
+		n := g.inflight.Add(1)
 		for {
-			p := peak.Load()
-			if n <= p || peak.CompareAndSwap(p, n) {
+			p := g.peak.Load()
+			if n <= p || g.peak.CompareAndSwap(p, n) {
 				break
 			}
 		}
 		body, err := io.ReadAll(r.Body)
-		time.Sleep(delay)
+		select {
+		case g.arrived <- struct{}{}:
+		default:
+		}
+		select {
+		case <-gate:
+		case <-r.Context().Done(): // the relay gave up on this call
+			g.inflight.Add(-1)
+			return
+		}
 		// Count down before answering: once the answer is out, the relay frees
 		// its slot and the next call may arrive before this handler returns.
-		inflight.Add(-1)
+		g.inflight.Add(-1)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -337,19 +386,51 @@ func slowCountingProxy(t *testing.T, target string, delay time.Duration) (*httpt
 		w.WriteHeader(resp.StatusCode)
 		_, _ = w.Write(answer)
 	}))
-	t.Cleanup(srv.Close)
-	return srv, &peak, &inflight
+	t.Cleanup(g.srv.Close)
+	t.Cleanup(g.open) // let held requests go before the server closes
+	return g
+}
+
+// shut holds the requests that arrive from now on.
+func (g *gatedProxy) shut() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	select {
+	case <-g.gate:
+		g.gate = make(chan struct{})
+	default:
+	}
+}
+
+// open lets the held requests and all later ones through.
+func (g *gatedProxy) open() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	select {
+	case <-g.gate:
+	default:
+		close(g.gate)
+	}
 }
 
 func TestConcurrentUpstreamCallsAreCapped(t *testing.T) {
 	btcd := regtest.Start(t)
-	slow, peak, _ := slowCountingProxy(t, btcd.URL, 100*time.Millisecond)
-	r := newRelay(t, Options{MaxConcurrent: 3})
-	id := r.add("btcd", slow.URL, "regtest", btcd.User, btcd.Password)
+	slow := newGatedProxy(t, btcd.URL)
+	// Queued calls wait as long as the test needs: only the cap is tested.
+	r := newRelay(t, Options{MaxConcurrent: 3, QueueWait: time.Minute})
+	id := r.add("btcd", slow.srv.URL, "regtest", btcd.User, btcd.Password)
 	status, _ := r.post(id, `{"id":0,"method":"getblockcount"}`) // detects the flavour
 	require.Equal(t, 200, status)
-	peak.Store(0)
+	receive(t, r.entered, 1, "the first call entered the relay")
+	for len(slow.arrived) > 0 {
+		<-slow.arrived
+	}
+	require.Equal(t, int64(0), slow.inflight.Load())
+	slow.peak.Store(0)
 
+	// Hold every call at the node until all 20 are in the relay and 3 of
+	// them reached the node: the other 17 can only be waiting for a slot.
+	slow.shut()
 	var wg sync.WaitGroup
 	results := make([]string, 20)
 	for i := range results {
@@ -366,36 +447,54 @@ func TestConcurrentUpstreamCallsAreCapped(t *testing.T) {
 			results[i] = fmt.Sprintf("%d %s", resp.StatusCode, strings.TrimSpace(string(raw)))
 		}()
 	}
+	receive(t, r.entered, 20, "calls entered the relay")
+	receive(t, slow.arrived, 3, "calls reached the node")
+	require.Equal(t, int64(3), slow.inflight.Load())
+	slow.open()
 	wg.Wait()
 	for i, res := range results {
 		require.Equal(t, fmt.Sprintf(`200 {"result":0,"error":null,"id":%d}`, i), res)
 	}
-	require.Equal(t, int64(3), peak.Load())
+	require.Equal(t, int64(3), slow.peak.Load())
 }
 
 func TestSlowNodeGives504AndFullSlotsGive503(t *testing.T) {
 	btcd := regtest.Start(t)
-	slow, _, inflight := slowCountingProxy(t, btcd.URL, 600*time.Millisecond)
-	r := newRelay(t, Options{MaxConcurrent: 1, Timeout: 300 * time.Millisecond, QueueWait: 100 * time.Millisecond})
-	id := r.add("slow", slow.URL, "regtest", btcd.User, btcd.Password)
 
-	status, body := r.post(id, `{"id":1,"method":"getblockcount"}`)
-	require.Equal(t, 504, status, body)
-	var e httpError
-	require.NoError(t, json.Unmarshal([]byte(body), &e))
-	require.Equal(t, "timeout", e.Kind)
-	require.True(t, strings.HasPrefix(e.Error, fmt.Sprintf(`node "slow" at %s did not answer in time (`, slow.URL)), e.Error)
+	t.Run("a node that does not answer within the timeout gives 504", func(t *testing.T) {
+		slow := newGatedProxy(t, btcd.URL)
+		slow.shut() // the node never answers before the relay gives up
+		r := newRelay(t, Options{MaxConcurrent: 1, Timeout: 300 * time.Millisecond, QueueWait: 100 * time.Millisecond})
+		id := r.add("slow", slow.srv.URL, "regtest", btcd.User, btcd.Password)
+		status, body := r.post(id, `{"id":1,"method":"getblockcount"}`)
+		require.Equal(t, 504, status, body)
+		var e httpError
+		require.NoError(t, json.Unmarshal([]byte(body), &e))
+		require.Equal(t, "timeout", e.Kind)
+		require.True(t, strings.HasPrefix(e.Error, fmt.Sprintf(`node "slow" at %s did not answer in time (`, slow.srv.URL)), e.Error)
+	})
 
-	// While one call holds the only slot, a second one waits until its deadline.
-	require.Eventually(t, func() bool { return inflight.Load() == 0 }, 5*time.Second, time.Millisecond, "the timed-out call has left the node")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		r.post(id, `{"id":1,"method":"getblockcount"}`)
-	}()
-	require.Eventually(t, func() bool { return inflight.Load() == 1 }, 5*time.Second, time.Millisecond, "the first call reaches the node")
-	status, body = r.post(id, `{"id":2,"method":"getblockcount"}`)
-	<-done
-	require.Equal(t, 503, status)
-	require.JSONEq(t, `{"kind":"busy","error":"node \"slow\" is busy: 1 calls were in flight for 100ms (the relay's --rpc-max-concurrent); retry later"}`, body)
+	t.Run("while one call holds the only slot a second one gets 503 after the queue wait", func(t *testing.T) {
+		slow := newGatedProxy(t, btcd.URL)
+		slow.shut() // the first call holds the slot until the gate opens
+		r := newRelay(t, Options{MaxConcurrent: 1, Timeout: time.Minute, QueueWait: 100 * time.Millisecond})
+		id := r.add("slow", slow.srv.URL, "regtest", btcd.User, btcd.Password)
+		type answer struct {
+			status int
+			body   string
+		}
+		first := make(chan answer, 1)
+		go func() {
+			status, body := r.post(id, `{"id":1,"method":"getblockcount"}`)
+			first <- answer{status, body}
+		}()
+		receive(t, slow.arrived, 1, "the first call reached the node")
+		status, body := r.post(id, `{"id":2,"method":"getblockcount"}`)
+		require.Equal(t, 503, status)
+		require.JSONEq(t, `{"kind":"busy","error":"node \"slow\" is busy: 1 calls were in flight for 100ms (the relay's --rpc-max-concurrent); retry later"}`, body)
+		slow.open()
+		got := <-first
+		require.Equal(t, 200, got.status, got.body)
+		require.JSONEq(t, `{"result":0,"error":null,"id":1}`, got.body)
+	})
 }
