@@ -1,0 +1,344 @@
+//go:build !js && !wasip1
+
+package demo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/internal/regtest"
+	"github.com/specterpwa/specter/server/nodes"
+	"github.com/specterpwa/specter/shared/chainsync"
+	"github.com/specterpwa/specter/shared/wallet"
+)
+
+// btcdCaller sends chainsync's JSON-RPC batches to the demo node over HTTP,
+// translating the one Core call btcd names differently (the relay's
+// rpcproxy does this in production): getblockfilter HASH "basic" becomes
+// getcfilter HASH 0 plus getcfilterheader HASH 0.
+type btcdCaller struct {
+	url, user, pass string
+	client          *http.Client
+}
+
+type rpcReq struct {
+	JSONRPC string `json:"jsonrpc"`
+	ID      int    `json:"id"`
+	Method  string `json:"method"`
+	Params  []any  `json:"params"`
+}
+
+func (c *btcdCaller) CallBatch(ctx context.Context, reqs []chainsync.Request) ([]chainsync.Response, error) {
+	var out []rpcReq
+	for _, r := range reqs {
+		if r.Method == "getblockfilter" {
+			out = append(out, rpcReq{"1.0", len(out), "getcfilter", []any{r.Params[0], 0}},
+				rpcReq{"1.0", len(out) + 1, "getcfilterheader", []any{r.Params[0], 0}})
+			continue
+		}
+		out = append(out, rpcReq{"1.0", len(out), r.Method, r.Params})
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	hr.SetBasicAuth(c.user, c.pass)
+	resp, err := c.client.Do(hr)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	var got []struct {
+		ID     int                 `json:"id"`
+		Result json.RawMessage     `json:"result"`
+		Error  *chainsync.RPCError `json:"error"`
+	}
+	if err := json.Unmarshal(raw, &got); err != nil {
+		return nil, fmt.Errorf("btcd answered %.200q: %w", raw, err)
+	}
+	byID := map[int]int{}
+	for i, g := range got {
+		byID[g.ID] = i
+	}
+	res := make([]chainsync.Response, 0, len(reqs))
+	id := 0
+	for _, r := range reqs {
+		if r.Method == "getblockfilter" {
+			f, h := got[byID[id]], got[byID[id+1]]
+			id += 2
+			if f.Error != nil || h.Error != nil {
+				e := f.Error
+				if e == nil {
+					e = h.Error
+				}
+				res = append(res, chainsync.Response{Error: e})
+				continue
+			}
+			var bf chainsync.BlockFilter
+			if err := json.Unmarshal(f.Result, &bf.Filter); err != nil {
+				return nil, err
+			}
+			if err := json.Unmarshal(h.Result, &bf.Header); err != nil {
+				return nil, err
+			}
+			enc, err := json.Marshal(bf)
+			if err != nil {
+				return nil, err
+			}
+			res = append(res, chainsync.Response{Result: enc})
+			continue
+		}
+		g := got[byID[id]]
+		id++
+		res = append(res, chainsync.Response{Result: g.Result, Error: g.Error})
+	}
+	return res, nil
+}
+
+// syncWallet syncs a fresh wallet of desc against the demo node with
+// compact block filters and returns it.
+func syncWallet(t *testing.T, d *Demo, desc string) (*wallet.Wallet, chainsync.Result) {
+	t.Helper()
+	n, ok := d.opts.Nodes.Lookup(d.NodeID())
+	require.True(t, ok)
+	src := &chainsync.RPCSource{Caller: &btcdCaller{url: n.URL, user: n.User, pass: n.Password, client: &http.Client{Timeout: 30 * time.Second}}}
+	w, _, err := wallet.New(wallet.Params{Receive: desc, Network: "regtest"})
+	require.NoError(t, err)
+	res, err := chainsync.Sync(context.Background(), w, src, chainsync.Options{BatchSize: 500})
+	require.NoError(t, err)
+	return w, res
+}
+
+func rpc[T any](t *testing.T, d *Demo, method string, params ...any) T {
+	t.Helper()
+	var v T
+	require.NoError(t, d.call(context.Background(), &v, method, params...))
+	return v
+}
+
+func startDemo(t *testing.T, dataDir, bin string, log *slog.Logger) (*Demo, *nodes.Manager, time.Duration) {
+	t.Helper()
+	m, err := nodes.Open(dataDir, nodes.Options{})
+	require.NoError(t, err)
+	begin := time.Now()
+	d, err := Start(context.Background(), Options{DataDir: dataDir, BtcdBinary: bin, Nodes: m, Log: log})
+	require.NoError(t, err)
+	t.Cleanup(d.Stop)
+	return d, m, time.Since(begin)
+}
+
+// TestDemoFirstStartFundsWalletsAndRestartReusesTheChain starts the demo on
+// a fresh data dir against a real btcd, syncs both demo wallets with
+// shared/chainsync (filters) and checks the exact balances of FundingPlan
+// with one payment unconfirmed; then restarts it on the same data dir (a
+// new NodeManager, as a relay restart has) and checks that nothing is paid
+// again, the unconfirmed payment is back in the fresh mempool, and the node
+// entry is the same; then restarts it with its RPC port taken and checks the
+// node entry is replaced under the same id.
+func TestDemoFirstStartFundsWalletsAndRestartReusesTheChain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts btcd")
+	}
+	bin, err := regtest.EnsureBtcd()
+	require.NoError(t, err)
+	dataDir := t.TempDir()
+	var logBuf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logBuf, nil))
+
+	d, m, took := startDemo(t, dataDir, bin, log)
+	t.Logf("first demo start took %s", took)
+	require.Less(t, took, 20*time.Second, "the first start should take a few seconds")
+	require.True(t, d.Funded)
+	require.Equal(t, "demo-node-regtest", d.NodeID())
+	require.Equal(t, filepath.Join(dataDir, DirName), d.Dir())
+	list := m.List()
+	require.Len(t, list, 1)
+	require.Equal(t, NodeName, list[0].Name)
+	require.Equal(t, "regtest", string(list[0].Network))
+	require.Equal(t, d.URL(), list[0].URL)
+
+	require.Equal(t, int32(InitialHeight+1), rpc[int32](t, d, "getblockcount"))
+	plan := FundingPlan()
+	pending := rpc[[]string](t, d, "getrawmempool")
+	require.Len(t, pending, 1, "one demo payment stays unconfirmed")
+
+	wallets := d.Wallets()
+	want := []wallet.Balance{{Confirmed: 150_000_000, UntrustedPending: 10_000_000}, {Confirmed: 50_000_000, UntrustedPending: 5_000_000}}
+	for i, w := range wallets {
+		got, res := syncWallet(t, d, w.Descriptor)
+		require.True(t, res.UsedFilters)
+		require.Equal(t, int32(InitialHeight+1), res.Tip.Height)
+		require.Equal(t, want[i], got.Balance(), w.Name)
+		txs := got.Transactions(res.Tip.Height)
+		require.Len(t, txs, map[int]int{0: 3, 1: 3}[i], w.Name)
+		var unconfirmed []string
+		for _, tx := range txs {
+			if tx.Status == wallet.StatusPending {
+				unconfirmed = append(unconfirmed, tx.Txid)
+			}
+		}
+		require.Equal(t, pending, unconfirmed, w.Name)
+		// The paid addresses are the first receive addresses, as planned.
+		for _, tx := range plan {
+			for _, p := range tx {
+				if p.Wallet != i {
+					continue
+				}
+				addr, err := w.ReceiveAddress(p.Index)
+				require.NoError(t, err)
+				var info wallet.AddressInfo
+				for _, a := range got.Addresses(wallet.Receive, wallet.AllAddresses) {
+					if a.Index == p.Index {
+						info = a
+					}
+				}
+				require.Equal(t, wallet.AddressInfo{Address: addr, Keychain: wallet.Receive, Index: p.Index, Used: true, Balance: p.Sats}, info, w.Name)
+			}
+		}
+	}
+	firstURL := d.URL()
+	tipHash := rpc[string](t, d, "getbestblockhash")
+	d.Stop()
+
+	// Restart on the same data dir.
+	logBuf.Reset()
+	d2, m2, took := startDemo(t, dataDir, bin, log)
+	t.Logf("second demo start took %s", took)
+	require.False(t, d2.Funded, "nothing is paid again")
+	require.Equal(t, firstURL, d2.URL(), "the stored ports are reused")
+	require.Equal(t, "demo-node-regtest", d2.NodeID())
+	require.Len(t, m2.List(), 1)
+	require.Equal(t, int32(InitialHeight+1), rpc[int32](t, d2, "getblockcount"))
+	require.Equal(t, pending, rpc[[]string](t, d2, "getrawmempool"), "the unconfirmed payment is sent again")
+	require.Contains(t, logBuf.String(), "demo: restored the saved regtest chain")
+	require.Equal(t, tipHash, rpc[string](t, d2, "getbestblockhash"), "the same chain, block for block")
+	for i, w := range d2.Wallets() {
+		got, _ := syncWallet(t, d2, w.Descriptor)
+		require.Equal(t, want[i], got.Balance(), w.Name)
+	}
+	// Mined blocks confirm the payment and survive the next restart.
+	hashes, err := d2.Mine(context.Background(), 2)
+	require.NoError(t, err)
+	require.Len(t, hashes, 2)
+	require.Empty(t, rpc[[]string](t, d2, "getrawmempool"))
+	port := d2.st.RPCPort
+	d2.Stop()
+
+	// Restart with the stored RPC port taken: new ports, the node entry
+	// replaced under the same id.
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	require.NoError(t, err)
+	defer l.Close()
+	d3, m3, _ := startDemo(t, dataDir, bin, log)
+	require.NotEqual(t, firstURL, d3.URL())
+	list = m3.List()
+	require.Len(t, list, 1)
+	require.Equal(t, "demo-node-regtest", list[0].ID)
+	require.Equal(t, d3.URL(), list[0].URL)
+	require.Equal(t, int32(InitialHeight+3), rpc[int32](t, d3, "getblockcount"))
+	require.Empty(t, rpc[[]string](t, d3, "getrawmempool"))
+	for i, w := range d3.Wallets() {
+		got, _ := syncWallet(t, d3, w.Descriptor)
+		require.Equal(t, wallet.Balance{Confirmed: want[i].Confirmed + want[i].UntrustedPending}, got.Balance(), w.Name)
+	}
+	st, err := os.Stat(filepath.Join(dataDir, DirName, stateFile))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+}
+
+// TestDemoAPIAnswersWalletsAndMines serves Routes over a running demo: GET
+// gives the network, node id, warning and the two descriptors; POST /mine
+// mines the asked blocks; bad bodies are refused; with demo mode off GET
+// says so and POST /mine is refused.
+func TestDemoAPIAnswersWalletsAndMines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts btcd")
+	}
+	bin, err := regtest.EnsureBtcd()
+	require.NoError(t, err)
+	d, _, _ := startDemo(t, t.TempDir(), bin, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var current *Demo
+	r := chi.NewRouter()
+	r.Route("/api/demo", func(r chi.Router) { Routes(r, nil, func() *Demo { return current }) })
+	do := func(method, path, body string) (int, string) {
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader(body)))
+		return rec.Code, rec.Body.String()
+	}
+
+	code, body := do(http.MethodGet, "/api/demo", "")
+	require.Equal(t, http.StatusOK, code)
+	require.JSONEq(t, `{"enabled":false}`, body)
+	code, body = do(http.MethodPost, "/api/demo/mine", "")
+	require.Equal(t, http.StatusNotFound, code)
+	require.Contains(t, body, "the relay runs without demo mode")
+
+	current = d
+	code, body = do(http.MethodGet, "/api/demo", "")
+	require.Equal(t, http.StatusOK, code)
+	var info Info
+	require.NoError(t, json.Unmarshal([]byte(body), &info))
+	require.True(t, info.Enabled)
+	require.Equal(t, "regtest", info.Network)
+	require.Equal(t, "demo-node-regtest", info.NodeID)
+	require.Equal(t, Warning, info.Warning)
+	require.Len(t, info.Wallets, 2)
+	want, err := Wallets()
+	require.NoError(t, err)
+	for i := range want {
+		require.Equal(t, want[i].Descriptor, info.Wallets[i].Descriptor)
+		require.Equal(t, want[i].Signers, info.Wallets[i].Signers)
+	}
+	require.True(t, strings.HasPrefix(info.Wallets[0].Descriptor, "wsh(sortedmulti(2,[73c5da0a/48h/1h/0h/2h]tpub"), info.Wallets[0].Descriptor)
+	require.True(t, strings.HasPrefix(info.Wallets[1].Descriptor, "wpkh([73c5da0a/84h/1h/0h]tpub"), info.Wallets[1].Descriptor)
+
+	before := rpc[int32](t, d, "getblockcount")
+	code, body = do(http.MethodPost, "/api/demo/mine", `{"blocks":3}`)
+	require.Equal(t, http.StatusOK, code, body)
+	var mined MineResult
+	require.NoError(t, json.Unmarshal([]byte(body), &mined))
+	require.Len(t, mined.Hashes, 3)
+	require.Equal(t, before+3, mined.Height)
+	code, body = do(http.MethodPost, "/api/demo/mine", "")
+	require.Equal(t, http.StatusOK, code, body)
+	require.NoError(t, json.Unmarshal([]byte(body), &mined))
+	require.Equal(t, before+4, mined.Height)
+
+	for _, tc := range []struct{ name, body, want string }{
+		{"zero blocks", `{"blocks":0}`, "blocks must be from 1 to 1000, not 0"},
+		{"too many blocks", `{"blocks":1001}`, "blocks must be from 1 to 1000, not 1001"},
+		{"unknown field", `{"count":2}`, `the body must be {\"blocks\": N} or empty`},
+		{"not JSON", `mine`, `the body must be {\"blocks\": N} or empty`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := do(http.MethodPost, "/api/demo/mine", tc.body)
+			require.Equal(t, http.StatusBadRequest, code)
+			require.Contains(t, body, tc.want)
+		})
+	}
+	require.Equal(t, before+4, rpc[int32](t, d, "getblockcount"))
+}
