@@ -7,7 +7,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -80,10 +80,29 @@ try {
 } catch (e) {
   out.error = String(e && e.stack || e);
 }
-await fetch("/result", { method: "POST", body: JSON.stringify(out) });
+await fetch("/post/result", { method: "POST", body: JSON.stringify(out) });
 `
 
-func TestEngineWorkerChainInChromium(t *testing.T) {
+// harness serves the engine files and test pages to headless Chromium and
+// collects what the pages post.
+type harness struct {
+	t        *testing.T
+	chromium string
+	dir      string
+	profile  string
+	srv      *httptest.Server
+	mux      *http.ServeMux
+	posts    chan post
+}
+
+// post is a body a page sent to /post/NAME.
+type post struct {
+	name string
+	body []byte
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the wasm engine and starts Chromium")
 	}
@@ -93,80 +112,108 @@ func TestEngineWorkerChainInChromium(t *testing.T) {
 	}
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
-	dir := t.TempDir()
-	wasmFile := filepath.Join(dir, "engine.wasm")
+	h := &harness{t: t, chromium: chromium, dir: t.TempDir(), mux: http.NewServeMux(), posts: make(chan post, 64)}
+	wasmFile := filepath.Join(h.dir, "engine.wasm")
 	build := exec.Command("go", "build", "-trimpath", "-o", wasmFile, "./wasm")
 	build.Dir = root
 	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	outb, err := build.CombinedOutput()
 	require.NoError(t, err, string(outb))
 
-	results := make(chan []byte, 1)
-	mux := http.NewServeMux()
-	mux.Handle("/js/", http.StripPrefix("/js/", http.FileServer(http.Dir(filepath.Join(root, "web", "js")))))
-	mux.HandleFunc("/wasm/engine.wasm", func(w http.ResponseWriter, r *http.Request) {
+	h.mux.Handle("/js/", http.StripPrefix("/js/", http.FileServer(http.Dir(filepath.Join(root, "web", "js")))))
+	h.mux.HandleFunc("/wasm/engine.wasm", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/wasm")
 		http.ServeFile(w, r, wasmFile)
 	})
-	mux.HandleFunc("/wasm/wasm_exec.js", func(w http.ResponseWriter, r *http.Request) {
+	h.mux.HandleFunc("/wasm/wasm_exec.js", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFile(w, r, filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"))
 	})
-	mux.HandleFunc("/test.js", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/javascript")
-		io.WriteString(w, page)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		io.WriteString(w, `<!doctype html><title>engine test</title><script type="module" src="/test.js"></script>`)
-	})
-	mux.HandleFunc("/result", func(w http.ResponseWriter, r *http.Request) {
+	h.mux.HandleFunc("/post/", func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		select {
-		case results <- b:
-		default:
-		}
+		h.posts <- post{name: strings.TrimPrefix(r.URL.Path, "/post/"), body: b}
 	})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", server.ContentSecurityPolicy)
-		mux.ServeHTTP(w, r)
+		h.mux.ServeHTTP(w, r)
 	}))
-	defer srv.Close()
+	t.Cleanup(h.srv.Close)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
 	// Chromium's helper processes may still write to the profile for a
 	// moment after it ends: the profile lives outside t.TempDir and is
 	// removed on a best-effort basis.
-	profile, err := os.MkdirTemp("", "specter-e2e-profile-")
+	h.profile, err = os.MkdirTemp("", "specter-e2e-profile-")
 	require.NoError(t, err)
-	defer func() {
+	t.Cleanup(func() {
 		for range 20 {
-			if os.RemoveAll(profile) == nil {
+			if os.RemoveAll(h.profile) == nil {
 				return
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-	}()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
-		"--user-data-dir="+profile, "--enable-logging=stderr", "--v=0", srv.URL+"/")
-	stderr, err := os.Create(filepath.Join(dir, "chromium.log"))
-	require.NoError(t, err)
+	})
+	return h
+}
+
+// page serves /NAME.html running the module script at /NAME.js.
+func (h *harness) page(name, script string) string {
+	h.mux.HandleFunc("/"+name+".js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		io.WriteString(w, script)
+	})
+	h.mux.HandleFunc("/"+name+".html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, `<!doctype html><title>engine test</title><script type="module" src="/`+name+`.js"></script>`)
+	})
+	return h.srv.URL + "/" + name + ".html"
+}
+
+// open starts Chromium on url with the harness's profile (kept across
+// runs) and returns the function that kills it with all its processes.
+func (h *harness) open(url string) (kill func()) {
+	cmd := exec.Command(h.chromium, "--headless", "--no-sandbox", "--disable-gpu",
+		"--user-data-dir="+h.profile, "--enable-logging=stderr", "--v=0", url)
+	stderr, err := os.CreateTemp(h.dir, "chromium-*.log")
+	require.NoError(h.t, err)
 	cmd.Stderr = stderr
 	// Its own process group, so that ending it ends its helpers too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, cmd.Start())
-	defer func() {
+	require.NoError(h.t, cmd.Start())
+	done := false
+	kill = func() {
+		if done {
+			return
+		}
+		done = true
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
-	}()
-
-	var raw []byte
-	select {
-	case raw = <-results:
-	case <-ctx.Done():
-		log, _ := os.ReadFile(stderr.Name())
-		t.Fatalf("the page reported nothing: chromium log:\n%s", log)
 	}
+	h.t.Cleanup(kill)
+	return kill
+}
+
+// wait returns the body of the next post, which must be called name.
+func (h *harness) wait(name string, timeout time.Duration) []byte {
+	h.t.Helper()
+	select {
+	case p := <-h.posts:
+		require.Equal(h.t, name, p.name, "page posted %s", p.body)
+		return p.body
+	case <-time.After(timeout):
+		logs, _ := filepath.Glob(filepath.Join(h.dir, "chromium-*.log"))
+		var all []byte
+		for _, l := range logs {
+			b, _ := os.ReadFile(l)
+			all = append(all, b...)
+		}
+		h.t.Fatalf("the page posted no %s: chromium logs:\n%s", name, all)
+		return nil
+	}
+}
+
+func TestEngineWorkerChainInChromium(t *testing.T) {
+	h := newHarness(t)
+	h.open(h.page("chain", page))
+	raw := h.wait("result", 3*time.Minute)
 	var got map[string]any
 	require.NoError(t, json.Unmarshal(raw, &got), string(raw))
 	require.Nil(t, got["error"], "page error")
