@@ -76,7 +76,7 @@ func startRelay(t *testing.T, cfg Config) *testRelay {
 		<-done
 		return runErr
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute) // a bound for a loaded machine
 	for {
 		select {
 		case <-done:
@@ -158,11 +158,18 @@ func setupAdmin(t *testing.T, tr *testRelay) *session {
 func TestRelayEndToEndWithUsersNodesProxyAndGracefulShutdown(t *testing.T) {
 	btcd := regtest.Start(t)
 	btcd.Generate(2)
-	// A slow hop in front of btcd keeps a request open during the shutdown.
+	// A hop in front of btcd holds getbestblockhash until the test lets it
+	// go, which keeps a request open during the shutdown.
+	held := make(chan struct{}, 1)
+	release := make(chan struct{})
 	slowBtcd := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if strings.Contains(string(body), `"getbestblockhash"`) {
-			time.Sleep(500 * time.Millisecond)
+			select {
+			case held <- struct{}{}:
+			default:
+			}
+			<-release
 		}
 		req, _ := http.NewRequest("POST", btcd.URL, bytes.NewReader(body))
 		req.Header = r.Header.Clone()
@@ -180,7 +187,7 @@ func TestRelayEndToEndWithUsersNodesProxyAndGracefulShutdown(t *testing.T) {
 
 	cfg := DefaultConfig()
 	cfg.DataDir = t.TempDir()
-	cfg.ShutdownTimeout = Duration(5 * time.Second)
+	cfg.ShutdownTimeout = Duration(time.Minute) // a bound for a loaded machine, not a measure
 	tr := startRelay(t, cfg)
 
 	st, err := os.Stat(filepath.Join(cfg.DataDir, ConfigFileName))
@@ -227,8 +234,21 @@ func TestRelayEndToEndWithUsersNodesProxyAndGracefulShutdown(t *testing.T) {
 		s, b := admin.do("POST", "/api/nodes/local-btcd/rpc", `{"id":1,"method":"getbestblockhash"}`)
 		inflight <- answer{s, b}
 	}()
-	time.Sleep(150 * time.Millisecond)
+	<-held // the request is in the relay, waiting for the node
 	tr.stop()
+	// Let the node answer only once the relay no longer accepts connections,
+	// so the answer is sent during the shutdown.
+	probe := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	for guard := time.Now().Add(2 * time.Minute); ; {
+		resp, err := probe.Get(tr.base + "/healthz")
+		if err != nil {
+			break
+		}
+		resp.Body.Close()
+		require.True(t, time.Now().Before(guard), "the relay still accepts connections 2 minutes after it was told to stop")
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(release)
 	a := <-inflight
 	require.Equal(t, 200, a.status)
 	require.JSONEq(t, fmt.Sprintf(`{"result":%s,"error":null,"id":1}`, btcd.MustRPC("getbestblockhash")), a.body)
