@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"syscall/js"
@@ -395,9 +396,18 @@ func bytesOf(v js.Value) ([]byte, error) {
 	return nil, fmt.Errorf("a stored value is a %s, not bytes: the data was not written by this app", v.Type())
 }
 
+// checkCollection refuses a collection that is not one of
+// store.Collections, with store.Memory's message.
+func checkCollection(c string) error {
+	if !slices.Contains(store.Collections, c) {
+		return fmt.Errorf("store: unknown collection %q", c)
+	}
+	return nil
+}
+
 // Get implements store.Store.
 func (d *DB) Get(ctx context.Context, collection, key string) ([]byte, error) {
-	if err := store.Validate([]store.Op{{Collection: collection, Key: key}}); err != nil {
+	if err := checkCollection(collection); err != nil {
 		return nil, err
 	}
 	tx, err := d.transaction("readonly", collection)
@@ -434,7 +444,7 @@ func (d *DB) Get(ctx context.Context, collection, key string) ([]byte, error) {
 // List implements store.Store: keys and values are read in one readonly
 // transaction, then sorted by key in Go's byte order.
 func (d *DB) List(ctx context.Context, collection string) ([]store.Record, error) {
-	if err := store.Validate([]store.Op{{Collection: collection, Key: "-"}}); err != nil {
+	if err := checkCollection(collection); err != nil {
 		return nil, err
 	}
 	tx, err := d.transaction("readonly", collection)

@@ -164,7 +164,11 @@ func TestInvalidBatchesAreRefusedBeforeAnyWrite(t *testing.T) {
 	err = d.Apply(c, store.Put(store.Config, "units", []byte("sats")), store.Put(store.Config, "", nil))
 	require.EqualError(t, err, "store: operation 1 on config has an empty key")
 	_, err = d.Get(c, "nope", "k")
-	require.EqualError(t, err, `store: operation 0 names unknown collection "nope"`)
+	require.EqualError(t, err, `store: unknown collection "nope"`)
+	_, err = d.List(c, "nope")
+	require.EqualError(t, err, `store: unknown collection "nope"`)
+	_, err = store.NewMemory().List(c, "nope")
+	require.EqualError(t, err, `store: unknown collection "nope"`, "the same message as the memory store")
 	require.Equal(t, "btc", get(t, d, store.Config, "units"))
 }
 
