@@ -254,7 +254,7 @@ func TestConcurrentRequestsShareOneFetch(t *testing.T) {
 			results[i], errs[i] = s.Get(t.Context(), "chf")
 		}()
 	}
-	require.Eventually(t, func() bool { return hits.Load() == 1 }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return hits.Load() == 1 }, time.Minute, 5*time.Millisecond)
 	time.Sleep(50 * time.Millisecond) // let the other callers queue on the in-flight request
 	close(release)
 	wg.Wait()

@@ -69,7 +69,7 @@ func ownTor(t *testing.T, bin string, args ...string) string {
 			}
 		}
 		return false
-	}, 10*time.Second, 20*time.Millisecond, "tor did not write its control port")
+	}, time.Minute, 20*time.Millisecond, "tor did not write its control port")
 	return addr
 }
 
