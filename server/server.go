@@ -54,6 +54,14 @@ type Options struct {
 	Console io.Writer
 	// Users tunes the UserManager (tests use a cheap KDF and their clock).
 	Users users.Options
+	// APIRoutes, when set, adds routes under /api behind the same session
+	// and CSRF checks as /api/nodes (`specter serve` adds /api/demo).
+	APIRoutes func(r chi.Router, s *Server)
+	// BeforeServe, when set, runs in Run once the relay is built and its
+	// address is taken, before it serves (`specter serve` registers its
+	// node or starts the demo node there). The stop function it returns,
+	// if any, runs after the relay has stopped.
+	BeforeServe func(ctx context.Context, s *Server) (stop func(), err error)
 }
 
 // New builds the relay: it opens the users and the node list in
@@ -168,6 +176,9 @@ func (s *Server) routes() http.Handler {
 			})
 			r.Method(http.MethodGet, "/price", s.price.Handler())
 			r.Get("/tor", s.torStatus)
+			if s.opts.APIRoutes != nil {
+				s.opts.APIRoutes(r, s)
+			}
 		})
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			nodes.WriteError(w, http.StatusNotFound, fmt.Sprintf("no API route %s", r.URL.Path))
@@ -299,6 +310,17 @@ func Run(ctx context.Context, cfg Config, assets fs.FS, log *slog.Logger, opts O
 	if err != nil {
 		s.close()
 		return fmt.Errorf("listening on %s (is another relay running? choose another --listen): %w", cfg.Listen, err)
+	}
+	if opts.BeforeServe != nil {
+		stop, err := opts.BeforeServe(ctx, s)
+		if err != nil {
+			ln.Close()
+			s.close()
+			return err
+		}
+		if stop != nil {
+			defer stop()
+		}
 	}
 	return s.Serve(ctx, ln)
 }
