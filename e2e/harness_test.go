@@ -254,21 +254,30 @@ func (k testKey) line() string { return "[" + k.fingerprint + "/" + k.path + "]"
 // made of one repeated byte.
 func bip48Key(t *testing.T, b byte) testKey {
 	t.Helper()
+	return accountKey(t, b, 48, 1, 0, 2)
+}
+
+// accountKey derives the hardened path of a seed made of one repeated byte
+// on testnet.
+func accountKey(t *testing.T, b byte, path ...uint32) testKey {
+	t.Helper()
 	seed := bytes.Repeat([]byte{b}, 32)
 	master, err := hdkeychain.NewMaster(seed, &chaincfg.TestNet3Params)
 	require.NoError(t, err)
 	pub, err := master.ECPubKey()
 	require.NoError(t, err)
 	k := master
-	for _, i := range []uint32{48, 1, 0, 2} {
+	var steps []string
+	for _, i := range path {
 		k, err = k.Derive(hdkeychain.HardenedKeyStart + i)
 		require.NoError(t, err)
+		steps = append(steps, fmt.Sprintf("%dh", i))
 	}
 	n, err := k.Neuter()
 	require.NoError(t, err)
 	return testKey{
 		fingerprint: hex.EncodeToString(btcutil.Hash160(pub.SerializeCompressed())[:4]),
-		path:        "48h/1h/0h/2h",
+		path:        strings.Join(steps, "/"),
 		tpub:        n.String(),
 	}
 }

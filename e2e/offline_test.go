@@ -1,0 +1,104 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+)
+
+// TestOfflineUserCreatesAHotDeviceAndImportsAWallet goes on offline from the
+// welcome screen (no relay account), creates a hot device whose new mnemonic
+// is shown once, sees the engine's errors as message and hint (a mistyped
+// mnemonic word, a bad descriptor), imports a single-sig wallet from a
+// descriptor whose addresses match `specter addresses`, and switches the
+// units to sats. Each screen change moves the focus to its heading.
+func TestOfflineUserCreatesAHotDeviceAndImportsAWallet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the app and drives Chromium: not in -short")
+	}
+	bin := specterBinary(t)
+	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
+	bctx := newBrowser(t, t.TempDir())
+	ctx, cancel := context.WithTimeout(bctx, 4*time.Minute)
+	defer cancel()
+	shot := newShots(t)
+	focusOnHeading := `document.activeElement === document.querySelector("main h1")`
+
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url())))
+	waitJS(t, ctx, "the setup form", `document.querySelector("input[name=token]")`)
+	clickButton(t, ctx, "Go on offline")
+	waitHeading(t, ctx, "Wallets")
+	waitJS(t, ctx, "the focus on the heading", focusOnHeading)
+	require.Equal(t, "page", eval[string](t, ctx, `document.querySelector("[data-nav=wallets]").getAttribute("aria-current")`))
+	require.Equal(t, "Wallets · Specter", eval[string](t, ctx, `document.title`))
+
+	// A hot device from a new mnemonic, shown once.
+	clickXPath(t, ctx, `//header//nav//a[normalize-space()="Devices"]`)
+	waitHeading(t, ctx, "Devices")
+	waitJS(t, ctx, "the focus on the heading", focusOnHeading)
+	clickButton(t, ctx, "Create a hot device")
+	waitHeading(t, ctx, "Create a hot device")
+	fill(t, ctx, "input[name=name]", "Laptop key")
+	fill(t, ctx, "input[name=password]", "a long password")
+	fill(t, ctx, "input[name=password2]", "a long password")
+	shot.take(t, ctx, "hot-device")
+	clickButton(t, ctx, "Create the hot device")
+	waitHeading(t, ctx, "Write down your mnemonic")
+	words := eval[[]string](t, ctx, `[...document.querySelectorAll("main .mnemonic li")].map(li => li.textContent)`)
+	require.Len(t, words, 12)
+	require.True(t, eval[bool](t, ctx, `specterApp.call("keys.validateMnemonic", {mnemonic: `+quote(strings.Join(words, " "))+`}).then(r => r.valid)`))
+	shot.take(t, ctx, "hot-device-mnemonic")
+	clickButton(t, ctx, "I wrote the words down")
+	waitHeading(t, ctx, "Laptop key")
+	require.False(t, eval[bool](t, ctx, `document.body.textContent.includes(`+quote(strings.Join(words[:3], ""))+`)`))
+	require.GreaterOrEqual(t, len(tableColumn(t, ctx, 1)), 4, "the standard account keys (BIP44/49/84/86, BIP48)")
+
+	// A mistyped word: the engine's message and a hint.
+	goHash(t, ctx, "#/devices/hot")
+	waitHeading(t, ctx, "Create a hot device")
+	eval[bool](t, ctx, `document.getElementById("mode-restore").click(), true`)
+	fill(t, ctx, "textarea[name=mnemonic]", strings.Join(append(append([]string{}, words[:11]...), "abandonn"), " "))
+	waitJS(t, ctx, "the mnemonic problem", `document.querySelector("main .error-hint")`)
+	require.Contains(t, text(t, ctx, "main .error-message"), "abandonn")
+	require.True(t, strings.HasPrefix(text(t, ctx, "main .error-hint"), "What to do: "))
+	shot.take(t, ctx, "hot-device-typo")
+
+	// A bad descriptor: message and hint.
+	goHash(t, ctx, "#/wallets/import")
+	waitHeading(t, ctx, "Import a wallet")
+	fill(t, ctx, "textarea[name=wallet]", "wsh(nonsense)")
+	clickButton(t, ctx, "Import the wallet")
+	waitJS(t, ctx, "the import error", `document.querySelector("main .error-hint")`)
+	require.NotEmpty(t, text(t, ctx, "main .error-message"))
+	shot.take(t, ctx, "import-error")
+
+	// A single-sig descriptor: same addresses as `specter addresses`.
+	k := accountKey(t, 9, 84, 1, 0)
+	desc := "wpkh([" + k.fingerprint + "/" + k.path + "]" + k.tpub + "/0/*)"
+	fill(t, ctx, "input[name=name]", "Spending")
+	fill(t, ctx, "textarea[name=wallet]", desc)
+	fill(t, ctx, "select[name=network]", "test")
+	clickButton(t, ctx, "Import the wallet")
+	waitHeading(t, ctx, "Spending")
+	waitJS(t, ctx, "the balance", `document.querySelector("[data-testid=balance]")`)
+	require.Equal(t, "0.00000000 BTC", text(t, ctx, "[data-testid=balance]"))
+	walletHash := eval[string](t, ctx, "location.hash")
+	want := cliAddresses(t, bin, "test", desc, 3)
+	goHash(t, ctx, walletHash+"/addresses")
+	waitJS(t, ctx, "the address table", `document.querySelectorAll("main table tbody tr").length >= 3`)
+	require.Equal(t, want, tableColumn(t, ctx, 2)[:3])
+
+	// Units: sats.
+	goHash(t, ctx, "#/settings")
+	waitHeading(t, ctx, "Settings")
+	eval[bool](t, ctx, `document.getElementById("units-sats").click(), true`)
+	clickButton(t, ctx, "Save the preferences")
+	waitJS(t, ctx, "the saved units", `specterApp.config.units === "sats"`)
+	goHash(t, ctx, walletHash)
+	waitJS(t, ctx, "the balance in sats", `document.querySelector("[data-testid=balance]") && document.querySelector("[data-testid=balance]").textContent === "0 sats"`)
+	shot.take(t, ctx, "wallet-sats")
+}
