@@ -160,6 +160,19 @@ func TestNewUserSetsUpA2of3WalletThatSurvivesReloadOfflineAndRestore(t *testing.
 	waitJS(t, ctx, "the connected panel", `document.getElementById("session-h")`)
 	waitJS(t, ctx, "the relay shown reachable", `document.getElementById("relay-state").dataset.state === "ok"`)
 	waitJS(t, ctx, "the user in the status bar", `document.getElementById("user-state").textContent === "Logged in as admin"`)
+	// The admin adds a node (nothing listens there) and chooses it: the
+	// status bar says the node is not reachable.
+	fill(t, ctx, "input[name=node-name]", "Kitchen node")
+	fill(t, ctx, "input[name=node-url]", "http://127.0.0.1:1")
+	fill(t, ctx, "select[name=node-network]", "test")
+	fill(t, ctx, "input[name=node-user]", "rpc")
+	fill(t, ctx, "input[name=node-password]", "secret")
+	clickButton(t, ctx, "Add the node")
+	waitJS(t, ctx, "the node choice", `[...document.querySelectorAll("main label")].some(l => l.textContent === "Kitchen node (test, http://127.0.0.1:1)")`)
+	clickXPath(t, ctx, `//main//label[normalize-space()="Kitchen node (test, http://127.0.0.1:1)"]`)
+	clickButton(t, ctx, "Use this node")
+	waitJS(t, ctx, "the node shown not reachable", `document.getElementById("node-state").dataset.state === "down" && specterApp.config.node_id !== ""`)
+	require.Equal(t, "Node: not reachable", text(t, ctx, "#node-state"))
 	shot.take(t, ctx, "welcome-connected")
 	// The service worker has precached the app (needed for the offline part).
 	waitJS(t, ctx, "the service worker in control", `navigator.serviceWorker.controller !== null`)

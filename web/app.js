@@ -144,7 +144,16 @@ async function refreshStatus() {
     try {
       if (!app.relay.csrf) await app.relay.me();
       const res = await app.relay.testNode(nodeID);
-      setState(nodeEl, res.ok ? "ok" : "down", res.ok ? `Node: reachable (${res.chain || "?"}, ${res.blocks ?? "?"} blocks)` : "Node: not ready");
+      if (res.ok) {
+        setState(nodeEl, "ok", `Node: reachable (${res.chain || "?"}, ${res.blocks ?? "?"} blocks)`);
+      } else {
+        // The first failed step of the relay's check says what is wrong.
+        const steps = [["reachable", "not reachable"], ["credentials", "wrong credentials"], ["network", "wrong network"],
+          ["synced", "not synced"], ["version", "unsupported version"], ["filter_index", "no block filter index"]];
+        const failed = steps.find(([k]) => res[k] && res[k].status === "fail");
+        setState(nodeEl, "down", "Node: " + (failed ? failed[1] : "not ready"));
+        nodeEl.title = failed && res[failed[0]].message ? res[failed[0]].message : "";
+      }
     } catch (err) {
       setState(nodeEl, "down", "Node: not reachable");
     }

@@ -82,5 +82,7 @@ export class Relay {
     return r;
   }
   nodes() { return this.request("GET", "/api/nodes"); }
+  /** POST /api/nodes (admin): {name, url, network, user, password, cookie_file}. */
+  addNode(node) { return this.request("POST", "/api/nodes", node); }
   testNode(id) { return this.request("POST", `/api/nodes/${encodeURIComponent(id)}/test`, {}); }
 }

@@ -128,9 +128,10 @@ export async function render(root, app) {
     nodesBox.append(errorBox(err));
     return;
   }
+  if (status.user.admin) body.append(addNodeForm(app, slot));
   if (!nodes.length) {
-    nodesBox.append(h("p", {}, "This relay has no node yet. An admin adds one to the relay (Bitcoin Core or btcd with its RPC credentials); ",
-      "until then everything that needs no node (devices, wallets, addresses, PSBT review) works."));
+    nodesBox.append(h("p", {}, "This relay has no node yet. ", status.user.admin ? "Add your Bitcoin Core or btcd node below. " : "Ask an admin of the relay to add one. ",
+      "Until then everything that needs no node (devices, wallets, addresses, PSBT review) works."));
     return;
   }
   const current = app.config ? app.config.node_id : "";
@@ -155,4 +156,37 @@ export async function render(root, app) {
     }
   });
   nodesBox.append(form);
+}
+
+// addNodeForm lets an admin add a node to the relay (the relay keeps the
+// credentials; the browser never sees them again).
+function addNodeForm(app, slot) {
+  const name = h("input", { type: "text", name: "node-name", required: true, autocomplete: "off", value: "My node" });
+  const url = h("input", { type: "url", name: "node-url", required: true, autocomplete: "off", placeholder: "http://127.0.0.1:8332" });
+  const network = h("select", { name: "node-network" }, ["main", "test", "signet", "regtest"].map((n) => h("option", { value: n, text: n })));
+  const user = h("input", { type: "text", name: "node-user", autocomplete: "off" });
+  const pass = h("input", { type: "password", name: "node-password", autocomplete: "new-password" });
+  const cookie = h("input", { type: "text", name: "node-cookie", autocomplete: "off" });
+  const submit = h("button", { type: "submit" }, "Add the node");
+  const form = h("form", { class: "panel", "aria-labelledby": "addnode-h" },
+    h("h2", { id: "addnode-h", text: "Add a node" }),
+    field("Name", name), field("RPC URL", url, "Bitcoin Core (port 8332, 18332, 38332 or 18443) or btcd; the relay reaches it, not this browser."),
+    field("Network", network), field("RPC user", user), field("RPC password", pass),
+    field("Or the cookie file on the relay's machine", cookie, "Bitcoin Core's .cookie; leave user and password empty then."),
+    submit);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    submit.disabled = true;
+    try {
+      const n = await app.relay.addNode({ name: name.value.trim(), url: url.value.trim(), network: network.value,
+        user: user.value.trim(), password: pass.value, cookie_file: cookie.value.trim() });
+      pass.value = "";
+      app.announce(`Node ${n.name || ""} added.`);
+      app.go("#/welcome");
+    } catch (err) {
+      showError(slot, err);
+      submit.disabled = false;
+    }
+  });
+  return form;
 }
