@@ -109,13 +109,17 @@ func (f *nodeFlags) flagSet(out io.Writer) *flag.FlagSet {
 }
 
 // split separates the node flags (--name value or --name=value) from the
-// relay's flags.
+// relay's flags and arguments, which keep their order.
 func (f *nodeFlags) split(args []string) (mine, rest []string) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if a == "--" || !strings.HasPrefix(a, "-") {
+		if a == "--" {
 			rest = append(rest, args[i:]...)
 			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			rest = append(rest, a)
+			continue
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if !isNodeFlag(name) {
