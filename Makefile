@@ -33,8 +33,12 @@ precache: wasm
 bin/specter: $(shell find . -name '*.go' -not -path './node_modules/*') $(shell find web -type f) manifest.json
 	$(GO) build -trimpath -o bin/specter ./cmd/specter
 
+# With no node configured, `specter serve` starts a local btcd REGTEST demo
+# node with funded demo wallets: btcd is installed first when missing.
+# Pass serve's flags with ARGS, e.g. make run ARGS="--node http://127.0.0.1:8332".
 run: build
-	./bin/specter serve
+	@command -v btcd >/dev/null || (cd / && GOFLAGS= $(GO) install github.com/btcsuite/btcd@v0.24.2)
+	./bin/specter serve $(ARGS)
 
 deps:
 	./scripts/install-test-deps.sh
