@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -36,9 +37,17 @@ const chromiumPath = "/usr/bin/chromium"
 
 var (
 	buildOnce sync.Once
-	buildBin  string
+	built     appBuild
 	buildErr  error
 )
+
+// appBuild is what the tests run: a copy of the source tree with the
+// engine's WebAssembly and the precache list built into its web/, and the
+// specter binary built from it.
+type appBuild struct {
+	tree string // the copy of the source tree
+	bin  string // its bin/specter
+}
 
 // repoRoot is the module's root directory (where go.mod is).
 func repoRoot(t *testing.T) string {
@@ -59,19 +68,54 @@ func run(dir string, env []string, name string, args ...string) error {
 	return nil
 }
 
-// specterBinary builds what `make build` builds, once per test run: the
-// engine as WebAssembly into web/wasm (built output, embedded), the service
-// worker's precache list, and the specter binary (into a temp dir).
-func specterBinary(t *testing.T) string {
+// copyTree copies the source tree without git data and built output, so the
+// test never writes into the working tree (other packages embed web/ while
+// they build).
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case rel == ".git" || rel == "bin" || rel == "node_modules" || rel == filepath.Join("web", "wasm"):
+			return fs.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		case !d.Type().IsRegular() || strings.HasSuffix(rel, ".test") || rel == filepath.Join("web", "precache.js"):
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+}
+
+// buildApp builds what `make build` builds, once per test run, in a copy of
+// the source tree: the engine as WebAssembly into web/wasm, the service
+// worker's precache list, and the specter binary that embeds them.
+func buildApp(t *testing.T) appBuild {
 	t.Helper()
 	root := repoRoot(t)
 	buildOnce.Do(func() {
 		goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if err := os.MkdirAll(filepath.Join(root, "web", "wasm"), 0o755); err != nil {
+		tree, err := os.MkdirTemp("", "specter-e2e-tree-")
+		if err != nil {
 			buildErr = err
 			return
 		}
-		if buildErr = run(root, []string{"GOOS=js", "GOARCH=wasm"}, goBin, "build", "-trimpath", "-ldflags=-s -w",
+		if buildErr = copyTree(root, tree); buildErr != nil {
+			return
+		}
+		if buildErr = os.MkdirAll(filepath.Join(tree, "web", "wasm"), 0o755); buildErr != nil {
+			return
+		}
+		if buildErr = run(tree, []string{"GOOS=js", "GOARCH=wasm"}, goBin, "build", "-trimpath", "-ldflags=-s -w",
 			"-o", filepath.Join("web", "wasm", "engine.wasm"), "./wasm"); buildErr != nil {
 			return
 		}
@@ -80,22 +124,23 @@ func specterBinary(t *testing.T) string {
 			buildErr = err
 			return
 		}
-		if buildErr = os.WriteFile(filepath.Join(root, "web", "wasm", "wasm_exec.js"), src, 0o644); buildErr != nil {
+		if buildErr = os.WriteFile(filepath.Join(tree, "web", "wasm", "wasm_exec.js"), src, 0o644); buildErr != nil {
 			return
 		}
-		if buildErr = run(root, nil, goBin, "run", "./internal/tools/precache", "-web", "web", "-manifest", "manifest.json"); buildErr != nil {
+		if buildErr = run(tree, nil, goBin, "run", "./internal/tools/precache", "-web", "web", "-manifest", "manifest.json"); buildErr != nil {
 			return
 		}
-		dir, err := os.MkdirTemp("", "specter-e2e-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		buildBin = filepath.Join(dir, "specter")
-		buildErr = run(root, nil, goBin, "build", "-trimpath", "-o", buildBin, "./cmd/specter")
+		built = appBuild{tree: tree, bin: filepath.Join(tree, "bin", "specter")}
+		buildErr = run(tree, nil, goBin, "build", "-trimpath", "-o", built.bin, "./cmd/specter")
 	})
 	require.NoError(t, buildErr)
-	return buildBin
+	return built
+}
+
+// specterBinary is the built specter binary.
+func specterBinary(t *testing.T) string {
+	t.Helper()
+	return buildApp(t).bin
 }
 
 // relay is a running `specter serve`.
@@ -293,4 +338,13 @@ func decodeQR(t *testing.T, pngData []byte) string {
 	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
 	require.NoError(t, err, "the receive QR code does not scan")
 	return res.GetText()
+}
+
+// TestMain removes the built copy of the source tree after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.tree != "" {
+		_ = os.RemoveAll(built.tree)
+	}
+	os.Exit(code)
 }

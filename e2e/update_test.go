@@ -24,8 +24,7 @@ func TestServiceWorkerOffersAnUpdateAndNeverForcesIt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives Chromium: not in -short")
 	}
-	specterBinary(t) // builds web/wasm and web/precache.js
-	root := repoRoot(t)
+	root := buildApp(t).tree // web/ with the wasm and precache.js built
 	real, err := os.ReadFile(filepath.Join(root, "web", "precache.js"))
 	require.NoError(t, err)
 	var mu sync.Mutex
