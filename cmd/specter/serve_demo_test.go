@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -20,7 +22,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/specterpwa/specter/internal/regtest"
+	"github.com/specterpwa/specter/server"
 	"github.com/specterpwa/specter/server/demo"
+	"github.com/specterpwa/specter/server/nodes"
 	"github.com/specterpwa/specter/server/users"
 )
 
@@ -237,6 +241,9 @@ func TestServeDemoModeAndNodeFlag(t *testing.T) {
 	code, body = a.do(http.MethodGet, "/api/nodes", "")
 	require.Equal(t, http.StatusOK, code, body)
 	require.Contains(t, body, `"name":"Demo node (REGTEST)"`)
+	code, body = a.do(http.MethodPost, "/api/nodes/demo-node-regtest/rpc", `{"jsonrpc":"1.0","id":1,"method":"getblockcount","params":[]}`)
+	require.Equal(t, http.StatusOK, code, body)
+	require.Contains(t, body, fmt.Sprintf(`"result":%d`, demo.InitialHeight+1), "the relay proxies the demo node")
 	code, body = a.do(http.MethodPost, "/api/demo/mine", `{"blocks":2}`)
 	require.Equal(t, http.StatusOK, code, body)
 	var mined struct {
@@ -283,4 +290,54 @@ func TestServeDemoModeAndNodeFlag(t *testing.T) {
 	require.Contains(t, log, `"msg":"using the node given with --node"`)
 	require.Contains(t, log, `"msg":"demo mode off: removed the demo node entry of an earlier run"`)
 	require.NotContains(t, log, "Demo mode:")
+}
+
+// TestServeDetectsALocalBitcoinCoreCookie: with a Bitcoin Core cookie in the
+// Bitcoin data dir and no node configured, auto mode registers that node
+// (server/nodes' cookie auto-detection) instead of starting the demo.
+func TestServeDetectsALocalBitcoinCoreCookie(t *testing.T) {
+	dir := t.TempDir()
+	bitcoinDir := filepath.Join(dir, "bitcoin")
+	require.NoError(t, os.MkdirAll(filepath.Join(bitcoinDir, "regtest"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(bitcoinDir, "regtest", ".cookie"), []byte("__cookie__:abc"), 0o600))
+	cfg := server.DefaultConfig()
+	cfg.DataDir, cfg.BitcoinDir = filepath.Join(dir, "state"), bitcoinDir
+	m, err := nodes.Open(cfg.DataDir, nodes.Options{BitcoinDir: bitcoinDir})
+	require.NoError(t, err)
+	var logBuf lockedBuffer
+	f := nodeFlags{demo: "auto", btcd: filepath.Join(dir, "no-btcd")}
+	d, err := f.chooseNode(context.Background(), m, cfg, slog.New(slog.NewTextHandler(&logBuf, nil)))
+	require.NoError(t, err)
+	require.Nil(t, d)
+	list := m.List()
+	require.Len(t, list, 1)
+	require.Equal(t, "Bitcoin Core (local regtest)", list[0].Name)
+	require.Equal(t, "http://127.0.0.1:18443", list[0].URL)
+	require.Equal(t, "cookie", list[0].Auth)
+	require.Equal(t, filepath.Join(bitcoinDir, "regtest", ".cookie"), list[0].CookieFile)
+	require.Contains(t, logBuf.String(), "using the local Bitcoin Core node found by its RPC cookie")
+	require.NotContains(t, logBuf.String(), "Demo mode")
+
+	// --demo off with nothing configured: no node, no demo.
+	empty, err := nodes.Open(filepath.Join(dir, "other"), nodes.Options{BitcoinDir: filepath.Join(dir, "none")})
+	require.NoError(t, err)
+	cfg.BitcoinDir = filepath.Join(dir, "none")
+	f = nodeFlags{demo: "off"}
+	d, err = f.chooseNode(context.Background(), empty, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	require.Nil(t, d)
+	require.Empty(t, empty.List())
+
+	// auto without btcd: a warning, the relay goes on without a node; on:
+	// an error saying how to install btcd.
+	logBuf = lockedBuffer{}
+	f = nodeFlags{demo: "auto", btcd: filepath.Join(dir, "no-btcd")}
+	cfg.DataDir = filepath.Join(dir, "other")
+	d, err = f.chooseNode(context.Background(), empty, cfg, slog.New(slog.NewTextHandler(&logBuf, nil)))
+	require.NoError(t, err)
+	require.Nil(t, d)
+	require.Contains(t, logBuf.String(), "demo mode could not start; the relay runs without a node")
+	f.demo = "on"
+	_, err = f.chooseNode(context.Background(), empty, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.ErrorContains(t, err, "demo mode: the btcd binary "+filepath.Join(dir, "no-btcd"))
 }

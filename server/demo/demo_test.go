@@ -315,6 +315,11 @@ func TestDemoAPIAnswersWalletsAndMines(t *testing.T) {
 	}
 	require.True(t, strings.HasPrefix(info.Wallets[0].Descriptor, "wsh(sortedmulti(2,[73c5da0a/48h/1h/0h/2h]tpub"), info.Wallets[0].Descriptor)
 	require.True(t, strings.HasPrefix(info.Wallets[1].Descriptor, "wpkh([73c5da0a/84h/1h/0h]tpub"), info.Wallets[1].Descriptor)
+	// "abandon ... about" at m/84'/1'/0'/0/0: the witness program of the
+	// widely published testnet address tb1q6rz28mcfaxtmd6v789l9rrlrusdprr9pqcpvkl.
+	addr, err := info.Wallets[1].ReceiveAddress(0)
+	require.NoError(t, err)
+	require.Equal(t, "bcrt1q6rz28mcfaxtmd6v789l9rrlrusdprr9pz3cppk", addr)
 
 	before := rpc[int32](t, d, "getblockcount")
 	code, body = do(http.MethodPost, "/api/demo/mine", `{"blocks":3}`)
@@ -341,4 +346,55 @@ func TestDemoAPIAnswersWalletsAndMines(t *testing.T) {
 		})
 	}
 	require.Equal(t, before+4, rpc[int32](t, d, "getblockcount"))
+}
+
+// TestDemoMinesAtTheInterval starts the demo with automatic mining every
+// 200 ms and waits for blocks, which are saved for the next start.
+func TestDemoMinesAtTheInterval(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts btcd")
+	}
+	bin, err := regtest.EnsureBtcd()
+	require.NoError(t, err)
+	dataDir := t.TempDir()
+	m, err := nodes.Open(dataDir, nodes.Options{})
+	require.NoError(t, err)
+	d, err := Start(context.Background(), Options{DataDir: dataDir, BtcdBinary: bin, Nodes: m, MineInterval: 200 * time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	t.Cleanup(d.Stop)
+	require.Equal(t, "200ms", d.Info().MineInterval)
+	require.Eventually(t, func() bool {
+		h, err := d.Height(context.Background())
+		return err == nil && h >= InitialHeight+3
+	}, 20*time.Second, 50*time.Millisecond)
+	require.Empty(t, rpc[[]string](t, d, "getrawmempool"), "the unconfirmed payment is mined by the next block")
+	d.Stop()
+	h := restartedHeight(t, dataDir, bin)
+	require.GreaterOrEqual(t, h, int32(InitialHeight+3))
+}
+
+// restartedHeight starts the demo again without mining and returns its height.
+func restartedHeight(t *testing.T, dataDir, bin string) int32 {
+	d, _, _ := startDemo(t, dataDir, bin, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer d.Stop()
+	require.False(t, d.Funded)
+	h, err := d.Height(context.Background())
+	require.NoError(t, err)
+	return h
+}
+
+func TestFindBtcdSaysHowToInstallIt(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv("GOPATH", filepath.Join(t.TempDir(), "gopath"))
+	_, err := FindBtcd("")
+	require.ErrorContains(t, err, "run `make deps` (or `go install github.com/btcsuite/btcd@v0.24.2`), or start with --node URL")
+	_, err = FindBtcd(filepath.Join(t.TempDir(), "nobtcd"))
+	require.ErrorContains(t, err, "nobtcd: no such file or directory")
+	bin := filepath.Join(os.Getenv("GOPATH"), "bin", "btcd")
+	require.NoError(t, os.MkdirAll(filepath.Dir(bin), 0o755))
+	require.NoError(t, os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755))
+	got, err := FindBtcd("")
+	require.NoError(t, err)
+	require.Equal(t, bin, got)
 }
