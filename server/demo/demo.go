@@ -112,15 +112,16 @@ type Demo struct {
 	key     *btcec.PrivateKey
 	addr    *btcutil.AddressPubKeyHash
 
-	cmd     *exec.Cmd
-	done    chan struct{}
-	cancel  context.CancelFunc
-	loop    sync.WaitGroup
-	stopped sync.Once
-	mineMu  sync.Mutex
-	saveMu  sync.Mutex
-	saved   int  // blocks in blocks.hex
-	loaded  bool // the saved chain is restored: saving may append
+	cmd      *exec.Cmd
+	done     chan struct{}
+	cancel   context.CancelFunc
+	loop     sync.WaitGroup
+	stopped  sync.Once
+	mineMu   sync.Mutex
+	saveMu   sync.Mutex
+	saved    int    // blocks in blocks.hex
+	lastHash string // hash of the last block in blocks.hex
+	loaded   bool   // the saved chain is restored: saving may append
 
 	// Funded reports what Start did: true when it paid the demo wallets
 	// (first start), false when the chain already held the payments.

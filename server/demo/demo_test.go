@@ -265,6 +265,20 @@ func TestDemoFirstStartFundsWalletsAndRestartReusesTheChain(t *testing.T) {
 		got, _ := syncWallet(t, d3, w.Descriptor)
 		require.Equal(t, wallet.Balance{Confirmed: want[i].Confirmed + want[i].UntrustedPending}, got.Balance(), w.Name)
 	}
+	// A 2-block reorg (invalidateblock, then 3 new blocks): the saved chain
+	// is written again and the next start restores the new branch.
+	tip := rpc[int32](t, d3, "getblockcount")
+	require.NoError(t, d3.call(context.Background(), nil, "invalidateblock", rpc[string](t, d3, "getblockhash", tip-1)))
+	_, err = d3.Mine(context.Background(), 3)
+	require.NoError(t, err)
+	newTip := rpc[string](t, d3, "getbestblockhash")
+	require.Equal(t, tip+1, rpc[int32](t, d3, "getblockcount"))
+	d3.Stop()
+	d4, _, _ := startDemo(t, dataDir, bin, log)
+	require.Equal(t, newTip, rpc[string](t, d4, "getbestblockhash"))
+	lines, err := readLines(filepath.Join(dataDir, DirName, blocksFile))
+	require.NoError(t, err)
+	require.Len(t, lines, int(tip+1))
 	st, err := os.Stat(filepath.Join(dataDir, DirName, stateFile))
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())

@@ -2,13 +2,17 @@ package demo
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/btcsuite/btcd/wire"
 
 	"github.com/specterpwa/specter/server/internal/atomicfile"
 	"github.com/specterpwa/specter/server/nodes"
@@ -132,7 +136,28 @@ func (d *Demo) restoreChain(ctx context.Context) error {
 		d.log.Info("demo: restored the saved regtest chain", "height", height)
 	}
 	d.saved, d.loaded = len(blocks), true
+	if len(blocks) > 0 {
+		if d.lastHash, err = blockHash(blocks[len(blocks)-1]); err != nil {
+			return fmt.Errorf("the saved demo chain's last block: %w", err)
+		}
+	}
 	return nil
+}
+
+// blockHash is the hash of a serialized block in hex (of its 80-byte header).
+func blockHash(blockHex string) (string, error) {
+	if len(blockHex) < 160 {
+		return "", errors.New("a block shorter than its header")
+	}
+	raw, err := hex.DecodeString(blockHex[:160])
+	if err != nil {
+		return "", fmt.Errorf("a block that is not hex: %w", err)
+	}
+	var h wire.BlockHeader
+	if err := h.Deserialize(bytes.NewReader(raw)); err != nil {
+		return "", err
+	}
+	return h.BlockHash().String(), nil
 }
 
 // restoreMempool sends the saved mempool transactions again, in passes
@@ -163,7 +188,9 @@ func (d *Demo) restoreMempool(ctx context.Context) error {
 }
 
 // SaveChain appends the blocks mined since the last save to blocks.hex
-// (synced to disk), so a restart restores them.
+// (synced to disk), so a restart restores them. When the last saved block
+// is no longer on the node's chain (a reorg, by invalidateblock), it writes
+// the whole chain again.
 func (d *Demo) SaveChain(ctx context.Context) error {
 	d.saveMu.Lock()
 	defer d.saveMu.Unlock()
@@ -173,6 +200,20 @@ func (d *Demo) SaveChain(ctx context.Context) error {
 	var height int32
 	if err := d.call(ctx, &height, "getblockcount"); err != nil {
 		return err
+	}
+	rewrite := false
+	if d.saved > 0 && int(height) >= d.saved {
+		var hash string
+		if err := d.call(ctx, &hash, "getblockhash", d.saved); err != nil {
+			return err
+		}
+		rewrite = hash != d.lastHash
+	} else if d.saved > 0 {
+		rewrite = true
+	}
+	if rewrite {
+		d.log.Info("demo: the chain was reorganised; saving it again from the start")
+		d.saved = 0
 	}
 	if int(height) <= d.saved {
 		return nil
@@ -197,15 +238,27 @@ func (d *Demo) SaveChain(ctx context.Context) error {
 		return err
 	}
 	var b strings.Builder
-	for _, r := range raws {
+	last := ""
+	for i, r := range raws {
 		var hexBlock string
 		if err := json.Unmarshal(r, &hexBlock); err != nil {
 			return fmt.Errorf("demo node getblock answered %.100q: %w", r, err)
 		}
 		b.WriteString(hexBlock)
 		b.WriteByte('\n')
+		if i == len(raws)-1 {
+			last = params[i][0].(string)
+		}
 	}
-	f, err := os.OpenFile(filepath.Join(d.dir, blocksFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	path := filepath.Join(d.dir, blocksFile)
+	if d.saved == 0 {
+		if err := atomicfile.Write(path, []byte(b.String()), 0o600); err != nil {
+			return fmt.Errorf("saving the demo chain: %w", err)
+		}
+		d.saved, d.lastHash = int(height), last
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("saving the demo chain: %w", err)
 	}
@@ -220,7 +273,7 @@ func (d *Demo) SaveChain(ctx context.Context) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("saving the demo chain: %w", err)
 	}
-	d.saved = int(height)
+	d.saved, d.lastHash = int(height), last
 	return nil
 }
 
