@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +24,8 @@ func TestOfflineUserCreatesAHotDeviceAndImportsAWallet(t *testing.T) {
 	}
 	bin := specterBinary(t)
 	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
-	bctx := newBrowser(t, t.TempDir())
+	downloads := t.TempDir()
+	bctx := newBrowser(t, downloads)
 	ctx, cancel := context.WithTimeout(bctx, 4*time.Minute)
 	defer cancel()
 	shot := newShots(t)
@@ -56,6 +59,24 @@ func TestOfflineUserCreatesAHotDeviceAndImportsAWallet(t *testing.T) {
 	waitHeading(t, ctx, "Laptop key")
 	require.False(t, eval[bool](t, ctx, `document.body.textContent.includes(`+quote(strings.Join(words[:3], ""))+`)`))
 	require.GreaterOrEqual(t, len(tableColumn(t, ctx, 1)), 4, "the standard account keys (BIP44/49/84/86, BIP48)")
+
+	// A hardware device from the vendor's export file (Coldcard generic JSON).
+	goHash(t, ctx, "#/devices/new")
+	waitHeading(t, ctx, "Add a device")
+	fill(t, ctx, "select[name=type]", "coldcard")
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("input[name=file]"),
+		[]string{filepath.Join(repoRoot(t), "shared", "keys", "testdata", "exports", "coldcard-generic-xtn-account123.json")})))
+	waitJS(t, ctx, "the key preview", `document.querySelector("main table caption")`)
+	found := text(t, ctx, "main table caption")
+	require.Regexp(t, `^\d+ keys found$`, found)
+	require.Equal(t, "coldcard-generic-xtn-account123", eval[string](t, ctx, `document.querySelector("input[name=name]").value`))
+	shot.take(t, ctx, "device-upload")
+	clickButton(t, ctx, "Add the device")
+	waitHeading(t, ctx, "coldcard-generic-xtn-account123")
+	require.Equal(t, strings.TrimSuffix(found, " keys found"), fmt.Sprint(len(tableColumn(t, ctx, 1))))
+	for _, origin := range tableColumn(t, ctx, 1) {
+		require.True(t, strings.HasPrefix(origin, "[0f056943/"), origin)
+	}
 
 	// A mistyped word: the engine's message and a hint.
 	goHash(t, ctx, "#/devices/hot")
@@ -91,6 +112,29 @@ func TestOfflineUserCreatesAHotDeviceAndImportsAWallet(t *testing.T) {
 	goHash(t, ctx, walletHash+"/addresses")
 	waitJS(t, ctx, "the address table", `document.querySelectorAll("main table tbody tr").length >= 3`)
 	require.Equal(t, want, tableColumn(t, ctx, 2)[:3])
+
+	// Export the wallet file (Specter's JSON), delete the wallet, import the
+	// file again: the same descriptor.
+	goHash(t, ctx, walletHash+"/settings")
+	waitJS(t, ctx, "the descriptors", `document.querySelector("[data-testid=descriptor-receive]")`)
+	receive := text(t, ctx, "[data-testid=descriptor-receive]")
+	fill(t, ctx, "select[name=format]", "specter")
+	clickButton(t, ctx, "Download the wallet file")
+	file := waitDownload(t, downloads, "Spending-specter.*")
+	clickButton(t, ctx, "Delete the wallet")
+	clickButton(t, ctx, "Yes, delete the wallet")
+	waitHeading(t, ctx, "Wallets")
+	waitJS(t, ctx, "no wallets", `document.querySelector("main .empty")`)
+	goHash(t, ctx, "#/wallets/import")
+	waitHeading(t, ctx, "Import a wallet")
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("input[name=file]"), []string{file})))
+	waitJS(t, ctx, "the file's text", `document.querySelector("textarea[name=wallet]").value.includes("wpkh(")`)
+	clickButton(t, ctx, "Import the wallet")
+	waitHeading(t, ctx, "Spending")
+	walletHash = eval[string](t, ctx, "location.hash")
+	goHash(t, ctx, walletHash+"/settings")
+	waitJS(t, ctx, "the descriptors", `document.querySelector("[data-testid=descriptor-receive]")`)
+	require.Equal(t, receive, text(t, ctx, "[data-testid=descriptor-receive]"))
 
 	// Units: sats.
 	goHash(t, ctx, "#/settings")

@@ -121,6 +121,20 @@ func canvasPNG(t *testing.T, ctx context.Context, selector string) []byte {
 	return data
 }
 
+// waitDownload waits for one downloaded file matching the glob pattern.
+func waitDownload(t *testing.T, dir, pattern string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		if len(matches) == 1 {
+			return matches[0]
+		}
+		require.True(t, time.Now().Before(deadline), "no file %s was downloaded", pattern)
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // exportBackup returns the engine's backup document as compact JSON.
 func exportBackup(t *testing.T, ctx context.Context) string {
 	t.Helper()
@@ -227,6 +241,14 @@ func TestNewUserSetsUpA2of3WalletThatSurvivesReloadOfflineAndRestore(t *testing.
 		require.Contains(t, strings.ReplaceAll(desc, "'", "h"), l+"/0/*")
 	}
 	shot.take(t, ctx, "wallet-settings")
+
+	// The printable backup page: its QR code scans to the descriptor shown.
+	clickButton(t, ctx, "Printable backup page with QR codes")
+	waitHeading(t, ctx, "Wallet backup: Family vault")
+	printed := text(t, ctx, "main figure code")
+	require.True(t, strings.HasPrefix(printed, "wsh(sortedmulti(2,"), printed)
+	require.Equal(t, printed, decodeQR(t, canvasPNG(t, ctx, "[data-testid=print-qr-descriptor]")))
+	shot.take(t, ctx, "wallet-print")
 	want := cliAddresses(t, bin, "test", desc, 5)
 	require.Len(t, want, 5)
 	goHash(t, ctx, walletHash+"/addresses")
@@ -283,17 +305,7 @@ func TestNewUserSetsUpA2of3WalletThatSurvivesReloadOfflineAndRestore(t *testing.
 	goHash(t, ctx, "#/settings")
 	waitHeading(t, ctx, "Settings")
 	clickButton(t, ctx, "Download a backup")
-	var file string
-	deadline := time.Now().Add(30 * time.Second)
-	for file == "" {
-		matches, _ := filepath.Glob(filepath.Join(downloads, "specter-backup-*.json"))
-		if len(matches) == 1 {
-			file = matches[0]
-		} else {
-			require.True(t, time.Now().Before(deadline), "no backup file was downloaded")
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	file := waitDownload(t, downloads, "specter-backup-*.json")
 	saved, err := os.ReadFile(file)
 	require.NoError(t, err)
 	require.JSONEq(t, before, string(saved))

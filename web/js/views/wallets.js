@@ -16,6 +16,7 @@ const TABS = [["overview", "Overview"], ["receive", "Receive"], ["addresses", "A
 export async function render(root, app, parts) {
   if (parts[0] === "new") return renderCreate(root, app);
   if (parts[0] === "import") return renderImport(root, app);
+  if (parts[0] && parts[1] === "print") return renderPrint(root, app, parts[0]);
   if (parts[0]) return renderWallet(root, app, parts[0], parts[1] || "overview", parts.slice(2));
   return renderList(root, app);
 }
@@ -337,7 +338,8 @@ async function tabSettings(panel, app, w, slot) {
       ["Change", h("code", { class: "mono", "data-testid": "descriptor-change", text: w.change })]]),
     h("div", { class: "actions" },
       h("button", { type: "button", class: "secondary", onclick: () => copyText(w.receive, app.announce) }, "Copy the receive descriptor")));
-  const exportBox = h("section", { class: "panel" }, h("h2", { text: "Export" }));
+  const exportBox = h("section", { class: "panel" }, h("h2", { text: "Export" }),
+    h("p", {}, h("a", { href: base + "/print", text: "Printable backup page with QR codes" })));
   if (app.methods.has("wallets.exportFile") && app.methods.has("walletfile.formats")) {
     try {
       const { formats } = await app.call("walletfile.formats");
@@ -371,4 +373,33 @@ async function tabSettings(panel, app, w, slot) {
       }
     }));
   panel.append(rename, descs, gapForm, exportBox, del);
+}
+
+// renderPrint is a printable backup of the wallet setup: the policy, the
+// devices with their key origins, and the descriptors as text and QR codes
+// (enough to recreate the watch-only wallet anywhere).
+async function renderPrint(root, app, id) {
+  const w = await app.call("wallets.get", { id });
+  const { devices } = await app.call("devices.list");
+  const byID = Object.fromEntries(devices.map((d) => [d.id, d]));
+  const qrBlock = (title, text, testid) => {
+    const canvas = h("canvas", { role: "img", "aria-label": "QR code of the " + title.toLowerCase(), "data-testid": testid });
+    drawQR(canvas, encodeQR(text, "L"), { scale: 3 });
+    return h("figure", { class: "print-qr" }, canvas, h("figcaption", {}, h("strong", { text: title + ": " }), h("code", { class: "mono", text })));
+  };
+  const descriptor = w.descriptor || w.receive;
+  root.append(heading("Wallet backup: " + w.name),
+    h("p", { class: "noprint" }, h("button", { type: "button", onclick: () => window.print() }, "Print"), " ",
+      h("a", { class: "button secondary", href: `#/wallets/${encodeURIComponent(id)}/settings` }, "Back")),
+    facts([["Policy", policy(w)], ["Script", w.script_type], ["Network", w.network], ["Created", new Date(w.created_at).toLocaleString()],
+      ["Birthday block", String(w.birthday || 0)]]),
+    h("h2", { text: "Devices" }),
+    table("Devices and their keys", ["Device", "Type", "Keys"], (w.device_ids || []).map((d) => {
+      const dev = byID[d];
+      return [dev ? dev.name : d, dev ? dev.type : "", dev ? dev.keys.map((k) => "[" + k.origin + "]").join(" ") : ""];
+    })),
+    h("h2", { text: "Descriptors" }),
+    qrBlock("Wallet descriptor", descriptor, "print-qr-descriptor"),
+    w.descriptor ? null : qrBlock("Change descriptor", w.change, "print-qr-change"),
+    h("p", { class: "help", text: "Keep this page with your devices' backups: with it and M devices, any descriptor wallet can spend the funds." }));
 }
