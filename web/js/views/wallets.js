@@ -400,6 +400,6 @@ async function renderPrint(root, app, id) {
     })),
     h("h2", { text: "Descriptors" }),
     qrBlock("Wallet descriptor", descriptor, "print-qr-descriptor"),
-    w.descriptor ? null : qrBlock("Change descriptor", w.change, "print-qr-change"),
+    w.descriptor ? "" : qrBlock("Change descriptor", w.change, "print-qr-change"),
     h("p", { class: "help", text: "Keep this page with your devices' backups: with it and M devices, any descriptor wallet can spend the funds." }));
 }
