@@ -22,9 +22,10 @@ import (
 // MaxAddresses is the most addresses one descriptor.addresses call derives.
 const MaxAddresses = 1000
 
-// RegisterEngine adds the stateless engine methods, which need no storage:
+// RegisterEngine adds the engine methods that need no storage:
 // descriptor.* (BIP380-389), keys.* (BIP32, BIP39, SLIP-132, vendor export
-// files), psbt.* (BIP174/BIP371) and coinselect.select.
+// files), psbt.* (BIP174/BIP371), coinselect.select and qr.* (BC-UR, BBQr;
+// scan sessions are kept in memory).
 func RegisterEngine(r *Registry) {
 	Register(r, "descriptor.normalize", "parses an output descriptor (BIP380-389) and returns its normalised form with checksum and what it describes", descriptorNormalize)
 	Register(r, "descriptor.addresses", "derives addresses of a descriptor branch (BIP380-389) on a network", descriptorAddresses)
@@ -37,6 +38,7 @@ func RegisterEngine(r *Registry) {
 	Register(r, "psbt.combine", "merges PSBTs of the same transaction (BIP174 Combiner)", psbtCombine)
 	Register(r, "psbt.finalize", "finalizes the inputs that have enough signatures and extracts the transaction when complete (BIP174)", psbtFinalize)
 	Register(r, "coinselect.select", "chooses the inputs and change of a payment (branch and bound, single random draw)", coinSelect)
+	RegisterQR(r)
 }
 
 func parseNetwork(s string) (network.Network, error) {

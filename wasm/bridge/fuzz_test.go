@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -19,6 +20,9 @@ func FuzzHandle(f *testing.F) {
 		`{"id":5,"method":"coinselect.select","params":{"network":"main","fee_rate":1,"wallet":{"script_type":"wpkh"},"utxos":[{"outpoint":"00:0","value":5}]}}`,
 		`{"id":6,"method":"keys.validateMnemonic","params":{"mnemonic":"zoo zoo"}}`,
 		`{"id":7,"method":"psbt.combine","params":{"psbts":["", "x"]}}`,
+		`{"id":8,"method":"qr.scan","params":{"session":"s","part":"ur:crypto-psbt/1-3/lpadaxcfaxhlcyhdhtmkmwjlnteefhutiy"}}`,
+		`{"id":9,"method":"qr.scan","params":{"session":"s","part":"B$2U0100KRUGS4ZANFZSAYJAORSXG5A"}}`,
+		`{"id":10,"method":"qr.encode","params":{"text":"hi","format":"ur","max_fragment_len":10}}`,
 		`[]`, `null`, `{"id":{"nested":[1,2]},"method":""}`, "\x00\xff",
 	} {
 		f.Add([]byte(s))
@@ -49,6 +53,35 @@ func FuzzHandle(f *testing.F) {
 				if string(ja) != string(jb) {
 					t.Fatalf("id %s came back as %s", req.ID, resp.ID)
 				}
+			}
+		}
+	})
+}
+
+// FuzzQRScan feeds the lines of the input as frames of one scan session:
+// whatever a camera reads, qr.scan answers without panicking and a complete
+// scan always carries a content of a known kind.
+func FuzzQRScan(f *testing.F) {
+	f.Add("ur:bytes/gdaebycpeofygoiyktlonlpkrksfutwyzmwmfyeozs")
+	f.Add("B$2U0200KRUGS4ZANFZSAYJAORSXG5A\nB$2U0201KRUGS4ZANFZSAYJAORSXG5A")
+	f.Add("ur:crypto-psbt/1-2/lpadaocsdyhdvl\nur:crypto-psbt/2-2/lpaoaocsdyhdvl")
+	f.Add("[73c5da0a/84h/0h/0h]xpub\nraw(00)")
+	kinds := map[string]bool{"psbt": true, "descriptor": true, "account": true, "keys": true, "transaction": true, "text": true, "binary": true}
+	f.Fuzz(func(t *testing.T, in string) {
+		r := NewRegistry()
+		RegisterQR(r)
+		for _, line := range strings.Split(in, "\n") {
+			params, _ := json.Marshal(QRScanParams{Session: "s", Part: line})
+			var resp struct {
+				Result *QRScanResult `json:"result"`
+				Error  *Error        `json:"error"`
+			}
+			raw := r.Handle(context.Background(), []byte(`{"id":1,"method":"qr.scan","params":`+string(params)+`}`))
+			if err := json.Unmarshal(raw, &resp); err != nil {
+				t.Fatalf("bad response %s: %v", raw, err)
+			}
+			if resp.Error == nil && resp.Result.Complete && (resp.Result.Content == nil || !kinds[resp.Result.Content.Kind]) {
+				t.Fatalf("complete scan without a known content: %s", raw)
 			}
 		}
 	})
