@@ -26,6 +26,8 @@ import (
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
@@ -275,8 +277,20 @@ func newShots(t *testing.T) *shots {
 	return &shots{dir: dir}
 }
 
+// take checks that every visible control of the screen has an accessible
+// name (a label, aria-label or its text), then saves a PNG screenshot.
 func (s *shots) take(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	unlabelled, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("input, select, textarea, button, a[href]")]
+		.filter(el => el.offsetParent !== null)
+		.filter(el => {
+			const label = el.labels && el.labels.length ? [...el.labels].map(l => l.textContent).join(" ") : "";
+			const own = el.tagName === "BUTTON" || el.tagName === "A" ? el.textContent : "";
+			return !(label || el.getAttribute("aria-label") || own).trim();
+		})
+		.map(el => el.outerHTML.slice(0, 160))`))
+	require.NoError(t, err)
+	require.Empty(t, unlabelled, "controls without an accessible name on %s", name)
 	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
 	s.n++
@@ -347,4 +361,17 @@ func TestMain(m *testing.M) {
 		_ = os.RemoveAll(built.tree)
 	}
 	os.Exit(code)
+}
+
+// requireInstallable asks Chromium whether the page is an installable web
+// app (manifest, icons, service worker, secure context).
+func requireInstallable(t *testing.T, ctx context.Context) {
+	t.Helper()
+	res, err := chromedp.Call(ctx, page.GetInstallabilityErrors, cdp.Empty{})
+	require.NoError(t, err)
+	var ids []string
+	for _, e := range res.InstallabilityErrors {
+		ids = append(ids, e.ErrorID)
+	}
+	require.Empty(t, ids, "installability errors")
 }

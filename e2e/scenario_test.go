@@ -190,6 +190,7 @@ func TestNewUserSetsUpA2of3WalletThatSurvivesReloadOfflineAndRestore(t *testing.
 	shot.take(t, ctx, "welcome-connected")
 	// The service worker has precached the app (needed for the offline part).
 	waitJS(t, ctx, "the service worker in control", `navigator.serviceWorker.controller !== null`)
+	requireInstallable(t, ctx)
 
 	// Devices: three hardware signers from "[fp/path]tpub" text.
 	devices := []struct{ name, typ string }{{"Coldcard A", "coldcard"}, {"Trezor B", "trezor"}, {"Jade C", "jade"}}
