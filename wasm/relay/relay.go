@@ -1,0 +1,180 @@
+// Package relay is the engine's transport to the user's node: JSON-RPC
+// batches (Bitcoin Core's dialect) sent through the relay's proxy,
+// POST {relay}/api/nodes/{id}/rpc, which holds the node's credentials. In the
+// browser net/http runs on fetch, so the session cookie goes along (same
+// origin) and the CSRF token travels in the X-CSRF-Token header (the page
+// reads it from its cookie; a worker cannot).
+//
+// Caller implements chainsync.Caller, so chainsync.RPCSource syncs wallets
+// (BIP158 filters, blocks, mempool) over it.
+package relay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/specterpwa/specter/shared/chainsync"
+)
+
+// CSRFHeader is the header the relay checks against its CSRF cookie.
+const CSRFHeader = "X-CSRF-Token"
+
+// MaxResponse bounds a batch answer (a batch of 10 blocks of up to 8 MB of
+// hex each fits).
+const MaxResponse = 200 << 20
+
+// Caller sends JSON-RPC batches to one node through the relay.
+type Caller struct {
+	endpoint string
+	csrf     string
+	client   *http.Client
+}
+
+// New returns the Caller for node nodeID of the relay at base (an absolute
+// http or https URL, such as the page's origin). client nil means
+// http.DefaultClient.
+func New(base, nodeID, csrf string, client *http.Client) (*Caller, error) {
+	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(base), "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("the relay address %q is not an http(s) URL such as https://relay.example", base)
+	}
+	if nodeID == "" {
+		return nil, errors.New("no node is chosen: pick a node of the relay first")
+	}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return &Caller{endpoint: u.String() + "/api/nodes/" + url.PathEscape(nodeID) + "/rpc", csrf: csrf, client: client}, nil
+}
+
+// Endpoint is the URL the batches are posted to.
+func (c *Caller) Endpoint() string { return c.endpoint }
+
+type rpcRequest struct {
+	JSONRPC string `json:"jsonrpc"`
+	ID      int    `json:"id"`
+	Method  string `json:"method"`
+	Params  []any  `json:"params"`
+}
+
+type rpcResponse struct {
+	ID     json.RawMessage     `json:"id"`
+	Result json.RawMessage     `json:"result"`
+	Error  *chainsync.RPCError `json:"error"`
+}
+
+// HTTPError is a refusal of the relay itself (not of the node), with the
+// relay's message and what the user can do.
+type HTTPError struct {
+	Status  int
+	Kind    string
+	Message string
+}
+
+// Error says what the relay answered and what to do.
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("the relay answered %d", e.Status)
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	switch {
+	case e.Status == http.StatusUnauthorized:
+		msg += " (log in to the relay again)"
+	case e.Status == http.StatusForbidden:
+		msg += " (reload the page to renew the session's CSRF token, or ask the relay's admin for access to this node)"
+	case e.Status == http.StatusNotFound:
+		msg += " (the node was removed from the relay: choose another one)"
+	case e.Status == http.StatusBadGateway || e.Status == http.StatusGatewayTimeout:
+		msg += " (the relay cannot reach the node: check that it is running)"
+	case e.Status == http.StatusServiceUnavailable:
+		msg += " (the node is busy: try again in a moment)"
+	}
+	return msg
+}
+
+// CallBatch implements chainsync.Caller: one POST with the whole batch,
+// answers returned in request order.
+func (c *Caller) CallBatch(ctx context.Context, reqs []chainsync.Request) ([]chainsync.Response, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	batch := make([]rpcRequest, len(reqs))
+	for i, r := range reqs {
+		params := r.Params
+		if params == nil {
+			params = []any{}
+		}
+		batch[i] = rpcRequest{JSONRPC: "1.0", ID: i, Method: r.Method, Params: params}
+	}
+	body, err := json.Marshal(batch)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the batch: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if c.csrf != "" {
+		req.Header.Set(CSRFHeader, c.csrf)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("the relay cannot be reached (check the network and that the relay runs): %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponse+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the relay's answer: %w", err)
+	}
+	if len(data) > MaxResponse {
+		return nil, fmt.Errorf("the relay's answer is larger than %d bytes", MaxResponse)
+	}
+	if resp.StatusCode != http.StatusOK {
+		he := &HTTPError{Status: resp.StatusCode}
+		var body struct {
+			Error any    `json:"error"`
+			Kind  string `json:"kind"`
+		}
+		if json.Unmarshal(data, &body) == nil {
+			he.Kind = body.Kind
+			switch e := body.Error.(type) {
+			case string:
+				he.Message = e
+			case map[string]any:
+				if m, ok := e["message"].(string); ok {
+					he.Message = m
+				}
+			}
+		}
+		return nil, he
+	}
+	var answers []rpcResponse
+	if err := json.Unmarshal(data, &answers); err != nil {
+		return nil, fmt.Errorf("the relay's answer is not a JSON-RPC batch answer: %.80q", data)
+	}
+	out := make([]chainsync.Response, len(reqs))
+	seen := make([]bool, len(reqs))
+	for _, a := range answers {
+		var id int
+		if err := json.Unmarshal(a.ID, &id); err != nil || id < 0 || id >= len(reqs) || seen[id] {
+			return nil, fmt.Errorf("the relay's answer has an unexpected id %s", a.ID)
+		}
+		seen[id] = true
+		out[id] = chainsync.Response{Result: a.Result, Error: a.Error}
+	}
+	for i, ok := range seen {
+		if !ok {
+			return nil, fmt.Errorf("the relay's answer lacks the answer to %s (request %d of %d)", reqs[i].Method, i+1, len(reqs))
+		}
+	}
+	return out, nil
+}
