@@ -5,9 +5,14 @@
 // rate, keypath, fmv, heights), which are kept as they are.
 //
 // An import validates every line on its own and reports the bad ones by line
-// number without losing the rest; later lines win over earlier ones for the
-// same record. An export is sorted and byte-for-byte stable. The package is
-// pure Go, does no I/O and builds for js/wasm.
+// number without losing the rest; records of types BIP329 does not define are
+// ignored, as its "Backwards Compatibility" section asks; later lines win over
+// earlier ones for the same record. An export is sorted and byte-for-byte
+// stable. The package is pure Go, does no I/O and builds for js/wasm.
+//
+// This package is the one place that parses, validates and writes BIP329:
+// the wallet core (shared/wallet) stores labels in its change sets and reads
+// and writes its files through Lines and Export.
 package labels
 
 import (
@@ -50,6 +55,16 @@ const MaxLineLength = 1 << 20
 // MaxImportSize bounds the whole import.
 const MaxImportSize = 64 << 20
 
+// MaxLabelLength is BIP329's suggested default maximum label length, in
+// characters ("Importing": an importing wallet may truncate labels and should
+// consider warning the user when it does). See Record.TruncateLabel.
+const MaxLabelLength = 255
+
+// ErrUnknownType is wrapped by the error for a record whose type BIP329 does
+// not define. An import ignores such records (BIP329 "Backwards
+// Compatibility"); Put, Apply, Validate and JSON decoding reject them.
+var ErrUnknownType = errors.New("not a BIP329 type")
+
 // Record is one BIP329 record.
 type Record struct {
 	// Type is one of Types.
@@ -87,6 +102,18 @@ func (r Record) LabelText() string {
 		return ""
 	}
 	return *r.Label
+}
+
+// TruncateLabel shortens the label to at most max characters (Unicode code
+// points) and reports whether it did, for an importing wallet that limits
+// label length as BIP329's "Importing" section allows (see MaxLabelLength).
+func (r *Record) TruncateLabel(max int) bool {
+	if r.Label == nil || utf8.RuneCountInString(*r.Label) <= max {
+		return false
+	}
+	l := string([]rune(*r.Label)[:max])
+	r.Label = &l
+	return true
 }
 
 // String is the record as one BIP329 JSON Lines line (without newline).
@@ -144,10 +171,14 @@ func (r Record) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads a record from its BIP329 JSON object, validated as
-// ParseLine does.
+// Validate does (stricter than ParseLine: a "spendable" on a record that is
+// not an output is an error, not dropped).
 func (r *Record) UnmarshalJSON(b []byte) error {
-	rec, err := ParseLine(b)
+	rec, err := parseFields(b)
 	if err != nil {
+		return err
+	}
+	if err := Validate(&rec); err != nil {
 		return err
 	}
 	*r = rec
@@ -252,13 +283,19 @@ func (s *Set) Records() []Record {
 	for _, r := range s.recs {
 		out = append(out, clone(r))
 	}
-	slices.SortFunc(out, compare)
+	slices.SortFunc(out, Compare)
 	return out
 }
 
-func compare(a, b Record) int {
+// Compare orders records as exports are: by type in the order BIP329 lists
+// them (see Types), then by reference (inputs and outputs by txid, then
+// numerically by index), then by origin. It returns -1, 0 or +1.
+func Compare(a, b Record) int {
 	if c := slices.Index(Types, a.Type) - slices.Index(Types, b.Type); c != 0 {
-		return c
+		if c < 0 {
+			return -1
+		}
+		return 1
 	}
 	if a.Type == TypeInput || a.Type == TypeOutput {
 		at, ai, _ := strings.Cut(a.Ref, ":")
@@ -284,16 +321,31 @@ func compare(a, b Record) int {
 // (see Records), each line ending in "\n". The same Set always gives the
 // same bytes.
 func (s *Set) Export() []byte {
+	out, err := Export(s.Records())
+	if err != nil {
+		return nil // the Set's records are validated: cannot happen
+	}
+	return out
+}
+
+// Export writes records as BIP329 JSON Lines, one record per line (see
+// Record.MarshalJSON), sorted with Compare, each line ending in "\n". The
+// records are written as they are, not validated: a caller that stores
+// records of its own validates them with Validate when they come in. The
+// error names a record whose extra fields are not JSON.
+func Export(recs []Record) ([]byte, error) {
+	sorted := slices.Clone(recs)
+	slices.SortStableFunc(sorted, Compare)
 	var b bytes.Buffer
-	for _, r := range s.Records() {
+	for _, r := range sorted {
 		line, err := r.MarshalJSON()
 		if err != nil {
-			continue // extras are validated JSON; cannot happen
+			return nil, fmt.Errorf("exporting the %s label of %s: %w", r.Type, abbrev(r.Ref), err)
 		}
 		b.Write(line)
 		b.WriteByte('\n')
 	}
-	return b.Bytes()
+	return b.Bytes(), nil
 }
 
 func clone(r Record) Record {
@@ -315,7 +367,8 @@ func clone(r Record) Record {
 	return r
 }
 
-// LineError is a line of an import that was skipped, with the reason.
+// LineError is a line of an import that was skipped or changed, with the
+// reason.
 type LineError struct {
 	Line int    `json:"line"`  // 1-based line number
 	Err  string `json:"error"` // what is wrong, for the user
@@ -332,49 +385,98 @@ type Report struct {
 	Added     int `json:"added"`
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
+	// Ignored counts the records of types BIP329 does not define, skipped
+	// as its "Backwards Compatibility" section asks.
+	Ignored int `json:"ignored,omitempty"`
 	// Errors lists the lines skipped, in line order.
 	Errors []LineError `json:"errors,omitempty"`
+	// Warnings lists the lines imported without a field BIP329 does not
+	// allow there (a "spendable" on a record that is not an output), in
+	// line order.
+	Warnings []LineError `json:"warnings,omitempty"`
 }
 
-// Import reads BIP329 JSON Lines into the Set, line by line: a valid record
-// is merged with Apply (so later lines win), a bad line is reported in the
-// Report and skipped. Empty lines are ignored. The error is only for data
-// that is not a label file at all (too large, not UTF-8 text).
-func (s *Set) Import(data []byte) (Report, error) {
-	var rep Report
-	notJSON := 0
+// Line is one non-empty line of a BIP329 import, as Lines reads it: a
+// record, an ignored record, or an error.
+type Line struct {
+	// N is the 1-based line number.
+	N int
+	// Record is the validated record, when Err is nil and Ignored false.
+	Record Record
+	// Ignored is true for a record of a type BIP329 does not define, which
+	// an import ignores (BIP329 "Backwards Compatibility").
+	Ignored bool
+	// Warnings say what was dropped from Record (see ParseLine).
+	Warnings []string
+	// Err says why the line was skipped.
+	Err error
+}
+
+// Lines reads BIP329 JSON Lines (a UTF-8 text file, one JSON object per
+// line, lines separated by "\n"; a "\r" before it and a leading byte order
+// mark are allowed) into one Line per non-empty line, each parsed with
+// ParseLine, in line order. A bad line is returned with its Err, never
+// fatal. The error is only for data that is not a label file at all: larger
+// than MaxImportSize, or no line a JSON object; the lines are returned with
+// it.
+func Lines(data []byte) ([]Line, error) {
 	if len(data) > MaxImportSize {
-		return rep, fmt.Errorf("the label file is %d bytes; at most %d are read: split it", len(data), MaxImportSize)
+		return nil, fmt.Errorf("the label file is %d bytes; at most %d are read: split it", len(data), MaxImportSize)
 	}
+	var out []Line
+	notJSON := 0
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	for i, line := range bytes.Split(data, []byte("\n")) {
-		n := i + 1
+		l := Line{N: i + 1}
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		fail := func(format string, args ...any) {
-			rep.Errors = append(rep.Errors, LineError{Line: n, Err: fmt.Sprintf(format, args...)})
-		}
-		if len(line) > MaxLineLength {
-			fail("the line is %d bytes long; at most %d are read", len(line), MaxLineLength)
-			continue
-		}
-		if !utf8.Valid(line) {
-			fail("the line is not UTF-8 text")
-			continue
-		}
-		r, err := ParseLine(line)
-		if err != nil {
-			if errors.Is(err, errNotObject) {
+		switch {
+		case len(line) > MaxLineLength:
+			l.Err = fmt.Errorf("the line is %d bytes long; at most %d are read", len(line), MaxLineLength)
+		case !utf8.Valid(line):
+			l.Err = errors.New("the line is not UTF-8 text")
+		default:
+			l.Record, l.Warnings, l.Err = ParseLine(line)
+			if errors.Is(l.Err, ErrUnknownType) {
+				l.Ignored, l.Err = true, nil
+			}
+			if errors.Is(l.Err, errNotObject) {
 				notJSON++
 			}
-			fail("%v", err)
+		}
+		out = append(out, l)
+	}
+	if notJSON > 0 && notJSON == len(out) {
+		return out, errors.New("this is not a BIP329 label file: no line is a JSON object; BIP329 files hold one {\"type\": ..., \"ref\": ..., \"label\": ...} record per line")
+	}
+	return out, nil
+}
+
+// Import reads BIP329 JSON Lines into the Set with Lines: a valid record is
+// merged with Apply (so later lines win), a record of an unknown type is
+// counted as ignored, a bad line is reported in the Report and skipped.
+// Empty lines are ignored. The error is only for data that is not a label
+// file at all (see Lines).
+func (s *Set) Import(data []byte) (Report, error) {
+	var rep Report
+	lines, err := Lines(data)
+	for _, l := range lines {
+		for _, w := range l.Warnings {
+			rep.Warnings = append(rep.Warnings, LineError{Line: l.N, Err: w})
+		}
+		if l.Err != nil {
+			rep.Errors = append(rep.Errors, LineError{Line: l.N, Err: l.Err.Error()})
 			continue
 		}
-		out, err := s.Apply(r)
+		if l.Ignored {
+			rep.Ignored++
+			continue
+		}
+		out, err := s.Apply(l.Record)
 		if err != nil {
-			fail("%v", err)
+			rep.Errors = append(rep.Errors, LineError{Line: l.N, Err: err.Error()})
 			continue
 		}
 		rep.Records++
@@ -387,10 +489,7 @@ func (s *Set) Import(data []byte) (Report, error) {
 			rep.Unchanged++
 		}
 	}
-	if rep.Records == 0 && notJSON > 0 && notJSON == len(rep.Errors) {
-		return rep, errors.New("this is not a BIP329 label file: no line is a JSON object; BIP329 files hold one {\"type\": ..., \"ref\": ..., \"label\": ...} record per line")
-	}
-	return rep, nil
+	return rep, err
 }
 
 // errNotObject is wrapped by ParseLine when a line is not a JSON object.
@@ -406,8 +505,30 @@ func Parse(data []byte) (*Set, Report, error) {
 	return s, rep, nil
 }
 
-// ParseLine reads one BIP329 line into a validated record.
-func ParseLine(line []byte) (Record, error) {
+// ParseLine reads one BIP329 line into a validated record, as an import
+// does: a "spendable" on a record that is not an output (BIP329: it "should
+// only appear where type is output") is dropped, and the warnings say so. An
+// error wrapping ErrUnknownType is a record of a type BIP329 does not
+// define, which an import ignores.
+func ParseLine(line []byte) (Record, []string, error) {
+	r, err := parseFields(line)
+	if err != nil {
+		return Record{}, nil, err
+	}
+	var warnings []string
+	if r.Spendable != nil && r.Type != TypeOutput {
+		warnings = append(warnings, fmt.Sprintf("\"spendable\" only applies to outputs: ignored on a %s record", r.Type))
+		r.Spendable = nil
+	}
+	if err := Validate(&r); err != nil {
+		return Record{}, nil, err
+	}
+	return r, warnings, nil
+}
+
+// parseFields reads a line's JSON object into a record, checking only the
+// JSON types of type, ref, label, origin and spendable.
+func parseFields(line []byte) (Record, error) {
 	var fields map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
@@ -437,6 +558,9 @@ func ParseLine(line []byte) (Record, error) {
 	if r.Type, _, err = str("type", true); err != nil {
 		return Record{}, err
 	}
+	if !slices.Contains(Types, r.Type) {
+		return Record{}, unknownType(r.Type)
+	}
 	if r.Ref, _, err = str("ref", true); err != nil {
 		return Record{}, err
 	}
@@ -463,9 +587,6 @@ func ParseLine(line []byte) (Record, error) {
 	if len(fields) > 0 {
 		r.Extra = fields
 	}
-	if err := Validate(&r); err != nil {
-		return Record{}, err
-	}
 	return r, nil
 }
 
@@ -476,9 +597,12 @@ func ParseLine(line []byte) (Record, error) {
 // additional fields BIP329 defines have their JSON types.
 func Validate(r *Record) error {
 	if !slices.Contains(Types, r.Type) {
-		return fmt.Errorf("type '%s' is not one of %s", r.Type, strings.Join(Types, ", "))
+		return unknownType(r.Type)
 	}
 	r.Ref = normaliseRef(r.Type, r.Ref)
+	if r.Ref == "" {
+		return fmt.Errorf("a label of type %s needs a reference (BIP329 \"ref\")", r.Type)
+	}
 	if err := checkRef(r.Type, r.Ref); err != nil {
 		return err
 	}
@@ -504,6 +628,10 @@ func Validate(r *Record) error {
 		r.Extra[name] = c.Bytes()
 	}
 	return nil
+}
+
+func unknownType(t string) error {
+	return fmt.Errorf("label type %q is %w: use one of %s", t, ErrUnknownType, strings.Join(Types, ", "))
 }
 
 func normaliseRef(typ, ref string) string {

@@ -96,23 +96,29 @@ func TestLineErrorsNameTheLineAndTheProblem(t *testing.T) {
 		`{"type": "tx", "ref": "` + txA + `", "height": "tall"}`,
 		`{"type": "xpub", "ref": "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi"}`,
 		`{"type": "tx", "ref": "` + txA + `"} {"type": "tx"}`,
+		`{"type": "addr", "ref": " "}`,
+		`{"type": "coin", "spendable": "no"}`,
 	}, "\n")
 	s, rep, err := Parse([]byte(data))
 	require.NoError(t, err)
-	require.Equal(t, 1, rep.Records)
+	// Lines 1 and 9 hold records (line 9 without its "spendable"), lines 3
+	// and 18 unknown types that BIP329 asks importers to ignore.
+	require.Equal(t, 2, rep.Records)
+	require.Equal(t, 1, rep.Added)
+	require.Equal(t, 1, rep.Unchanged)
+	require.Equal(t, 2, rep.Ignored)
 	require.Equal(t, 1, s.Len())
+	require.Equal(t, []LineError{{Line: 9, Err: `"spendable" only applies to outputs: ignored on a tx record`}}, rep.Warnings)
 	var got []string
 	for _, e := range rep.Errors {
 		got = append(got, e.Error())
 	}
 	require.Equal(t, []string{
-		"line 3: type 'foo' is not one of tx, addr, pubkey, input, output, xpub",
 		"line 4: not a JSON object: each line must be one {...} record",
 		`line 5: tx ref "abc" is not a transaction id (64 hex digits)`,
 		`line 6: input ref "` + txA + `:01" is not txid:index (64 hex digits, a colon, a decimal index)`,
 		`line 7: addr ref "bc1qnotanaddress" is not a Bitcoin address (base58 or bech32) of mainnet, testnet, signet or regtest`,
 		`line 8: pubkey ref "02` + strings.Repeat("00", 32) + `" is not a point on secp256k1`,
-		`line 9: "spendable" applies to output records only, not to a tx record`,
 		`line 10: origin "wpkh(xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ES…" must be an abbreviated descriptor such as wpkh([d34db33f/84'/0'/0']) without keys or checksum; 'M' is not allowed`,
 		`line 11: "spendable" must be true or false, not "\"false\""`,
 		`line 12: "type" is missing: every record needs "type" and "ref"`,
@@ -120,6 +126,7 @@ func TestLineErrorsNameTheLineAndTheProblem(t *testing.T) {
 		`line 14: "height" must be an integer, not "\"tall\""`,
 		`line 15: xpub ref is a private key: BIP329 defines no private key types, remove it from the file`,
 		`line 16: more than one JSON value on the line: write one record per line`,
+		`line 17: a label of type addr needs a reference (BIP329 "ref")`,
 	}, got)
 }
 
@@ -213,9 +220,87 @@ func TestRecordJSONRoundTrip(t *testing.T) {
 	var out []Record
 	require.NoError(t, json.Unmarshal(b, &out))
 	require.Equal(t, []Record{in}, out)
-	require.ErrorContains(t, json.Unmarshal([]byte(`[{"type":"nope","ref":"x"}]`), &out), "type 'nope' is not one of")
+	require.EqualError(t, json.Unmarshal([]byte(`[{"type":"nope","ref":"x"}]`), &out), `label type "nope" is not a BIP329 type: use one of tx, addr, pubkey, input, output, xpub`)
+	// Decoding a Record is strict where an import is lenient.
+	require.EqualError(t, json.Unmarshal([]byte(`[{"type":"tx","ref":"`+txA+`","spendable":true}]`), &out), `"spendable" applies to output records only, not to a tx record`)
 	rep := Report{Records: 1, Errors: []LineError{{Line: 2, Err: "bad"}}}
 	b, err = json.Marshal(rep)
 	require.NoError(t, err)
 	require.Equal(t, `{"records":1,"added":0,"updated":0,"unchanged":0,"errors":[{"line":2,"error":"bad"}]}`, string(b))
+}
+
+func TestLinesKeepLineNumbersAndLineOrder(t *testing.T) {
+	data := "\ufeff" + strings.Join([]string{
+		`{"type": "tx", "ref": "` + txA + `", "label": "b", "origin": "wpkh([d34db33f/84'/0'/1'])"}`,
+		`{"type": "wallet", "ref": "x", "label": "a later BIP329 type"}`,
+		"",
+		`{"type": "tx", "ref": "` + strings.ToUpper(txA) + `", "label": "a", "spendable": true}` + "\r",
+		`{"type": "tx", "ref": "abc"}`,
+		"\xff",
+	}, "\n")
+	lines, err := Lines([]byte(data))
+	require.NoError(t, err)
+	require.Len(t, lines, 5)
+	require.Equal(t, Line{N: 1, Record: Record{Type: TypeTx, Ref: txA, Label: str("b"), Origin: "wpkh([d34db33f/84'/0'/1'])"}}, lines[0])
+	require.Equal(t, Line{N: 2, Ignored: true}, lines[1])
+	require.Equal(t, Line{N: 4, Record: Record{Type: TypeTx, Ref: txA, Label: str("a")},
+		Warnings: []string{`"spendable" only applies to outputs: ignored on a tx record`}}, lines[2])
+	require.Equal(t, 5, lines[3].N)
+	require.EqualError(t, lines[3].Err, `tx ref "abc" is not a transaction id (64 hex digits)`)
+	require.Equal(t, 6, lines[4].N)
+	require.EqualError(t, lines[4].Err, "the line is not UTF-8 text")
+
+	// Data that is not a label file is an error, with its lines.
+	lines, err = Lines([]byte("hello\n\nworld"))
+	require.ErrorContains(t, err, "this is not a BIP329 label file")
+	require.Len(t, lines, 2)
+	require.Equal(t, 3, lines[1].N)
+	_, err = Lines(make([]byte, MaxImportSize+1))
+	require.EqualError(t, err, "the label file is 67108865 bytes; at most 67108864 are read: split it")
+}
+
+func TestTruncateLabelToBIP329SuggestedLength(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+		cut            bool
+	}{
+		{"ascii at the limit is kept", strings.Repeat("a", 255), strings.Repeat("a", 255), false},
+		{"ascii over the limit is cut", strings.Repeat("a", 256), strings.Repeat("a", 255), true},
+		{"characters are counted, not bytes", strings.Repeat("é", 255), strings.Repeat("é", 255), false},
+		{"multi-byte characters are cut whole", strings.Repeat("₿", 300), strings.Repeat("₿", 255), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Record{Type: TypeTx, Ref: txA, Label: str(tc.in)}
+			require.Equal(t, tc.cut, r.TruncateLabel(MaxLabelLength))
+			require.Equal(t, tc.want, *r.Label)
+		})
+	}
+	none := Record{Type: TypeTx, Ref: txA}
+	require.False(t, none.TruncateLabel(MaxLabelLength))
+	require.Nil(t, none.Label)
+}
+
+func TestExportSortsRecordsInBIP329TypeOrder(t *testing.T) {
+	out, err := Export([]Record{
+		{Type: TypeXpub, Ref: "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8", Label: str("x")},
+		{Type: TypeOutput, Ref: txA + ":10", Spendable: boolp(false)},
+		{Type: TypeOutput, Ref: txA + ":9", Label: str("o")},
+		{Type: TypeAddr, Ref: addr, Label: str("a")},
+		{Type: TypeTx, Ref: txA, Label: str("t1"), Origin: "wpkh([d34db33f/84'/0'/1'])"},
+		{Type: TypeTx, Ref: txA, Label: str("t0"), Origin: "wpkh([d34db33f/84'/0'/0'])"},
+	})
+	require.NoError(t, err)
+	require.Equal(t, `{"type":"tx","ref":"`+txA+`","label":"t0","origin":"wpkh([d34db33f/84'/0'/0'])"}
+{"type":"tx","ref":"`+txA+`","label":"t1","origin":"wpkh([d34db33f/84'/0'/1'])"}
+{"type":"addr","ref":"`+addr+`","label":"a"}
+{"type":"output","ref":"`+txA+`:9","label":"o"}
+{"type":"output","ref":"`+txA+`:10","spendable":false}
+{"type":"xpub","ref":"xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8","label":"x"}
+`, string(out))
+	require.Equal(t, 1, Compare(Record{Type: TypeXpub, Ref: "a"}, Record{Type: TypeTx, Ref: "b"}))
+	require.Equal(t, 0, Compare(Record{Type: TypeTx, Ref: txA}, Record{Type: TypeTx, Ref: txA}))
+	require.Equal(t, -1, Compare(Record{Type: TypeTx, Ref: txB}, Record{Type: TypeAddr, Ref: addr}))
+
+	_, err = Export([]Record{{Type: TypeTx, Ref: txA, Extra: map[string]json.RawMessage{"fee": json.RawMessage(`{`)}}})
+	require.ErrorContains(t, err, `exporting the tx label of "`+txA+`": field "fee"`)
 }
