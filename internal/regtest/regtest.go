@@ -241,11 +241,16 @@ func (n *Node) waitReady(limit time.Duration) error {
 		}
 		last = err
 		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+		select {
 		case <-n.done:
 			return fmt.Errorf("btcd exited early (last RPC error: %v)", last)
-		case <-ctx.Done():
+		default:
+		}
+		if ctx.Err() != nil {
 			return fmt.Errorf("no answer within %s: %w", limit, last)
-		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
