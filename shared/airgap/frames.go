@@ -204,6 +204,12 @@ func bbqrFileType(p Payload) bbqr.FileType {
 // (the last shorter), each "p<M>of<N> " + part, M from 1; else the text
 // whole, unprefixed. Lengths count bytes, as the texts are ASCII.
 func SplitPMofN(text string, maxChars int) ([]string, error) {
+	return splitPMofN(text, maxChars, false)
+}
+
+// splitPMofN is SplitPMofN, with "p1of1 " on text that fits one part when
+// alwaysPrefix is set (SeedSigner's wallet QR needs it).
+func splitPMofN(text string, maxChars int, alwaysPrefix bool) ([]string, error) {
 	if text == "" {
 		return nil, errors.New("nothing to show: the text is empty")
 	}
@@ -211,6 +217,9 @@ func SplitPMofN(text string, maxChars int) ([]string, error) {
 		return nil, fmt.Errorf("pMofN part length %d must be at least 1", maxChars)
 	}
 	if len(text) <= maxChars {
+		if alwaysPrefix {
+			return []string{"p1of1 " + text}, nil
+		}
 		return []string{text}, nil
 	}
 	count := (len(text) + maxChars - 1) / maxChars
