@@ -2,7 +2,9 @@
 // units (BTC or sats), block explorer, fee source; a backup of all data to
 // one file and a restore from it; BIP-329 label export and import per
 // wallet; erasing this browser's data.
+import { restoreSpecterZip } from "../specter-backup.js";
 import { confirmButton, download, errorBox, field, h, heading, readFile, showError } from "../ui.js";
+import { isZip } from "../zip.js";
 
 export async function render(root, app) {
   const cfg = await app.loadConfig();
@@ -34,7 +36,7 @@ export async function render(root, app) {
   });
 
   // Backup and restore.
-  const restoreFile = h("input", { type: "file", name: "restore", accept: ".json,application/json" });
+  const restoreFile = h("input", { type: "file", name: "restore", accept: ".json,.zip,application/json,application/zip" });
   const restoreResult = h("div", { "aria-live": "polite" });
   const backup = h("section", { class: "panel", "aria-labelledby": "backup-h" },
     h("h2", { id: "backup-h", text: "Backup and restore" }),
@@ -53,7 +55,7 @@ export async function render(root, app) {
         }
       },
     }, "Download a backup"),
-    field("Restore from a backup file", restoreFile, "Replaces everything in this browser with the file's contents, after checking all of it."),
+    field("Restore from a backup file", restoreFile, "This app's backup replaces everything in this browser, after checking all of it. Specter Desktop's specter-backup.zip adds its devices and wallets."),
     h("button", {
       type: "button", class: "secondary",
       onclick: async () => {
@@ -63,7 +65,15 @@ export async function render(root, app) {
           return;
         }
         try {
-          const sum = await app.call("backup.import", { text: await readFile(restoreFile.files[0]) });
+          const bytes = new Uint8Array(await restoreFile.files[0].arrayBuffer());
+          if (isZip(bytes)) {
+            const r = await restoreSpecterZip(app, bytes);
+            restoreResult.replaceChildren(h("p", { class: "notice", text: `Added ${r.devices} devices, ${r.wallets} wallets and ${r.labels} labels from the Specter Desktop backup.` }),
+              r.problems.length ? h("div", { class: "warning" }, r.problems.map((p) => h("p", { text: p }))) : "");
+            showError(slot, null);
+            return;
+          }
+          const sum = await app.call("backup.import", { text: new TextDecoder().decode(bytes) });
           restoreResult.replaceChildren(h("p", { class: "notice", text: `Restored ${sum.devices} devices, ${sum.wallets} wallets and ${sum.psbts} pending PSBTs.` }));
           showError(slot, null);
           await app.loadConfig();

@@ -267,7 +267,11 @@ async function tabAddresses(panel, app, w, keychain, units) {
     const { addresses: upcoming } = await app.call("descriptor.addresses", {
       descriptor: keychain === 0 ? w.receive : w.change, network: w.network, branch: 0, start: addresses.length, count: gap,
     });
-    for (const a of upcoming) rows.push([String(a.index), h("code", { class: "mono", text: a.address }), "not handed out yet", formatAmount(0, units), ""]);
+    const { labels } = await app.call("labels.list", { wallet_id: w.id });
+    const addrLabels = Object.fromEntries(labels.filter((l) => l.type === "addr").map((l) => [l.ref, l.label]));
+    for (const a of upcoming) {
+      rows.push([String(a.index), h("code", { class: "mono", text: a.address }), "not handed out yet", formatAmount(0, units), addrLabels[a.address] || ""]);
+    }
   } catch (err) {
     panel.append(errorBox(err));
   }

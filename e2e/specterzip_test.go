@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+)
+
+// specterBackupZip packs Specter Desktop's restore fixtures as its backup
+// zip lays them out (devices/<alias>.json, wallets/<alias>.json), with one
+// entry stored and the others deflated, and adds the label "Savings" to
+// the first wallet's address #1.
+func specterBackupZip(t *testing.T, dir string) string {
+	t.Helper()
+	read := func(name string) []map[string]any {
+		data, err := os.ReadFile(filepath.Join("testdata", "specter-desktop", name))
+		require.NoError(t, err)
+		var v []map[string]any
+		require.NoError(t, json.Unmarshal(data, &v))
+		return v
+	}
+	devices, wallets := read("restore_devices.json"), read("restore_wallets.json")
+	wallets[0]["labels"].(map[string]any)["Savings"] = []any{"bcrt1qt2xpsvztclcks4q4m0yunre9a3zu4pyc4zdf66"}
+	path := filepath.Join(dir, "specter-backup.zip")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	zw := zip.NewWriter(f)
+	add := func(name string, v any, method uint16) {
+		data, err := json.MarshalIndent(v, "", "  ")
+		require.NoError(t, err)
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method})
+		require.NoError(t, err)
+		_, err = w.Write(data)
+		require.NoError(t, err)
+	}
+	for _, d := range devices {
+		add("devices/"+d["alias"].(string)+".json", d, zip.Deflate)
+	}
+	add("wallets/"+wallets[0]["alias"].(string)+".json", wallets[0], zip.Store)
+	add("wallets/"+wallets[1]["alias"].(string)+".json", wallets[1], zip.Deflate)
+	require.NoError(t, zw.Close())
+	require.NoError(t, f.Close())
+	return path
+}
+
+// TestSpecterDesktopBackupZipIsRestored restores Specter Desktop's backup
+// zip from the settings screen: its devices and wallets appear, each wallet
+// derives the first receive and change addresses Specter recorded, and a
+// custom address label comes along (Specter's default labels do not).
+func TestSpecterDesktopBackupZipIsRestored(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the app and drives Chromium: not in -short")
+	}
+	bin := specterBinary(t)
+	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
+	zipPath := specterBackupZip(t, t.TempDir())
+	bctx := newBrowser(t, t.TempDir())
+	ctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
+	defer cancel()
+	shot := newShots(t)
+
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url())))
+	waitJS(t, ctx, "the setup form", `document.querySelector("input[name=token]")`)
+	clickButton(t, ctx, "Go on offline")
+	waitHeading(t, ctx, "Wallets")
+	goHash(t, ctx, "#/settings")
+	waitHeading(t, ctx, "Settings")
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("input[name=restore]"), []string{zipPath})))
+	clickButton(t, ctx, "Restore")
+	waitJS(t, ctx, "the restore summary", `document.querySelector("main .notice")`)
+	require.Equal(t, "Added 2 devices, 2 wallets and 1 labels from the Specter Desktop backup.", text(t, ctx, "main .notice"))
+	require.False(t, eval[bool](t, ctx, `!!document.querySelector("main .warning")`), "no problems reported")
+	shot.take(t, ctx, "specter-zip-restored")
+
+	goHash(t, ctx, "#/devices")
+	waitJS(t, ctx, "two devices", `document.querySelectorAll("main .cards li").length === 2`)
+	require.Equal(t, []string{"btchot", "myNiceDevice"}, eval[[]string](t, ctx, `[...document.querySelectorAll("main .cards .title")].map(e => e.textContent)`))
+
+	for _, w := range []struct{ name, receive, change string }{
+		{"btc+Hot+Wallet", "bcrt1qgh00vt35pmvjsedlh45vcnmts3ntgxj6w8gsa8", "bcrt1qvfh56wqnx37yzhxh0sd2wqcq9hcqv0h9n3p5tr"},
+		{"SimpleMyNiceDevice", "bcrt1qavs8svrqcgnrzktvsn27z3w7acq0dljgnf8k89", "bcrt1qx70x540rcy26usrdxpv27l5qfhx7rmv9sjdx6c"},
+	} {
+		goHash(t, ctx, "#/wallets")
+		waitHeading(t, ctx, "Wallets")
+		clickXPath(t, ctx, `//main//a[.//span[@class="title" and text()=`+quote(w.name)+`]]`)
+		waitHeading(t, ctx, w.name)
+		walletHash := eval[string](t, ctx, "location.hash")
+		goHash(t, ctx, walletHash+"/addresses")
+		waitJS(t, ctx, "the receive addresses", `document.querySelectorAll("main table tbody tr").length >= 2`)
+		require.Equal(t, w.receive, tableColumn(t, ctx, 2)[0])
+		if w.name == "btc+Hot+Wallet" {
+			require.Equal(t, "Savings", tableColumn(t, ctx, 5)[1])
+		}
+		goHash(t, ctx, walletHash+"/addresses/change")
+		waitJS(t, ctx, "the change addresses", `document.querySelector("main table caption") && document.querySelector("main table caption").textContent === "Change addresses"`)
+		require.Equal(t, w.change, tableColumn(t, ctx, 2)[0])
+	}
+}
