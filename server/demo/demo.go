@@ -435,7 +435,12 @@ func (d *Demo) fund(ctx context.Context) error {
 	// again at a restart when btcd lost it with its mempool.
 	rebroadcast, err := d.send(ctx, last)
 	if err != nil {
-		return err
+		if !isRPCError(err) {
+			return err
+		}
+		// Its coin was spent otherwise (by hand through the RPC proxy):
+		// the demo goes on without it.
+		d.log.Warn("demo: the unconfirmed demo payment is refused by the node; going on without it", "txid", last.TxHash().String(), "err", err)
 	}
 	d.Funded = sent > 0
 	switch {
