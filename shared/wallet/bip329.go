@@ -1,70 +1,41 @@
 package wallet
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 
-	"github.com/btcsuite/btcd/chaincfg/chainhash"
-	"github.com/btcsuite/btcd/wire"
+	"github.com/specterpwa/specter/shared/labels"
 )
 
-// bip329Record is one JSON Lines record of BIP329. Label and Spendable are
-// pointers because an absent value must leave the wallet's value alone.
-type bip329Record struct {
-	Type      string  `json:"type"`
-	Ref       string  `json:"ref"`
-	Label     *string `json:"label,omitempty"`
-	Origin    string  `json:"origin,omitempty"`
-	Spendable *bool   `json:"spendable,omitempty"`
-}
-
-// MaxLabelLength is BIP329's suggested maximum label length, in characters;
-// longer imported labels are truncated.
-const MaxLabelLength = 255
-
 // ExportBIP329 writes the wallet's labels and frozen outputs in BIP329's
-// JSON Lines format: one record per label, ordered by type and ref, and
-// "spendable": false on frozen outputs.
+// JSON Lines format through shared/labels (labels.Export): one record per
+// label, sorted as labels.Compare does (type in BIP329's order tx, addr,
+// pubkey, input, output, xpub, then ref), and "spendable": false on frozen
+// outputs, with or without a label.
 func (w *Wallet) ExportBIP329() ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	labels := w.Labels()
+	recs := make([]labels.Record, 0, len(w.state.Labels)+len(w.state.Frozen))
 	labelled := map[string]bool{}
-	for _, l := range labels {
-		text := l.Label
-		rec := bip329Record{Type: l.Type, Ref: l.Ref, Label: &text, Origin: l.Origin}
-		if l.Type == "output" {
+	for _, l := range w.Labels() {
+		rec := l.record()
+		if l.Type == labels.TypeOutput {
 			labelled[l.Ref] = true
 			if w.state.Frozen[l.Ref] {
 				f := false
 				rec.Spendable = &f
 			}
 		}
-		if err := enc.Encode(rec); err != nil {
-			return nil, fmt.Errorf("exporting label %s %s: %w", l.Type, l.Ref, err)
+		recs = append(recs, rec)
+	}
+	for op, frozen := range w.state.Frozen {
+		if frozen && !labelled[op] {
+			f := false
+			recs = append(recs, labels.Record{Type: labels.TypeOutput, Ref: op, Spendable: &f})
 		}
 	}
-	var frozen []string
-	for op := range w.state.Frozen {
-		if !labelled[op] {
-			frozen = append(frozen, op)
-		}
+	out, err := labels.Export(recs)
+	if err != nil {
+		return nil, fmt.Errorf("exporting the wallet's BIP329 labels: %w", err)
 	}
-	slices.Sort(frozen)
-	for _, op := range frozen {
-		f := false
-		if err := enc.Encode(bip329Record{Type: "output", Ref: op, Spendable: &f}); err != nil {
-			return nil, fmt.Errorf("exporting frozen output %s: %w", op, err)
-		}
-	}
-	return buf.Bytes(), nil
+	return out, nil
 }
 
 // ImportReport tells the user what an import did.
@@ -72,65 +43,49 @@ type ImportReport struct {
 	// Imported counts the records applied.
 	Imported int `json:"imported"`
 	// Problems lists, by line, records skipped or changed (bad JSON, a
-	// reference of the wrong form, a label truncated to MaxLabelLength).
-	// Unknown record types are skipped silently, as BIP329 asks.
+	// reference of the wrong form, a "spendable" on a record that is not
+	// an output, a label truncated to labels.MaxLabelLength). Records of
+	// types BIP329 does not define are skipped silently, as BIP329 asks.
 	Problems []string `json:"problems,omitempty"`
 }
 
-// ImportBIP329 reads a BIP329 JSON Lines export and applies its labels and
-// the spendable flag of outputs (false freezes, true unfreezes). A bad line
-// is reported and skipped, never fatal, so one typo cannot lose the rest.
+// ImportBIP329 reads a BIP329 JSON Lines export with labels.Lines (which
+// parses and validates each line) and applies its labels and the spendable
+// flag of outputs (false freezes, true unfreezes); later lines win. A bad
+// line is reported and skipped, never fatal, so one typo cannot lose the
+// rest. Labels longer than labels.MaxLabelLength are truncated with a
+// warning, as BIP329's "Importing" section suggests. The error is for data
+// that is not a label file at all.
 func (w *Wallet) ImportBIP329(data []byte) (ChangeSet, ImportReport, error) {
 	var cs ChangeSet
 	var rep ImportReport
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
-			continue
-		}
+	lines, err := labels.Lines(data)
+	if err != nil {
+		return ChangeSet{}, rep, fmt.Errorf("reading the BIP329 label file: %w", err)
+	}
+	for _, l := range lines {
 		problem := func(format string, args ...any) {
-			rep.Problems = append(rep.Problems, fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
+			rep.Problems = append(rep.Problems, fmt.Sprintf("line %d: ", l.N)+fmt.Sprintf(format, args...))
 		}
-		if !utf8.ValidString(text) {
-			problem("not UTF-8 text: skipped")
+		for _, warning := range l.Warnings {
+			problem("%s", warning)
+		}
+		if l.Err != nil {
+			problem("%v: skipped", l.Err)
 			continue
 		}
-		var rec bip329Record
-		if err := json.Unmarshal([]byte(text), &rec); err != nil {
-			problem("not a JSON object (%v): skipped", err)
-			continue
-		}
-		if !slices.Contains(labelTypes, rec.Type) {
-			continue // BIP329: ignore types not defined there
-		}
-		if rec.Type == "tx" || rec.Type == "input" || rec.Type == "output" {
-			rec.Ref = strings.ToLower(rec.Ref)
-		}
-		if err := checkRef(rec.Type, rec.Ref); err != nil {
-			problem("%v: skipped", err)
-			continue
-		}
-		if rec.Spendable != nil && rec.Type != "output" {
-			problem("\"spendable\" only applies to outputs: ignored on a %s record", rec.Type)
-			rec.Spendable = nil
-		}
-		if rec.Label == nil && rec.Spendable == nil {
+		rec := l.Record
+		if l.Ignored || rec.Label == nil && rec.Spendable == nil {
 			continue
 		}
 		if rec.Label != nil {
-			l := *rec.Label
-			if utf8.RuneCountInString(l) > MaxLabelLength {
-				l = string([]rune(l)[:MaxLabelLength])
-				problem("label of %s %s truncated to %d characters", rec.Type, rec.Ref, MaxLabelLength)
+			if rec.TruncateLabel(labels.MaxLabelLength) {
+				problem("label of %s %s truncated to %d characters", rec.Type, rec.Ref, labels.MaxLabelLength)
 			}
 			if cs.Labels == nil {
 				cs.Labels = map[string]Label{}
 			}
-			cs.Labels[rec.Type+":"+rec.Ref] = Label{Type: rec.Type, Ref: rec.Ref, Label: l, Origin: rec.Origin}
+			cs.Labels[rec.Type+":"+rec.Ref] = Label{Type: rec.Type, Ref: rec.Ref, Label: *rec.Label, Origin: rec.Origin}
 		}
 		if rec.Spendable != nil {
 			if cs.Frozen == nil {
@@ -140,42 +95,14 @@ func (w *Wallet) ImportBIP329(data []byte) (ChangeSet, ImportReport, error) {
 		}
 		rep.Imported++
 	}
-	if err := sc.Err(); err != nil {
-		return ChangeSet{}, rep, fmt.Errorf("reading the BIP329 file after line %d: %w (is it a JSON Lines label export?)", line, err)
-	}
 	if err := w.commit(&ChangeSet{}, cs); err != nil {
 		return ChangeSet{}, rep, err
 	}
 	return cs, rep, nil
 }
 
-// checkRef checks a BIP329 reference has its type's form.
-func checkRef(typ, ref string) error {
-	switch typ {
-	case "tx":
-		if len(ref) != 64 {
-			return fmt.Errorf("tx reference %q is not a 64-character txid", ref)
-		}
-		if _, err := chainhash.NewHashFromStr(ref); err != nil {
-			return fmt.Errorf("tx reference %q is not a hex txid", ref)
-		}
-	case "input", "output":
-		txid, idx, ok := strings.Cut(ref, ":")
-		n, err := strconv.ParseUint(idx, 10, 32)
-		if !ok || len(txid) != 64 || err != nil {
-			return fmt.Errorf("%s reference %q is not txid:index", typ, ref)
-		}
-		h, err := chainhash.NewHashFromStr(txid)
-		if err != nil {
-			return fmt.Errorf("%s reference %q is not txid:index", typ, ref)
-		}
-		if typ == "output" && (wire.OutPoint{Hash: *h, Index: uint32(n)}).String() != ref {
-			return fmt.Errorf("output reference %q is not in canonical txid:index form", ref)
-		}
-	default:
-		if ref == "" || strings.ContainsAny(ref, " \t") {
-			return fmt.Errorf("%s reference %q is empty or contains spaces", typ, ref)
-		}
-	}
-	return nil
+// record is the label as a BIP329 record of shared/labels.
+func (l Label) record() labels.Record {
+	text := l.Label
+	return labels.Record{Type: l.Type, Ref: l.Ref, Label: &text, Origin: l.Origin}
 }

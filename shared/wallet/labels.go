@@ -10,18 +10,22 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/wire"
+
+	"github.com/specterpwa/specter/shared/labels"
 )
 
-// labelTypes are BIP329's record types.
-var labelTypes = []string{"tx", "addr", "pubkey", "input", "output", "xpub"}
-
-// SetLabel sets (or, with an empty Label, removes) a BIP329 label.
+// SetLabel sets (or, with an empty Label, removes) a BIP329 label. The
+// label is validated by shared/labels (labels.Validate: a BIP329 type, a
+// reference of the type's form, an abbreviated-descriptor origin) and its
+// hex reference lowercased. A stored label is removed even when its
+// reference would no longer pass.
 func (w *Wallet) SetLabel(l Label) (ChangeSet, error) {
-	if !slices.Contains(labelTypes, l.Type) {
-		return ChangeSet{}, fmt.Errorf("label type %q is not a BIP329 type: use one of %s", l.Type, strings.Join(labelTypes, ", "))
-	}
-	if l.Ref == "" {
-		return ChangeSet{}, fmt.Errorf("a %s label needs a reference (BIP329 ref)", l.Type)
+	if _, stored := w.state.Labels[l.Type+":"+l.Ref]; !stored || l.Label != "" {
+		rec := l.record()
+		if err := labels.Validate(&rec); err != nil {
+			return ChangeSet{}, err
+		}
+		l.Ref = rec.Ref
 	}
 	cs := ChangeSet{Labels: map[string]Label{l.Type + ":" + l.Ref: l}}
 	if err := w.commit(&ChangeSet{}, cs); err != nil {
@@ -30,19 +34,14 @@ func (w *Wallet) SetLabel(l Label) (ChangeSet, error) {
 	return cs, nil
 }
 
-// Labels returns every label, ordered by type then ref (ready for a BIP329
-// export).
+// Labels returns every label in the order of a BIP329 export
+// (labels.Compare: by type in BIP329's order, then by ref).
 func (w *Wallet) Labels() []Label {
 	out := make([]Label, 0, len(w.state.Labels))
 	for _, l := range w.state.Labels {
 		out = append(out, l)
 	}
-	slices.SortFunc(out, func(a, b Label) int {
-		if c := strings.Compare(a.Type, b.Type); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Ref, b.Ref)
-	})
+	slices.SortFunc(out, func(a, b Label) int { return labels.Compare(a.record(), b.record()) })
 	return out
 }
 
