@@ -127,6 +127,7 @@ async function renderImport(root, app) {
   const text = h("textarea", { name: "wallet", spellcheck: "false", placeholder: "wsh(sortedmulti(2,[fp/48'/0'/0'/2']xpub.../0/*,...))#checksum" });
   const file = h("input", { type: "file", name: "file", accept: ".json,.txt,.bsms,text/plain,application/json" });
   const network = h("select", { name: "network" }, NETWORKS.map((n) => h("option", { value: n, text: n })));
+  const token = h("input", { type: "text", name: "bsms_token", autocomplete: "off", spellcheck: "false" });
   const submit = h("button", { type: "submit" }, "Import the wallet");
   file.addEventListener("change", async () => {
     if (file.files.length) text.value = await readFile(file.files[0]);
@@ -136,6 +137,7 @@ async function renderImport(root, app) {
     field("Descriptor or wallet file text", text, "An output descriptor, or the text of a Specter, Sparrow, Coldcard, Electrum, Caravan, Bitcoin Core or BSMS wallet file."),
     field("Or upload the wallet file", file),
     field("Network (when the file does not say)", network),
+    field("BSMS token (only for an encrypted BSMS record)", token, "The TOKEN the coordinator gave you (BIP129)."),
     h("div", { class: "actions" }, submit, h("a", { class: "button secondary", href: "#/wallets" }, "Cancel")));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -144,7 +146,7 @@ async function renderImport(root, app) {
       const body = text.value.trim();
       let res;
       if (app.methods.has("wallets.importFile")) {
-        res = await app.call("wallets.importFile", { text: body, network: network.value, name: name.value.trim() });
+        res = await app.call("wallets.importFile", { text: body, network: network.value, name: name.value.trim(), bsms_token: token.value.trim() });
       } else {
         res = await app.call("wallets.importDescriptor", { name: name.value.trim() || "Imported wallet", descriptor: body, network: network.value });
       }
