@@ -11,7 +11,8 @@ import (
 
 // TestShellPageShowsRelayStatusInChromium loads the embedded page in headless
 // Chromium (installed by `make deps`) under the relay's real CSP: app.js must
-// run, fetch /healthz and show the status, with no CSP violation logged.
+// run, fetch /healthz and the auth status and show them in the status bar,
+// with no CSP violation logged.
 func TestShellPageShowsRelayStatusInChromium(t *testing.T) {
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
@@ -30,8 +31,8 @@ func TestShellPageShowsRelayStatusInChromium(t *testing.T) {
 	cmd.Stderr = &stderr
 	dom, err := cmd.Output()
 	require.NoError(t, err, stderr.String())
-	require.Regexp(t, `<p id="relay-status" data-state="ok">Relay ok \(version [^,]+, up \d+ s\)\.</p>`, string(dom))
-	require.Contains(t, string(dom), `<p id="auth-status">No admin account yet: the relay printed a one-time setup token to its console.</p>`)
+	require.Contains(t, string(dom), `<span id="relay-state" data-state="ok">Relay: reachable</span>`)
+	require.Contains(t, string(dom), `<span id="user-state">Relay needs an admin</span>`)
 	require.NotContains(t, stderr.String(), "Content Security Policy")
 	require.NotContains(t, stderr.String(), "Refused to")
 }

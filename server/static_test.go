@@ -187,7 +187,7 @@ func TestEmbeddedPWAIsServable(t *testing.T) {
 	rec := get(h, "GET", "/", nil)
 	require.Equal(t, 200, rec.Code)
 	require.Contains(t, rec.Body.String(), `<link rel="manifest" href="/manifest.json">`)
-	require.Contains(t, rec.Body.String(), `<script src="/app.js" defer></script>`)
+	require.Contains(t, rec.Body.String(), `<script type="module" src="/app.js"></script>`)
 	require.NotContains(t, rec.Body.String(), "<script>", "the CSP forbids inline scripts")
 
 	rec = get(h, "GET", "/manifest.json", nil)
@@ -233,5 +233,9 @@ func TestEmbeddedPWAIsServable(t *testing.T) {
 
 	rec = get(h, "GET", "/app.js", nil)
 	require.Equal(t, "text/javascript; charset=utf-8", rec.Header().Get("Content-Type"))
-	require.Contains(t, rec.Body.String(), `fetch("/healthz"`)
+	require.Contains(t, rec.Body.String(), `import { Relay } from "./js/relay.js";`)
+
+	rec = get(h, "GET", "/js/relay.js", nil)
+	require.Equal(t, "text/javascript; charset=utf-8", rec.Header().Get("Content-Type"))
+	require.Contains(t, rec.Body.String(), `health() { return this.request("GET", "/healthz"); }`)
 }
