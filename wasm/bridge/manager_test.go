@@ -39,6 +39,7 @@ func managerRegistry(t *testing.T, st store.Store) *Registry {
 	RegisterEngine(r)
 	RegisterManager(r, Ready(e))
 	RegisterWalletFiles(r, Ready(e))
+	RegisterNode(r, Ready(e), nil)
 	return r
 }
 

@@ -1,0 +1,169 @@
+package bridge
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/specterpwa/specter/shared/chainsync"
+	"github.com/specterpwa/specter/shared/manager"
+	"github.com/specterpwa/specter/shared/psbt"
+	"github.com/specterpwa/specter/shared/wallet"
+	"github.com/specterpwa/specter/wasm/relay"
+)
+
+// NodeParams names the node reached through the relay: the relay's base URL
+// (the page's origin when it served the page), the node's id on the relay,
+// and the session's CSRF token (the page reads it from its cookie).
+type NodeParams struct {
+	Relay  string `json:"relay"`
+	NodeID string `json:"node_id"`
+	CSRF   string `json:"csrf,omitempty"`
+}
+
+// SyncParams syncs a wallet with a node.
+type SyncParams struct {
+	ID string `json:"id"`
+	NodeParams
+	SkipMempool bool `json:"skip_mempool,omitempty"`
+}
+
+// SyncResult sums up a sync and gives the new balance.
+type SyncResult struct {
+	Tip         chainsync.Tip  `json:"tip"`
+	Scanned     int            `json:"scanned"`
+	Matched     int            `json:"matched"`
+	UsedFilters bool           `json:"used_filters"`
+	Reorg       bool           `json:"reorg"`
+	ForkHeight  int32          `json:"fork_height,omitempty"`
+	Balance     wallet.Balance `json:"balance"`
+}
+
+// BroadcastParams sends a transaction: a finalized PSBT or the raw
+// transaction in hex.
+type BroadcastParams struct {
+	NodeParams
+	PSBT  string `json:"psbt,omitempty"`
+	TxHex string `json:"tx_hex,omitempty"`
+}
+
+// BroadcastResult is the txid the node accepted.
+type BroadcastResult struct {
+	TxID string `json:"txid"`
+}
+
+type syncer struct {
+	client *http.Client
+
+	mu      sync.Mutex
+	mempool map[string]*chainsync.MempoolCache // by wallet id
+}
+
+func (s *syncer) caller(p NodeParams) (*relay.Caller, error) {
+	c, err := relay.New(p.Relay, p.NodeID, p.CSRF, s.client)
+	if err != nil {
+		return nil, WithCode(err, CodeBadParams, "give the relay's address and the id of one of its nodes")
+	}
+	return c, nil
+}
+
+func (s *syncer) cache(id string) *chainsync.MempoolCache {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.mempool[id]
+	if c == nil {
+		c = &chainsync.MempoolCache{}
+		s.mempool[id] = c
+	}
+	return c
+}
+
+// RegisterNode adds the methods that reach the user's node through the
+// relay: wallets.sync (BIP158 filters or blocks, then the mempool, with
+// chainsync) and tx.broadcast. client nil means http.DefaultClient (fetch
+// in the browser).
+func RegisterNode(r *Registry, src EngineSource, client *http.Client) {
+	s := &syncer{client: client, mempool: map[string]*chainsync.MempoolCache{}}
+	stateful(r, src, "wallets.sync", "brings a wallet up to the node's tip through the relay (block filters, blocks, mempool)", s.sync)
+	Register(r, "tx.broadcast", "sends a finalized PSBT or a raw transaction to the node through the relay", s.broadcast)
+}
+
+func (s *syncer) sync(ctx context.Context, e *manager.Engine, p SyncParams) (SyncResult, error) {
+	c, err := s.caller(p.NodeParams)
+	if err != nil {
+		return SyncResult{}, err
+	}
+	var out SyncResult
+	err = e.Update(ctx, p.ID, func(w *wallet.Wallet) (wallet.ChangeSet, error) {
+		res, err := chainsync.Sync(ctx, w, &chainsync.RPCSource{Caller: c}, chainsync.Options{SkipMempool: p.SkipMempool, Mempool: s.cache(p.ID)})
+		if err != nil {
+			return wallet.ChangeSet{}, err
+		}
+		out = SyncResult{Tip: res.Tip, Scanned: res.Scanned, Matched: res.Matched, UsedFilters: res.UsedFilters,
+			Reorg: res.Reorg, ForkHeight: res.ForkHeight, Balance: w.Balance()}
+		return res.Changes, nil
+	})
+	if err != nil {
+		var me *manager.Error
+		if errors.As(err, &me) {
+			return SyncResult{}, err
+		}
+		return SyncResult{}, WithHint(fmt.Errorf("the sync stopped: %w", err), "check the relay and node status, then sync again: it resumes where it stopped")
+	}
+	return out, nil
+}
+
+func (s *syncer) broadcast(ctx context.Context, p BroadcastParams) (BroadcastResult, error) {
+	txHex := strings.TrimSpace(p.TxHex)
+	switch {
+	case p.PSBT != "" && txHex != "":
+		return BroadcastResult{}, WithCode(errors.New("give either a PSBT or a transaction"), CodeBadParams, `set "psbt" or "tx_hex"`)
+	case p.PSBT != "":
+		pk, err := decodePSBT(p.PSBT)
+		if err != nil {
+			return BroadcastResult{}, err
+		}
+		if _, err := psbt.Finalize(pk); err != nil {
+			return BroadcastResult{}, WithHint(err, "the PSBT is malformed; ask the signer for a fresh export")
+		}
+		if !psbt.IsComplete(pk) {
+			return BroadcastResult{}, WithHint(errors.New("the PSBT is not fully signed"), "collect the missing signatures first")
+		}
+		tx, err := psbt.Extract(pk)
+		if err != nil {
+			return BroadcastResult{}, WithHint(err, "the signatures do not make a valid transaction; do not broadcast it")
+		}
+		var b strings.Builder
+		if err := tx.Serialize(hexWriter{&b}); err != nil {
+			return BroadcastResult{}, err
+		}
+		txHex = b.String()
+	case txHex == "":
+		return BroadcastResult{}, WithCode(errors.New("nothing to broadcast"), CodeBadParams, `set "psbt" or "tx_hex"`)
+	default:
+		if _, err := hex.DecodeString(txHex); err != nil {
+			return BroadcastResult{}, WithCode(fmt.Errorf("the transaction is not hex: %w", err), CodeBadParams, "give the raw transaction in hex")
+		}
+	}
+	c, err := s.caller(p.NodeParams)
+	if err != nil {
+		return BroadcastResult{}, err
+	}
+	res, err := c.CallBatch(ctx, []chainsync.Request{{Method: "sendrawtransaction", Params: []any{txHex}}})
+	if err != nil {
+		return BroadcastResult{}, WithHint(fmt.Errorf("the transaction was not sent: %w", err), "check the relay and node status and try again")
+	}
+	if res[0].Error != nil {
+		return BroadcastResult{}, WithHint(fmt.Errorf("the node refused the transaction: %w", res[0].Error), "the coins may be spent already or the fee too low; sync the wallet and check the transaction")
+	}
+	var txid string
+	if err := json.Unmarshal(res[0].Result, &txid); err != nil {
+		return BroadcastResult{}, fmt.Errorf("the node's answer to sendrawtransaction is not a txid: %.80q", res[0].Result)
+	}
+	return BroadcastResult{TxID: txid}, nil
+}

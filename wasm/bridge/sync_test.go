@@ -1,0 +1,155 @@
+//go:build unix
+
+package bridge
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/go-chi/chi/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/internal/regtest"
+	"github.com/specterpwa/specter/server/nodes"
+	"github.com/specterpwa/specter/server/rpcproxy"
+	"github.com/specterpwa/specter/shared/coinselect"
+	"github.com/specterpwa/specter/shared/descriptor"
+	"github.com/specterpwa/specter/shared/manager"
+	"github.com/specterpwa/specter/shared/network"
+	"github.com/specterpwa/specter/shared/psbt"
+	"github.com/specterpwa/specter/shared/store"
+	"github.com/specterpwa/specter/shared/wallet"
+)
+
+// regtestSubsidy is the block reward at height h on regtest (halving every
+// 150 blocks).
+func regtestSubsidy(h int) int64 { return 50 * btcutil.SatoshiPerBitcoin >> (h / 150) }
+
+// TestSyncAndBroadcastThroughTheRelayProxy syncs a wallet with btcd through
+// the relay's real JSON-RPC proxy (its Core-to-btcd dialect included) behind
+// a CSRF check, then spends a coin: PSBT signed by the hot device, broadcast
+// through the relay, seen in the mempool by the next sync.
+func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts btcd")
+	}
+	if _, err := regtest.EnsureBtcd(); err != nil {
+		t.Skipf("btcd is not installed (make deps installs it): %v", err)
+	}
+	r := managerRegistry(t, store.NewMemory())
+	hot := ok[HotDeviceResult](t, r, "devices.createHot", HotDeviceParams{Name: "Phone", Mnemonic: cosignerMnemonics[0],
+		Password: "correct horse battery", Network: "regtest"})
+	w := ok[manager.CreateResult](t, r, "wallets.create", manager.WalletSpec{Name: "Spending", Kind: manager.Single,
+		ScriptType: manager.ScriptWPKH, DeviceIDs: []string{hot.Device.ID}, Network: network.Regtest})
+
+	// btcd picks one of its two mining addresses per block: the wallet's
+	// first address gets about half of the coinbases.
+	node := regtest.StartWith(t, regtest.Options{ExtraArgs: []string{"--miningaddr=" + w.FirstAddress}})
+	const blocks = regtest.SegwitHeight + 10
+	hashes := node.Generate(blocks)
+
+	dir := t.TempDir()
+	nm, err := nodes.Open(dir, nodes.Options{BitcoinDir: filepath.Join(dir, "none")})
+	require.NoError(t, err)
+	info, err := nm.Add(nodes.NewNode{Name: "btcd", URL: node.URL, Network: "regtest", User: node.User, Password: node.Password})
+	require.NoError(t, err)
+	mux := chi.NewRouter()
+	proxy := rpcproxy.New(nm, nil, rpcproxy.Options{})
+	mux.Post("/api/nodes/{id}/rpc", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-CSRF-Token") != "tok" {
+			nodes.WriteError(w, http.StatusForbidden, "CSRF token missing")
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	})
+	relaySrv := httptest.NewServer(mux)
+	defer relaySrv.Close()
+
+	// What the wallet should find, read from the node block by block.
+	var total, mature int64
+	var ours int
+	for i, h := range hashes {
+		height := i + 1
+		var blk struct {
+			RawTx []struct {
+				Vout []struct {
+					ScriptPubKey struct {
+						Addresses []string `json:"addresses"`
+						Address   string   `json:"address"`
+					} `json:"scriptPubKey"`
+				} `json:"vout"`
+			} `json:"rawtx"`
+		}
+		require.NoError(t, json.Unmarshal(node.MustRPC("getblock", h, 2), &blk))
+		out := blk.RawTx[0].Vout[0].ScriptPubKey
+		if out.Address == w.FirstAddress || len(out.Addresses) == 1 && out.Addresses[0] == w.FirstAddress {
+			ours++
+			total += regtestSubsidy(height)
+			if blocks-height+1 >= wallet.CoinbaseMaturity {
+				mature += regtestSubsidy(height)
+			}
+		}
+	}
+	require.Greater(t, ours, 0, "no coinbase paid the wallet")
+
+	e := fails(t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: NodeParams{Relay: relaySrv.URL, NodeID: info.ID}})
+	require.Contains(t, e.Message, "the relay answered 403: CSRF token missing")
+
+	np := NodeParams{Relay: relaySrv.URL, NodeID: info.ID, CSRF: "tok"}
+	res := ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np})
+	require.Equal(t, int32(blocks), res.Tip.Height)
+	require.Equal(t, hashes[len(hashes)-1], res.Tip.Hash)
+	require.Equal(t, ours, res.Matched)
+	require.Equal(t, wallet.Balance{Confirmed: mature, Immature: total - mature}, res.Balance)
+	require.Equal(t, res.Balance, ok[wallet.Balance](t, r, "wallets.balance", IDParams{ID: w.Wallet.ID}))
+	require.Len(t, ok[TransactionsResult](t, r, "wallets.transactions", TransactionsParams{ID: w.Wallet.ID}).Transactions, ours)
+
+	// Spend the first mature coin back to the wallet's first address.
+	var coin *wallet.UTXO
+	for _, u := range ok[UTXOsResult](t, r, "wallets.utxos", IDParams{ID: w.Wallet.ID}).UTXOs {
+		if blocks-int(u.Height)+1 >= wallet.CoinbaseMaturity && (coin == nil || u.Height < coin.Height) {
+			coin = &u
+		}
+	}
+	require.NotNil(t, coin)
+	d, err := descriptor.Parse(w.Wallet.Descriptor)
+	require.NoError(t, err)
+	pw, err := psbt.NewWallet(network.Regtest, d)
+	require.NoError(t, err)
+	const fee = 1_000
+	op, err := coinselect.ParseOutPoint(coin.Outpoint) // OutPoint itself does not travel in JSON
+	require.NoError(t, err)
+	unsigned, err := psbt.Create(pw, psbt.CreateOptions{
+		Inputs:  []psbt.UTXO{{OutPoint: op, Value: coin.Value, Branch: int(coin.Keychain), Index: coin.Index}},
+		Outputs: []psbt.Recipient{{Address: w.FirstAddress, Amount: coin.Value - fee}},
+	})
+	require.NoError(t, err)
+	b64, err := psbt.EncodeBase64(unsigned)
+	require.NoError(t, err)
+	signed := ok[SignResult](t, r, "devices.signPSBT", SignParams{ID: hot.Device.ID, Password: "correct horse battery", PSBT: b64})
+	sent := ok[BroadcastResult](t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: signed.PSBT})
+	require.Equal(t, unsigned.UnsignedTx.TxHash().String(), sent.TxID)
+
+	e = fails(t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: signed.PSBT})
+	require.Equal(t, "the coins may be spent already or the fee too low; sync the wallet and check the transaction", e.Hint)
+	e = fails(t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: b64})
+	require.Equal(t, Error{Message: "the PSBT is not fully signed", Hint: "collect the missing signatures first", Code: CodeFailed}, *e)
+
+	res = ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np})
+	require.Equal(t, int32(blocks), res.Tip.Height)
+	// The spent coin is replaced by its unconfirmed output to ourselves.
+	require.Equal(t, total-fee, res.Balance.Total())
+	var found bool
+	for _, tx := range ok[TransactionsResult](t, r, "wallets.transactions", TransactionsParams{ID: w.Wallet.ID}).Transactions {
+		if tx.Txid == sent.TxID {
+			found = true
+			require.Equal(t, wallet.StatusPending, tx.Status)
+			require.Equal(t, int64(-fee), tx.Net)
+		}
+	}
+	require.True(t, found, "the broadcast transaction is in the wallet's history")
+}
