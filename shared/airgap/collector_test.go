@@ -217,6 +217,12 @@ func TestSplitPMofN_SpecterDesktopVector(t *testing.T) {
 	require.Equal(t, KindWalletSetup, got.Kind)
 	require.Equal(t, v.Text, string(got.Data))
 	require.Equal(t, "pmofn", got.Source)
+	// Specter DIY's "name&descriptor": verified by shared/walletfile
+	require.NotNil(t, got.Setup)
+	require.Equal(t, "Multisig 5", got.Setup.Setup.Name)
+	require.Equal(t, 1, got.Setup.Setup.M)
+	require.Equal(t, 2, got.Setup.Setup.N)
+	require.Equal(t, "9d1dc604", got.Setup.Setup.Devices[1].Fingerprint.String())
 }
 
 func TestSplitPMofN_EqualPartsAsSpecterDesktop(t *testing.T) {
@@ -318,7 +324,8 @@ func TestCollector_RealColdcardQScan(t *testing.T) {
 	got, err := c.Result()
 	require.NoError(t, err)
 	require.Equal(t, "bbqr:U", got.Source)
-	require.Equal(t, KindText, got.Kind)
+	require.Equal(t, KindText, got.Kind) // the scan is BBQr.md itself
+	require.True(t, strings.HasPrefix(string(got.Data), "# The BBQr Protocol - Make a series of QR codes to hold lots of data\n"))
 }
 
 func TestCollector_StaticAndURKeysAndPSBT(t *testing.T) {
