@@ -1,0 +1,126 @@
+//go:build unix
+
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/internal/regtest"
+	"github.com/specterpwa/specter/server/nodes"
+	"github.com/specterpwa/specter/server/rpcproxy"
+	"github.com/specterpwa/specter/shared/descriptor"
+	"github.com/specterpwa/specter/shared/keys"
+	"github.com/specterpwa/specter/shared/network"
+)
+
+const syncPage = `
+import { createEngine } from "/js/engine-client.js";
+const out = {};
+try {
+  const params = await (await fetch("/params.json")).json();
+  const engine = createEngine("/js/engine-worker.js");
+  await engine.ready;
+  const w = await engine.call("wallets.importDescriptor", { name: "Demo", descriptor: params.descriptor, network: "regtest" });
+  out.first = w.first_address;
+  out.sync = await engine.call("wallets.sync", { id: w.wallet.id, relay: location.origin, node_id: params.node, csrf: "tok" });
+  out.txs = (await engine.call("wallets.transactions", { id: w.wallet.id })).transactions.length;
+} catch (e) {
+  out.error = e.message + " (" + e.hint + ")";
+}
+await fetch("/post/result", { method: "POST", body: JSON.stringify(out) });
+`
+
+// TestWalletSyncFromTheWorker syncs a wallet from the engine's Web Worker:
+// fetch from the worker to the relay's JSON-RPC proxy (under the relay's CSP)
+// in front of btcd regtest.
+func TestWalletSyncFromTheWorker(t *testing.T) {
+	h := newHarness(t)
+	if _, err := regtest.EnsureBtcd(); err != nil {
+		t.Skipf("btcd is not installed (make deps installs it): %v", err)
+	}
+	master, err := keys.MasterFromMnemonic("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about", "", network.Regtest)
+	require.NoError(t, err)
+	acc, err := keys.DeriveAccount(master, keys.ScriptWPKH, network.Regtest, 0)
+	require.NoError(t, err)
+	desc := "wpkh([" + acc.Origin.String() + "]" + acc.Xpub + "/<0;1>/*)"
+	d, err := descriptor.Parse(desc)
+	require.NoError(t, err)
+	recv, err := d.Branch(0)
+	require.NoError(t, err)
+	first, err := recv.Address(0, network.Regtest)
+	require.NoError(t, err)
+
+	node := regtest.StartWith(t, regtest.Options{ExtraArgs: []string{"--miningaddr=" + first}})
+	const blocks = 120 // all with the 50 BTC subsidy
+	hashes := node.Generate(blocks)
+	var ours int
+	for _, hash := range hashes {
+		var blk struct {
+			RawTx []struct {
+				Vout []struct {
+					ScriptPubKey struct {
+						Addresses []string `json:"addresses"`
+					} `json:"scriptPubKey"`
+				} `json:"vout"`
+			} `json:"rawtx"`
+		}
+		require.NoError(t, json.Unmarshal(node.MustRPC("getblock", hash, 2), &blk))
+		if a := blk.RawTx[0].Vout[0].ScriptPubKey.Addresses; len(a) == 1 && a[0] == first {
+			ours++
+		}
+	}
+	require.Greater(t, ours, 0)
+
+	dir := t.TempDir()
+	nm, err := nodes.Open(dir, nodes.Options{BitcoinDir: filepath.Join(dir, "none")})
+	require.NoError(t, err)
+	info, err := nm.Add(nodes.NewNode{Name: "btcd", URL: node.URL, Network: "regtest", User: node.User, Password: node.Password})
+	require.NoError(t, err)
+	api := chi.NewRouter()
+	proxy := rpcproxy.New(nm, nil, rpcproxy.Options{})
+	api.Post("/api/nodes/{id}/rpc", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-CSRF-Token") != "tok" {
+			nodes.WriteError(w, http.StatusForbidden, "CSRF token missing")
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	})
+	h.mux.Handle("/api/", api)
+	params, err := json.Marshal(map[string]string{"descriptor": desc, "node": info.ID})
+	require.NoError(t, err)
+	h.mux.HandleFunc("/params.json", func(w http.ResponseWriter, r *http.Request) { w.Write(params) })
+
+	h.open(h.page("sync", syncPage))
+	var got struct {
+		First string `json:"first"`
+		Sync  struct {
+			Tip struct {
+				Height int32  `json:"height"`
+				Hash   string `json:"hash"`
+			} `json:"tip"`
+			Matched int              `json:"matched"`
+			Balance map[string]int64 `json:"balance"`
+		} `json:"sync"`
+		Txs   int    `json:"txs"`
+		Error string `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(h.wait("result", 3*time.Minute), &got))
+	require.Empty(t, got.Error)
+	require.Equal(t, first, got.First)
+	require.Equal(t, int32(blocks), got.Sync.Tip.Height)
+	require.Equal(t, hashes[len(hashes)-1], got.Sync.Tip.Hash)
+	require.Equal(t, ours, got.Sync.Matched)
+	require.Equal(t, ours, got.Txs)
+	var total int64
+	for _, v := range got.Sync.Balance {
+		total += v
+	}
+	require.Equal(t, int64(ours)*50*100_000_000, total)
+}
