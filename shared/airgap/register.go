@@ -37,11 +37,14 @@ type Registration struct {
 //   - Keystone, Passport, Jade: the Coldcard setup text as a BC-UR bytes
 //     sequence (how Sparrow and Specter register multisig on them), then
 //     the file (Keystone and Passport read microSD).
-//   - SeedSigner: Specter's wallet JSON {"label", "blockheight",
-//     "descriptor"} (walletfile FormatAccountMap) compacted, always as
-//     pMofN parts (SeedSigner decode_qr.py SpecterDecodeWalletQR, which
-//     needs the "pMofN " prefix and takes each part's text after its last
-//     space, so the label's spaces become underscores).
+//   - SeedSigner: the Coldcard setup text as BC-UR bytes (SeedSigner
+//     decode_qr.py: a BYTES__UR holding "Policy:", "Format:" and
+//     "Derivation:" is a wallet descriptor, read by
+//     multisig_setup_file_to_descriptor), then Specter's wallet JSON
+//     {"label", "blockheight", "descriptor"} (walletfile FormatAccountMap)
+//     compacted, always as pMofN parts (its SpecterWalletQrDecoder needs
+//     the "pMofN " prefix and older versions keep only the text after a
+//     part's last space, so the label's spaces become underscores).
 //   - Specter DIY: the text "addwallet name&descriptor" as pMofN (Specter
 //     Desktop's Specter DIY registration; the descriptor without checksum
 //     and with the keys' /<0;1>/* left out, which Specter DIY adds).
@@ -112,6 +115,14 @@ func Register(setup walletfile.WalletSetup, t manager.DeviceType, model string, 
 		}
 		return []Registration{q, fileReg(f, sdNote)}, nil
 	case t == manager.TypeSeedSigner:
+		f, err := coldcard()
+		if err != nil {
+			return nil, err
+		}
+		q, err := qrOf(FormatUR, Payload{Kind: KindWalletSetup, Data: f.Data}, "On the SeedSigner choose Scan and scan the animated code; it keeps the wallet until it is turned off, to verify change and addresses.")
+		if err != nil {
+			return nil, err
+		}
 		data, err := walletfile.Export(setup, walletfile.FormatAccountMap)
 		if err != nil {
 			return nil, fmt.Errorf("multisig registration: %w", err)
@@ -133,8 +144,8 @@ func Register(setup walletfile.WalletSetup, t manager.DeviceType, model string, 
 		if err != nil {
 			return nil, fmt.Errorf("multisig registration: %w", err)
 		}
-		return []Registration{{Format: FormatPMofN, Frames: frames,
-			Note: "On the SeedSigner choose Scan and scan the animated code; it keeps the descriptor until it is turned off, to verify change and addresses."}}, nil
+		return []Registration{q, {Format: FormatPMofN, Frames: frames,
+			Note: "On the SeedSigner choose Scan and scan the animated code (Specter wallet format); it keeps the wallet until it is turned off, to verify change and addresses."}}, nil
 	case t == manager.TypeSpecterDIY:
 		text, err := SpecterDIYAddWallet(setup)
 		if err != nil {
