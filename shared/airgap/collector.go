@@ -389,7 +389,9 @@ func Classify(data []byte) *Payload {
 	}
 	if m := specterDIYWallet.FindStringSubmatch(s); m != nil {
 		p := &Payload{Kind: KindWalletSetup, Data: data}
-		if imp, err := walletfile.Import([]byte(m[2])); err == nil {
+		// Specter DIY writes receive and change as /{0,1}/*, BIP389 as /<0;1>/*
+		desc := strings.ReplaceAll(m[2], "/{0,1}/*", "/<0;1>/*")
+		if imp, err := walletfile.Import([]byte(desc)); err == nil {
 			imp.Setup.Name = m[1]
 			p.Setup = imp
 		}

@@ -45,9 +45,8 @@ type Registration struct {
 //     compacted, always as pMofN parts (its SpecterWalletQrDecoder needs
 //     the "pMofN " prefix and older versions keep only the text after a
 //     part's last space, so the label's spaces become underscores).
-//   - Specter DIY: the text "addwallet name&descriptor" as pMofN (Specter
-//     Desktop's Specter DIY registration; the descriptor without checksum
-//     and with the keys' /<0;1>/* left out, which Specter DIY adds).
+//   - Specter DIY: the text "addwallet name&descriptor" as pMofN (see
+//     SpecterDIYAddWallet).
 //   - Krux: the descriptor text (BIP380, with checksum) as BC-UR bytes,
 //     then as a file.
 //   - Other: the BSMS descriptor record (BIP129 round 2) and the
@@ -174,17 +173,18 @@ func Register(setup walletfile.WalletSetup, t manager.DeviceType, model string, 
 }
 
 // SpecterDIYAddWallet is the text Specter DIY reads to add a wallet,
-// "addwallet name&descriptor" (Specter Desktop's Specter DIY device; the
-// same line is accepted over USB): the descriptor without its checksum and
-// with the /<0;1>/* of its keys left out, as Specter DIY derives receive
-// and change addresses from /{0,1}/* itself.
+// "addwallet name&descriptor" (the wallets app command that Specter DIY's
+// own importers build from a Specter wallet JSON or a Coldcard file): the
+// descriptor without its checksum, its keys' receive and change branches
+// written /{0,1}/* as Specter DIY does (BIP389's /<0;1>/* in embit's older
+// notation), and "&" or line breaks of the name turned into spaces.
 func SpecterDIYAddWallet(setup walletfile.WalletSetup) (string, error) {
 	desc, _, _ := strings.Cut(setup.Descriptor, "#")
 	if desc == "" {
 		return "", errors.New("Specter DIY registration: the wallet has no descriptor")
 	}
-	desc = strings.ReplaceAll(desc, "/<0;1>/*", "")
-	if strings.Contains(desc, "*") || strings.Contains(desc, "<") {
+	desc = strings.ReplaceAll(desc, "/<0;1>/*", "/{0,1}/*")
+	if strings.Contains(desc, "<") || strings.Count(desc, "*") != strings.Count(desc, "/{0,1}/*") {
 		return "", errors.New("Specter DIY registration: the descriptor's keys must all end in /<0;1>/* (receive /0/*, change /1/*)")
 	}
 	name := strings.Map(func(r rune) rune {

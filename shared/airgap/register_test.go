@@ -126,8 +126,8 @@ func TestSpecterDIYAddWallet_DescriptorWithoutChecksumAndBranches(t *testing.T) 
 	text, err := SpecterDIYAddWallet(setup)
 	require.NoError(t, err)
 	desc, _, _ := strings.Cut(setup.Descriptor, "#")
-	require.Equal(t, "addwallet Family Vault&"+strings.ReplaceAll(desc, "/<0;1>/*", ""), text)
-	require.NotContains(t, text, "*")
+	require.Equal(t, "addwallet Family Vault&"+strings.ReplaceAll(desc, "/<0;1>/*", "/{0,1}/*"), text)
+	require.Equal(t, 2, strings.Count(text, "/{0,1}/*"))
 	require.True(t, strings.HasPrefix(text, "addwallet Family Vault&wsh(sortedmulti(2,["), text)
 
 	odd := setup
