@@ -365,8 +365,22 @@ var psbtMagic = []byte("psbt\xff")
 // specterDIYWallet matches Specter DIY's wallet text "[addwallet ]name&descriptor".
 var specterDIYWallet = regexp.MustCompile(`^(?:addwallet )?([^&\n]*)&((?:sh|wsh|tr|wpkh|pkh)\(.*)$`)
 
+// isHex reports whether s is an even number of hexadecimal digits.
+func isHex(s string) bool {
+	if len(s) < 2 || len(s)%2 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
 // Classify tells what data holds: a PSBT in binary, base64 or hex
-// (BIP174), a wallet setup (Specter DIY's "addwallet name&descriptor" or
+// (BIP174), a signed transaction in hex, a wallet setup (Specter DIY's "addwallet name&descriptor" or
 // anything shared/walletfile imports), a key export (shared/keys), text
 // or bytes. Setup and Keys are filled when the data verifies.
 func Classify(data []byte) *Payload {
@@ -385,6 +399,11 @@ func Classify(data []byte) *Payload {
 	if len(s) > 10 && strings.EqualFold(s[:10], "70736274ff") {
 		if raw, err := hex.DecodeString(s); err == nil {
 			return &Payload{Kind: KindPSBT, Data: raw}
+		}
+	}
+	if isHex(s) {
+		if raw, err := hex.DecodeString(s); err == nil && decodeTx(raw) != nil {
+			return &Payload{Kind: KindTransaction, Data: raw}
 		}
 	}
 	if m := specterDIYWallet.FindStringSubmatch(s); m != nil {
