@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 )
 
@@ -59,6 +60,12 @@ func TestOfflineUserCreatesAHotDeviceAndImportsAWallet(t *testing.T) {
 	waitHeading(t, ctx, "Laptop key")
 	require.False(t, eval[bool](t, ctx, `document.body.textContent.includes(`+quote(strings.Join(words[:3], ""))+`)`))
 	require.GreaterOrEqual(t, len(tableColumn(t, ctx, 1)), 4, "the standard account keys (BIP44/49/84/86, BIP48)")
+
+	// Keyboard only: rename the device by typing and pressing Enter.
+	eval[string](t, ctx, `document.querySelector("input[name=rename]").value = ""`)
+	require.NoError(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("input[name=rename]"), "Laptop key 2"+kb.Enter)))
+	waitHeading(t, ctx, "Laptop key 2")
+	waitJS(t, ctx, "the focus on the heading", focusOnHeading)
 
 	// A hardware device from the vendor's export file (Coldcard generic JSON).
 	goHash(t, ctx, "#/devices/new")
