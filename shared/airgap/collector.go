@@ -81,6 +81,7 @@ type Collector struct {
 	bbqrJoin  *bbqr.Joiner
 	pmTotal   int
 	pmParts   map[int]string
+	pmBytes   int
 	static    string
 	done      bool
 }
@@ -197,6 +198,12 @@ func (c *Collector) addPMofN(text string) error {
 	body := text[len(m[0]):]
 	if prev, ok := c.pmParts[idx]; ok && prev != body {
 		return fmt.Errorf("part %d of %d was scanned before with other content: it belongs to another QR sequence, or was misread", idx, total)
+	}
+	if _, ok := c.pmParts[idx]; !ok {
+		if c.pmBytes+len(body) > 2*maxPayloadLen {
+			return fmt.Errorf("the parts scanned hold more than %d bytes, more than a PSBT or wallet setup: this is not a sequence to scan", 2*maxPayloadLen)
+		}
+		c.pmBytes += len(body)
 	}
 	c.pmParts[idx] = body
 	if len(c.pmParts) == c.pmTotal {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -381,4 +382,19 @@ func TestCollector_StaticAndURKeysAndPSBT(t *testing.T) {
 		})
 	}
 	require.True(t, bytes.HasPrefix(psbt, psbtMagic))
+}
+
+func TestCollector_PMofNSizeIsBounded(t *testing.T) {
+	c := NewCollector()
+	body := strings.Repeat("A", 7980)
+	var err error
+	n := 0
+	for n = 1; n <= 2000; n++ {
+		if _, err = c.Add("p" + strconv.Itoa(n) + "of2000 " + body); err != nil {
+			break
+		}
+	}
+	require.EqualError(t, err, "the parts scanned hold more than 4194304 bytes, more than a PSBT or wallet setup: this is not a sequence to scan")
+	require.Equal(t, 4194304/7980+1, n)
+	require.Equal(t, n-1, c.Progress().Received)
 }

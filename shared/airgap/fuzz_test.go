@@ -56,8 +56,9 @@ func FuzzCollector(f *testing.F) {
 	})
 }
 
-// FuzzClassify checks that any data is classified without a panic, a
-// PSBT kind always holding the BIP174 magic.
+// FuzzClassify checks that any data is classified (as a scan and as a
+// file) without a panic, a PSBT always holding the BIP174 magic and a
+// transaction always decoding.
 func FuzzClassify(f *testing.F) {
 	for _, s := range []string{"psbt\xff\x01", "cHNidP8BAA==", "70736274ff01", "hello", "addwallet a&wsh(x)", "{}", "[00000000/0h]xpub"} {
 		f.Add([]byte(s))
@@ -67,6 +68,16 @@ func FuzzClassify(f *testing.F) {
 		require.NotEmpty(t, p.Kind)
 		if p.Kind == KindPSBT {
 			require.True(t, strings.HasPrefix(string(p.Data), "psbt\xff"))
+		}
+		f, err := ReadFile(data)
+		if len(data) == 0 {
+			require.Error(t, err)
+			return
+		}
+		require.NoError(t, err)
+		require.Equal(t, "file", f.Source)
+		if f.Kind == KindTransaction {
+			require.NotNil(t, decodeTx(f.Data))
 		}
 	})
 }
