@@ -124,6 +124,7 @@ func main() {
 	bridge.RegisterManager(r, s.holder.Source())
 	bridge.RegisterWalletFiles(r, s.holder.Source())
 	bridge.RegisterNode(r, s.holder.Source(), nil)
+	bridge.RegisterSpend(r, s.holder.Source())
 	bridge.Register(r, "engine.info", "tells whether the engine's storage is open, and the schema version", s.engineInfo)
 	bridge.Register(r, "storage.wipe", "deletes every device, wallet, PSBT, label and setting of this browser (confirm: true)", s.wipe)
 

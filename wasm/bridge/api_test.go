@@ -17,7 +17,7 @@ func TestAPIDocumentsEveryMethod(t *testing.T) {
 	doc, err := testdataFS.ReadFile("API.md")
 	require.NoError(t, err)
 	documented := map[string]bool{}
-	for _, m := range regexp.MustCompile("(?m)^\\| `([a-zA-Z]+\\.[a-zA-Z]+)` \\|").FindAllStringSubmatch(string(doc), -1) {
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-zA-Z0-9]+\\.[a-zA-Z0-9]+)` \\|").FindAllStringSubmatch(string(doc), -1) {
 		documented[m[1]] = true
 	}
 	r := managerRegistry(t, store.NewMemory())

@@ -16,6 +16,7 @@ import (
 	"github.com/specterpwa/specter/shared/manager"
 	"github.com/specterpwa/specter/shared/network"
 	"github.com/specterpwa/specter/shared/psbt"
+	"github.com/specterpwa/specter/shared/spend"
 	"github.com/specterpwa/specter/shared/store"
 	"github.com/specterpwa/specter/shared/wallet"
 )
@@ -40,6 +41,7 @@ func managerRegistry(t *testing.T, st store.Store) *Registry {
 	RegisterManager(r, Ready(e))
 	RegisterWalletFiles(r, Ready(e))
 	RegisterNode(r, Ready(e), nil)
+	RegisterSpend(r, Ready(e))
 	return r
 }
 
@@ -217,4 +219,29 @@ func TestHolderSwapsTheEngine(t *testing.T) {
 	h.Set(nil, nil)
 	e = fails(t, r, "devices.list", nil)
 	require.Equal(t, "the app's storage is not available: the wallet data is not open", e.Message)
+}
+
+func TestSpendParsers(t *testing.T) {
+	r := managerRegistry(t, store.NewMemory())
+	// BIP21's example URI with amount, label and message.
+	b := ok[spend.BIP21](t, r, "spend.parseBIP21", BIP21Params{URI: "bitcoin:175tWpb8K1S7NmH4Zx6rewF9WQrcZv245W?amount=50&label=Luke-Jr&message=Donation%20for%20project%20xyz"})
+	require.Equal(t, spend.BIP21{Address: "175tWpb8K1S7NmH4Zx6rewF9WQrcZv245W", Amount: 5_000_000_000, Label: "Luke-Jr", Message: "Donation for project xyz"}, b)
+	e := fails(t, r, "spend.parseBIP21", BIP21Params{URI: "http://example.com"})
+	require.Equal(t, "scan or paste the payment request again", e.Hint)
+
+	rs := ok[RecipientsResult](t, r, "spend.parseCSV", TextParams{Text: "address,amount\nbc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu,0.015,rent\nbc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g,1500 sats\n"})
+	require.Equal(t, []spend.Recipient{
+		{Address: "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", Amount: 1_500_000, Label: "rent"},
+		{Address: "bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g", Amount: 1500},
+	}, rs.Recipients)
+	e = fails(t, r, "spend.parseCSV", TextParams{Text: "bc1q,abc"})
+	require.Equal(t, "write one recipient per line: address,amount[,label] (amount in BTC, or with sats)", e.Hint)
+
+	// Nothing to spend in an empty wallet.
+	res := ok[manager.CreateResult](t, r, "wallets.importDescriptor", manager.ImportSpec{Name: "Empty", Network: network.Main,
+		Descriptor: "wpkh([73c5da0a/84h/0h/0h]xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/<0;1>/*)"})
+	e = fails(t, r, "wallets.createPSBT", CreatePSBTParams{ID: res.Wallet.ID, FeeRate: 1,
+		Recipients: []spend.Recipient{{Address: "bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g", Amount: 10_000}}})
+	require.Contains(t, e.Message, "insufficient funds")
+	require.Empty(t, ok[PSBTsResult](t, r, "psbts.list", WalletPSBTParams{WalletID: res.Wallet.ID}).PSBTs)
 }

@@ -16,11 +16,9 @@ import (
 	"github.com/specterpwa/specter/internal/regtest"
 	"github.com/specterpwa/specter/server/nodes"
 	"github.com/specterpwa/specter/server/rpcproxy"
-	"github.com/specterpwa/specter/shared/coinselect"
-	"github.com/specterpwa/specter/shared/descriptor"
 	"github.com/specterpwa/specter/shared/manager"
 	"github.com/specterpwa/specter/shared/network"
-	"github.com/specterpwa/specter/shared/psbt"
+	"github.com/specterpwa/specter/shared/spend"
 	"github.com/specterpwa/specter/shared/store"
 	"github.com/specterpwa/specter/shared/wallet"
 )
@@ -108,47 +106,41 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 	require.Equal(t, res.Balance, ok[wallet.Balance](t, r, "wallets.balance", IDParams{ID: w.Wallet.ID}))
 	require.Len(t, ok[TransactionsResult](t, r, "wallets.transactions", TransactionsParams{ID: w.Wallet.ID}).Transactions, ours)
 
-	// Spend the first mature coin back to the wallet's first address.
-	var coin *wallet.UTXO
-	for _, u := range ok[UTXOsResult](t, r, "wallets.utxos", IDParams{ID: w.Wallet.ID}).UTXOs {
-		if blocks-int(u.Height)+1 >= wallet.CoinbaseMaturity && (coin == nil || u.Height < coin.Height) {
-			coin = &u
-		}
-	}
-	require.NotNil(t, coin)
-	d, err := descriptor.Parse(w.Wallet.Descriptor)
-	require.NoError(t, err)
-	pw, err := psbt.NewWallet(network.Regtest, d)
-	require.NoError(t, err)
-	const fee = 1_000
-	op, err := coinselect.ParseOutPoint(coin.Outpoint) // OutPoint itself does not travel in JSON
-	require.NoError(t, err)
-	unsigned, err := psbt.Create(pw, psbt.CreateOptions{
-		Inputs:  []psbt.UTXO{{OutPoint: op, Value: coin.Value, Branch: int(coin.Keychain), Index: coin.Index}},
-		Outputs: []psbt.Recipient{{Address: w.FirstAddress, Amount: coin.Value - fee}},
-	})
-	require.NoError(t, err)
-	b64, err := psbt.EncodeBase64(unsigned)
-	require.NoError(t, err)
-	signed := ok[SignResult](t, r, "devices.signPSBT", SignParams{ID: hot.Device.ID, Password: "correct horse battery", PSBT: b64})
+	// Pay 1 BTC to the node's address: coins chosen by the engine, change
+	// back to the wallet, the PSBT kept as pending with its coins locked.
+	const paid int64 = 100_000_000
+	built := ok[CreatePSBTResult](t, r, "wallets.createPSBT", CreatePSBTParams{ID: w.Wallet.ID, FeeRate: 2, Name: "to the node",
+		Recipients: []spend.Recipient{{Address: node.MiningAddress.EncodeAddress(), Amount: paid}}, TipHeight: uint32(blocks)})
+	require.Equal(t, paid, built.Sent)
+	require.Equal(t, 2.0, built.FeeRateSatVB)
+	require.NotNil(t, built.Change)
+	require.Equal(t, built.ID, built.Pending.ID)
+	require.Equal(t, "to the node", built.Pending.Name)
+	require.Equal(t, []manager.PendingPSBT{built.Pending}, ok[PSBTsResult](t, r, "psbts.list", WalletPSBTParams{WalletID: w.Wallet.ID}).PSBTs)
+	locked := ok[wallet.Balance](t, r, "wallets.balance", IDParams{ID: w.Wallet.ID}).Locked
+	require.Greater(t, locked, int64(paid))
+
+	signed := ok[SignResult](t, r, "devices.signPSBT", SignParams{ID: hot.Device.ID, Password: "correct horse battery", PSBT: built.PSBTBase64})
+	require.Equal(t, len(built.Analysis.Inputs), signed.Signatures, "one signature per input")
 	sent := ok[BroadcastResult](t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: signed.PSBT})
-	require.Equal(t, unsigned.UnsignedTx.TxHash().String(), sent.TxID)
+	require.Equal(t, built.ID, sent.TxID)
+	fee := built.Fee
 
 	e = fails(t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: signed.PSBT})
 	require.Equal(t, "the coins may be spent already or the fee too low; sync the wallet and check the transaction", e.Hint)
-	e = fails(t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: b64})
+	e = fails(t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: built.PSBTBase64})
 	require.Equal(t, Error{Message: "the PSBT is not fully signed", Hint: "collect the missing signatures first", Code: CodeFailed}, *e)
 
 	res = ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np})
 	require.Equal(t, int32(blocks), res.Tip.Height)
-	// The spent coin is replaced by its unconfirmed output to ourselves.
-	require.Equal(t, total-fee, res.Balance.Total())
+	// The spent coins are replaced by the unconfirmed change.
+	require.Equal(t, total-paid-fee, res.Balance.Total())
 	var found bool
 	for _, tx := range ok[TransactionsResult](t, r, "wallets.transactions", TransactionsParams{ID: w.Wallet.ID}).Transactions {
 		if tx.Txid == sent.TxID {
 			found = true
 			require.Equal(t, wallet.StatusPending, tx.Status)
-			require.Equal(t, int64(-fee), tx.Net)
+			require.Equal(t, -(paid + fee), tx.Net)
 		}
 	}
 	require.True(t, found, "the broadcast transaction is in the wallet's history")
