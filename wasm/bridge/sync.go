@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/specterpwa/specter/shared/chainsync"
+	"github.com/specterpwa/specter/shared/coinselect"
+	"github.com/specterpwa/specter/shared/feeest"
 	"github.com/specterpwa/specter/shared/manager"
 	"github.com/specterpwa/specter/shared/psbt"
 	"github.com/specterpwa/specter/shared/wallet"
@@ -91,6 +93,55 @@ func RegisterNode(r *Registry, src EngineSource, client *http.Client) {
 	s := &syncer{client: client, mempool: map[string]*chainsync.MempoolCache{}}
 	stateful(r, src, "wallets.sync", "brings a wallet up to the node's tip through the relay (block filters, blocks, mempool)", s.sync)
 	Register(r, "tx.broadcast", "sends a finalized PSBT or a raw transaction to the node through the relay", s.broadcast)
+	Register(r, "fees.estimate", "asks the node for fee rates per confirmation target (with its relay floor and a fallback)", s.fees)
+}
+
+// FeesParams asks the node for fee estimates: confirmation targets in
+// blocks (default feeest.DefaultTargets), a manual rate in sat/vB that
+// overrides the node's, and the conservative estimate mode.
+type FeesParams struct {
+	NodeParams
+	Targets      []int   `json:"targets,omitempty"`
+	Manual       float64 `json:"manual,omitempty"`
+	Conservative bool    `json:"conservative,omitempty"`
+}
+
+// FeeTarget is the fee rate for one confirmation target, in sat/kvB and
+// sat/vB.
+type FeeTarget struct {
+	feeest.Estimate
+	FeeRateSatVB float64 `json:"fee_rate_sat_vb"`
+}
+
+// FeesResult is feeest.Estimates with sat/vB rates.
+type FeesResult struct {
+	Targets       []FeeTarget        `json:"targets"`
+	MinRelay      coinselect.FeeRate `json:"min_relay"`
+	MinRelaySatVB float64            `json:"min_relay_sat_vb"`
+	Source        feeest.Source      `json:"source"`
+	Notice        string             `json:"notice,omitempty"`
+}
+
+func (s *syncer) fees(ctx context.Context, p FeesParams) (FeesResult, error) {
+	c, err := s.caller(p.NodeParams)
+	if err != nil {
+		return FeesResult{}, err
+	}
+	opts := feeest.Options{Targets: p.Targets, Conservative: p.Conservative}
+	if p.Manual > 0 {
+		if opts.Manual, err = coinselect.ParseFeeRate(p.Manual); err != nil {
+			return FeesResult{}, WithCode(err, CodeBadParams, "give the fee rate in sat/vB")
+		}
+	}
+	est, err := feeest.Fetch(ctx, c, opts)
+	if err != nil {
+		return FeesResult{}, WithHint(fmt.Errorf("no fee estimate: %w", err), "check the relay and node status, or enter a fee rate by hand")
+	}
+	out := FeesResult{MinRelay: est.MinRelay, MinRelaySatVB: est.MinRelay.SatPerVByte(), Source: est.Source, Notice: est.Notice, Targets: []FeeTarget{}}
+	for _, t := range est.Targets {
+		out.Targets = append(out.Targets, FeeTarget{Estimate: t, FeeRateSatVB: t.FeeRate.SatPerVByte()})
+	}
+	return out, nil
 }
 
 func (s *syncer) sync(ctx context.Context, e *manager.Engine, p SyncParams) (SyncResult, error) {

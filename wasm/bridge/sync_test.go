@@ -16,6 +16,7 @@ import (
 	"github.com/specterpwa/specter/internal/regtest"
 	"github.com/specterpwa/specter/server/nodes"
 	"github.com/specterpwa/specter/server/rpcproxy"
+	"github.com/specterpwa/specter/shared/feeest"
 	"github.com/specterpwa/specter/shared/manager"
 	"github.com/specterpwa/specter/shared/network"
 	"github.com/specterpwa/specter/shared/spend"
@@ -105,6 +106,18 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 	require.Equal(t, wallet.Balance{Confirmed: mature, Immature: total - mature}, res.Balance)
 	require.Equal(t, res.Balance, ok[wallet.Balance](t, r, "wallets.balance", IDParams{ID: w.Wallet.ID}))
 	require.Len(t, ok[TransactionsResult](t, r, "wallets.transactions", TransactionsParams{ID: w.Wallet.ID}).Transactions, ours)
+
+	fees := ok[FeesResult](t, r, "fees.estimate", FeesParams{NodeParams: np})
+	require.Len(t, fees.Targets, len(feeest.DefaultTargets()))
+	for i, ft := range fees.Targets {
+		require.Equal(t, feeest.DefaultTargets()[i], ft.Target)
+		require.Equal(t, ft.FeeRate.SatPerVByte(), ft.FeeRateSatVB)
+		require.Positive(t, ft.FeeRateSatVB)
+	}
+	require.NotEmpty(t, fees.Source)
+	manual := ok[FeesResult](t, r, "fees.estimate", FeesParams{NodeParams: np, Manual: 3.5, Targets: []int{2}})
+	require.Equal(t, feeest.FromManual, manual.Source)
+	require.Equal(t, 3.5, manual.Targets[0].FeeRateSatVB)
 
 	// Pay 1 BTC to the node's address: coins chosen by the engine, change
 	// back to the wallet, the PSBT kept as pending with its coins locked.
