@@ -200,7 +200,43 @@ async function tabOverview(panel, app, w, units) {
   h("h2", { text: "Devices" }),
   h("ul", {}, (w.device_ids || []).map((d) => h("li", {},
     byID[d] ? h("a", { href: "#/devices/" + encodeURIComponent(d), text: `${byID[d].name} (${typeName(byID[d].type)})` }) : d))),
-  h("p", { class: "muted", text: app.config && app.config.node_id ? "Balances come from the last sync with your node." : "No node chosen: balances stay at the last known state. Choose a node on the Relay screen." }));
+  syncBox(app, w));
+}
+
+// syncBox brings the wallet up to the chosen node's tip through the relay
+// (wallets.sync: block filters or blocks, then the mempool).
+function syncBox(app, w) {
+  const box = h("section", { class: "panel", "aria-labelledby": "sync-h" }, h("h2", { id: "sync-h", text: "Node" }));
+  const nodeID = app.config && app.config.node_id;
+  if (!nodeID || !app.methods.has("wallets.sync")) {
+    box.append(h("p", { class: "muted", text: "No node chosen: balances stay as last synced. Choose a node on the Relay screen." }));
+    return box;
+  }
+  const out = h("div", { "aria-live": "polite" });
+  const button = h("button", {
+    type: "button",
+    onclick: async () => {
+      button.disabled = true;
+      button.textContent = "Syncing…";
+      try {
+        if (!app.relay.csrf) await app.relay.me();
+        const res = await app.call("wallets.sync", { id: w.id, relay: location.origin, node_id: nodeID, csrf: app.relay.csrf }, { timeout: 600000 });
+        sessionStorage.setItem("specter.synced", `Synced to block ${res.tip.height}: ${res.scanned} blocks scanned${res.used_filters ? " with block filters" : ""}, ${res.matched} with this wallet's transactions.`);
+        app.go(`#/wallets/${encodeURIComponent(w.id)}/overview`);
+      } catch (err) {
+        out.replaceChildren(errorBox(err));
+        button.disabled = false;
+        button.textContent = "Sync with the node";
+      }
+    },
+  }, "Sync with the node");
+  const last = sessionStorage.getItem("specter.synced");
+  if (last) {
+    sessionStorage.removeItem("specter.synced");
+    out.append(h("p", { class: "notice", text: last }));
+  }
+  box.append(h("p", { class: "muted", text: "Balances come from the last sync with your node." }), button, out);
+  return box;
 }
 
 function bip21(address, amount, label) {

@@ -1,0 +1,115 @@
+//go:build unix
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/internal/regtest"
+)
+
+// TestWalletSyncsWithANodeThroughTheRelay is the node path of the UI: the
+// admin adds btcd regtest to the relay on the welcome screen and chooses it
+// (the status bar shows it reachable), imports a wallet whose first address
+// received coinbase outputs of 110 mined blocks, syncs it from the overview, and sees the
+// node's balance, transactions and outputs; freezing an output shows it as
+// frozen.
+func TestWalletSyncsWithANodeThroughTheRelay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the app, runs btcd and drives Chromium: not in -short")
+	}
+	if _, err := regtest.EnsureBtcd(); err != nil {
+		t.Skipf("btcd is not installed (make deps installs it): %v", err)
+	}
+	bin := specterBinary(t)
+	k := accountKey(t, 21, 84, 1, 0)
+	key := "[" + k.fingerprint + "/" + k.path + "]" + k.tpub
+	first := cliAddresses(t, bin, "regtest", "wpkh("+key+"/0/*)", 1)[0]
+	node := regtest.StartWith(t, regtest.Options{ExtraArgs: []string{"--miningaddr=" + first}})
+	const blocks = 110 // 50 BTC each on regtest (the first halving is at 150)
+	// btcd pays each coinbase to one of its mining addresses, ours or the
+	// harness's: count ours.
+	ours := 0
+	for _, hash := range node.Generate(blocks) {
+		var blk struct {
+			RawTx []struct {
+				Vout []struct {
+					ScriptPubKey struct {
+						Addresses []string `json:"addresses"`
+					} `json:"scriptPubKey"`
+				} `json:"vout"`
+			} `json:"rawtx"`
+		}
+		require.NoError(t, json.Unmarshal(node.MustRPC("getblock", hash, 2), &blk))
+		if a := blk.RawTx[0].Vout[0].ScriptPubKey.Addresses; len(a) == 1 && a[0] == first {
+			ours++
+		}
+	}
+	require.Greater(t, ours, 0)
+	total := fmt.Sprintf("%d.00000000 BTC", ours*50)
+
+	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
+	bctx := newBrowser(t, t.TempDir())
+	ctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
+	defer cancel()
+	shot := newShots(t)
+
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url())))
+	waitJS(t, ctx, "the setup form", `document.querySelector("input[name=token]")`)
+	fill(t, ctx, "input[name=token]", rl.token)
+	fill(t, ctx, "input[name=username]", "admin")
+	fill(t, ctx, "input[name=password]", "correct horse battery")
+	fill(t, ctx, "input[name=password2]", "correct horse battery")
+	clickButton(t, ctx, "Create the admin")
+	waitJS(t, ctx, "the node form", `document.querySelector("input[name=node-url]")`)
+	fill(t, ctx, "input[name=node-name]", "btcd regtest")
+	fill(t, ctx, "input[name=node-url]", node.URL)
+	fill(t, ctx, "select[name=node-network]", "regtest")
+	fill(t, ctx, "input[name=node-user]", node.User)
+	fill(t, ctx, "input[name=node-password]", node.Password)
+	clickButton(t, ctx, "Add the node")
+	label := "btcd regtest (regtest, " + node.URL + ")"
+	waitJS(t, ctx, "the node choice", `[...document.querySelectorAll("main label")].some(l => l.textContent === `+quote(label)+`)`)
+	clickXPath(t, ctx, `//main//label[normalize-space()=`+quote(label)+`]`)
+	clickButton(t, ctx, "Use this node")
+	waitJS(t, ctx, "the node shown reachable", `document.getElementById("node-state").dataset.state === "ok"`)
+	require.True(t, strings.HasPrefix(text(t, ctx, "#node-state"), "Node: reachable ("), text(t, ctx, "#node-state"))
+	shot.take(t, ctx, "node-reachable")
+
+	goHash(t, ctx, "#/wallets/import")
+	waitHeading(t, ctx, "Import a wallet")
+	fill(t, ctx, "input[name=name]", "Mined")
+	fill(t, ctx, "textarea[name=wallet]", "wpkh("+key+"/<0;1>/*)")
+	fill(t, ctx, "select[name=network]", "regtest")
+	clickButton(t, ctx, "Import the wallet")
+	waitHeading(t, ctx, "Mined")
+	waitJS(t, ctx, "the balance", `document.querySelector("[data-testid=balance]")`)
+	require.Equal(t, "0.00000000 BTC", text(t, ctx, "[data-testid=balance]"))
+	walletHash := eval[string](t, ctx, "location.hash")
+
+	clickButton(t, ctx, "Sync with the node")
+	waitJS(t, ctx, "the sync summary", `document.querySelector("main .notice")`)
+	require.True(t, strings.HasPrefix(text(t, ctx, "main .notice"), "Synced to block 110: "), text(t, ctx, "main .notice"))
+	require.Equal(t, total, text(t, ctx, "[data-testid=balance]"))
+	shot.take(t, ctx, "wallet-synced")
+
+	goHash(t, ctx, walletHash+"/transactions")
+	waitJS(t, ctx, "the transactions", `document.querySelector("main table caption") && document.querySelector("main table caption").textContent === "Transactions" && document.querySelectorAll("main table tbody tr").length === `+fmt.Sprint(ours))
+	goHash(t, ctx, walletHash+"/utxos")
+	waitJS(t, ctx, "the outputs", `document.querySelector("main table caption") && document.querySelector("main table caption").textContent === "Unspent outputs" && document.querySelectorAll("main table tbody tr").length === `+fmt.Sprint(ours))
+	require.Equal(t, "50.00000000 BTC", tableColumn(t, ctx, 3)[0])
+	clickXPath(t, ctx, `(//main//table//button[normalize-space()="Freeze"])[1]`)
+	waitJS(t, ctx, "the frozen output", `document.querySelector("main table button[aria-pressed=true]")`)
+	shot.take(t, ctx, "wallet-utxos")
+	goHash(t, ctx, walletHash)
+	waitJS(t, ctx, "the balance", `document.querySelector("[data-testid=balance]")`)
+	require.Contains(t, eval[string](t, ctx, `document.querySelector("main .facts").textContent`), "Frozen50.00000000 BTC")
+}
