@@ -144,9 +144,15 @@ export async function render(root, app) {
   root.append(prefs, backup, labels, erase);
 }
 
-// eraseAll stops the engine (closing its database and its lock), deletes
-// the IndexedDB database and starts a fresh engine.
+// eraseAll has the engine wipe its storage (storage.wipe), or, with an
+// engine without that method, stops the engine (closing its database and
+// its lock), deletes the IndexedDB database and starts a fresh engine.
 async function eraseAll(app) {
+  if (app.methods.has("storage.wipe")) {
+    await app.call("storage.wipe", { confirm: true });
+    await app.loadConfig();
+    return;
+  }
   app.engine.terminate();
   await new Promise((resolve, reject) => {
     const req = indexedDB.deleteDatabase("specter");
