@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 
@@ -60,14 +59,14 @@ type BroadcastResult struct {
 }
 
 type syncer struct {
-	client *http.Client
+	transport relay.Transport
 
 	mu      sync.Mutex
 	mempool map[string]*chainsync.MempoolCache // by wallet id
 }
 
 func (s *syncer) caller(p NodeParams) (*relay.Caller, error) {
-	c, err := relay.New(p.Relay, p.NodeID, p.CSRF, s.client)
+	c, err := relay.New(p.Relay, p.NodeID, p.CSRF, s.transport)
 	if err != nil {
 		return nil, WithCode(err, CodeBadParams, "give the relay's address and the id of one of its nodes")
 	}
@@ -87,10 +86,10 @@ func (s *syncer) cache(id string) *chainsync.MempoolCache {
 
 // RegisterNode adds the methods that reach the user's node through the
 // relay: wallets.sync (BIP158 filters or blocks, then the mempool, with
-// chainsync) and tx.broadcast. client nil means http.DefaultClient (fetch
-// in the browser).
-func RegisterNode(r *Registry, src EngineSource, client *http.Client) {
-	s := &syncer{client: client, mempool: map[string]*chainsync.MempoolCache{}}
+// chainsync), tx.broadcast and fees.estimate. t nil means
+// relay.DefaultTransport() (fetch in the browser).
+func RegisterNode(r *Registry, src EngineSource, t relay.Transport) {
+	s := &syncer{transport: t, mempool: map[string]*chainsync.MempoolCache{}}
 	stateful(r, src, "wallets.sync", "brings a wallet up to the node's tip through the relay (block filters, blocks, mempool)", s.sync)
 	Register(r, "tx.broadcast", "sends a finalized PSBT or a raw transaction to the node through the relay", s.broadcast)
 	Register(r, "fees.estimate", "asks the node for fee rates per confirmation target (with its relay floor and a fallback)", s.fees)

@@ -3,20 +3,19 @@
 // POST {relay}/api/nodes/{id}/rpc, which holds the node's credentials. In the
 // browser net/http runs on fetch, so the session cookie goes along (same
 // origin) and the CSRF token travels in the X-CSRF-Token header (the page
-// reads it from its cookie; a worker cannot).
+// reads it from its cookie; a worker cannot). In the browser the requests go
+// through fetch directly (syscall/js), so the engine does not link net/http
+// (several megabytes of WebAssembly); natively they go through net/http.
 //
 // Caller implements chainsync.Caller, so chainsync.RPCSource syncs wallets
 // (BIP158 filters, blocks, mempool) over it.
 package relay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -30,17 +29,23 @@ const CSRFHeader = "X-CSRF-Token"
 // hex each fits).
 const MaxResponse = 200 << 20
 
+// Transport posts one request body and returns the answer's status and
+// body. DefaultTransport is fetch in the browser and net/http elsewhere.
+type Transport interface {
+	Post(ctx context.Context, url string, header map[string]string, body []byte) (status int, answer []byte, err error)
+}
+
 // Caller sends JSON-RPC batches to one node through the relay.
 type Caller struct {
-	endpoint string
-	csrf     string
-	client   *http.Client
+	endpoint  string
+	csrf      string
+	transport Transport
 }
 
 // New returns the Caller for node nodeID of the relay at base (an absolute
-// http or https URL, such as the page's origin). client nil means
-// http.DefaultClient.
-func New(base, nodeID, csrf string, client *http.Client) (*Caller, error) {
+// http or https URL, such as the page's origin). t nil means
+// DefaultTransport().
+func New(base, nodeID, csrf string, t Transport) (*Caller, error) {
 	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(base), "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("the relay address %q is not an http(s) URL such as https://relay.example", base)
@@ -48,10 +53,10 @@ func New(base, nodeID, csrf string, client *http.Client) (*Caller, error) {
 	if nodeID == "" {
 		return nil, errors.New("no node is chosen: pick a node of the relay first")
 	}
-	if client == nil {
-		client = http.DefaultClient
+	if t == nil {
+		t = DefaultTransport()
 	}
-	return &Caller{endpoint: u.String() + "/api/nodes/" + url.PathEscape(nodeID) + "/rpc", csrf: csrf, client: client}, nil
+	return &Caller{endpoint: u.String() + "/api/nodes/" + url.PathEscape(nodeID) + "/rpc", csrf: csrf, transport: t}, nil
 }
 
 // Endpoint is the URL the batches are posted to.
@@ -70,6 +75,9 @@ type rpcResponse struct {
 	Error  *chainsync.RPCError `json:"error"`
 }
 
+// HTTP status codes are written as numbers: net/http is not linked into
+// the browser's engine.
+
 // HTTPError is a refusal of the relay itself (not of the node), with the
 // relay's message and what the user can do.
 type HTTPError struct {
@@ -85,15 +93,15 @@ func (e *HTTPError) Error() string {
 		msg += ": " + e.Message
 	}
 	switch {
-	case e.Status == http.StatusUnauthorized:
+	case e.Status == 401:
 		msg += " (log in to the relay again)"
-	case e.Status == http.StatusForbidden:
+	case e.Status == 403:
 		msg += " (reload the page to renew the session's CSRF token, or ask the relay's admin for access to this node)"
-	case e.Status == http.StatusNotFound:
+	case e.Status == 404:
 		msg += " (the node was removed from the relay: choose another one)"
-	case e.Status == http.StatusBadGateway || e.Status == http.StatusGatewayTimeout:
+	case e.Status == 502 || e.Status == 504:
 		msg += " (the relay cannot reach the node: check that it is running)"
-	case e.Status == http.StatusServiceUnavailable:
+	case e.Status == 503:
 		msg += " (the node is busy: try again in a moment)"
 	}
 	return msg
@@ -117,29 +125,19 @@ func (c *Caller) CallBatch(ctx context.Context, reqs []chainsync.Request) ([]cha
 	if err != nil {
 		return nil, fmt.Errorf("encoding the batch: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
+	header := map[string]string{"Content-Type": "application/json", "Accept": "application/json"}
 	if c.csrf != "" {
-		req.Header.Set(CSRFHeader, c.csrf)
+		header[CSRFHeader] = c.csrf
 	}
-	resp, err := c.client.Do(req)
+	status, data, err := c.transport.Post(ctx, c.endpoint, header, body)
 	if err != nil {
 		return nil, fmt.Errorf("the relay cannot be reached (check the network and that the relay runs): %w", err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponse+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the relay's answer: %w", err)
 	}
 	if len(data) > MaxResponse {
 		return nil, fmt.Errorf("the relay's answer is larger than %d bytes", MaxResponse)
 	}
-	if resp.StatusCode != http.StatusOK {
-		he := &HTTPError{Status: resp.StatusCode}
+	if status != 200 {
+		he := &HTTPError{Status: status}
 		var body struct {
 			Error any    `json:"error"`
 			Kind  string `json:"kind"`

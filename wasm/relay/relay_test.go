@@ -1,3 +1,5 @@
+//go:build !js
+
 package relay
 
 import (
@@ -43,7 +45,7 @@ func TestCallBatchSendsOneRequestAndReordersTheAnswers(t *testing.T) {
 		io.WriteString(w, `[{"id":1,"result":null,"error":{"code":-5,"message":"No such mempool or blockchain transaction"}},{"id":0,"result":120,"error":null}]`)
 	}))
 	defer srv.Close()
-	c, err := New(srv.URL, "local", "tok", srv.Client())
+	c, err := New(srv.URL, "local", "tok", HTTPTransport{Client: srv.Client()})
 	require.NoError(t, err)
 	res, err := c.CallBatch(context.Background(), []chainsync.Request{{Method: "getblockcount"}, {Method: "getrawtransaction", Params: []any{"ab", 0}}})
 	require.NoError(t, err)
@@ -81,7 +83,7 @@ func TestCallBatchExplainsRelayRefusals(t *testing.T) {
 				io.WriteString(w, tc.body)
 			}))
 			defer srv.Close()
-			c, err := New(srv.URL, "x", "", srv.Client())
+			c, err := New(srv.URL, "x", "", HTTPTransport{Client: srv.Client()})
 			require.NoError(t, err)
 			_, err = c.CallBatch(context.Background(), []chainsync.Request{{Method: "getblockcount"}, {Method: "getblockhash", Params: []any{1}}})
 			require.EqualError(t, err, tc.err)
