@@ -39,6 +39,7 @@ func RegisterEngine(r *Registry) {
 	Register(r, "psbt.finalize", "finalizes the inputs that have enough signatures and extracts the transaction when complete (BIP174)", psbtFinalize)
 	Register(r, "coinselect.select", "chooses the inputs and change of a payment (branch and bound, single random draw)", coinSelect)
 	RegisterQR(r)
+	RegisterAirgap(r)
 }
 
 func parseNetwork(s string) (network.Network, error) {
