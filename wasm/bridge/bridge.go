@@ -134,6 +134,38 @@ type Registry struct {
 
 	mu       sync.Mutex
 	inflight map[string]*running // by compact JSON id
+	emit     func(event []byte)
+}
+
+// Event is a notification the engine sends without a request, such as the
+// progress of a sync: {"event": "sync.progress", "data": {...}}.
+type Event struct {
+	Event string `json:"event"`
+	Data  any    `json:"data"`
+}
+
+// OnEvent sets where Emit sends events (the worker's postMessage, through
+// Serve). Without it events are dropped.
+func (r *Registry) OnEvent(fn func(event []byte)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.emit = fn
+}
+
+// Emit sends an event to the page, if anyone listens. It never blocks on
+// the page.
+func (r *Registry) Emit(name string, data any) {
+	r.mu.Lock()
+	fn := r.emit
+	r.mu.Unlock()
+	if fn == nil {
+		return
+	}
+	b, err := json.Marshal(Event{Event: name, Data: data})
+	if err != nil {
+		return
+	}
+	fn(b)
 }
 
 // running is one request in progress.

@@ -145,3 +145,13 @@ func TestEngineCancelStopsARunningRequest(t *testing.T) {
 		string(r.Handle(context.Background(), []byte(`{"id":"c3","method":"engine.cancel","params":{}}`))))
 	require.Empty(t, r.inflight)
 }
+
+func TestEmitSendsEventsOnlyToAListener(t *testing.T) {
+	r := NewRegistry()
+	r.Emit("sync.progress", map[string]int{"height": 1}) // nobody listens: dropped
+	var got []string
+	r.OnEvent(func(b []byte) { got = append(got, string(b)) })
+	r.Emit("sync.progress", map[string]int{"height": 2})
+	r.Emit("bad", func() {}) // cannot be encoded: dropped
+	require.Equal(t, []string{`{"event":"sync.progress","data":{"height":2}}`}, got)
+}

@@ -12,7 +12,8 @@ import (
 // with the JSON text of its Response. Each request runs in its own goroutine,
 // so the call returns at once and never blocks the event loop; responses may
 // come back in any order (the client matches them by id). The returned
-// function removes the global and frees the callback.
+// function removes the global and frees the callback. Events (Emit) are
+// passed as JSON text to globalThis[name+"Event"] when it is a function.
 func Serve(ctx context.Context, r *Registry, name string) (stop func()) {
 	f := js.FuncOf(func(this js.Value, args []js.Value) any {
 		if len(args) < 2 || args[1].Type() != js.TypeFunction {
@@ -30,7 +31,14 @@ func Serve(ctx context.Context, r *Registry, name string) (stop func()) {
 		return nil
 	})
 	js.Global().Set(name, f)
+	// Events go to globalThis[name+"Event"](text) when the worker defines it.
+	r.OnEvent(func(event []byte) {
+		if fn := js.Global().Get(name + "Event"); fn.Type() == js.TypeFunction {
+			fn.Invoke(string(event))
+		}
+	})
 	return func() {
+		r.OnEvent(nil)
 		js.Global().Delete(name)
 		f.Release()
 	}

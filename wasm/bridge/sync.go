@@ -45,6 +45,14 @@ type SyncResult struct {
 	Balance     wallet.Balance `json:"balance"`
 }
 
+// SyncProgress is the data of a "sync.progress" event, sent after each batch
+// of blocks (chainsync.Progress; eta in nanoseconds, eta_seconds for people).
+type SyncProgress struct {
+	WalletID string `json:"wallet_id"`
+	chainsync.Progress
+	ETASeconds float64 `json:"eta_seconds"`
+}
+
 // BroadcastParams sends a transaction: a finalized PSBT or the raw
 // transaction in hex.
 type BroadcastParams struct {
@@ -60,6 +68,7 @@ type BroadcastResult struct {
 
 type syncer struct {
 	transport relay.Transport
+	registry  *Registry
 
 	mu      sync.Mutex
 	mempool map[string]*chainsync.MempoolCache // by wallet id
@@ -89,7 +98,7 @@ func (s *syncer) cache(id string) *chainsync.MempoolCache {
 // chainsync), tx.broadcast and fees.estimate. t nil means
 // relay.DefaultTransport() (fetch in the browser).
 func RegisterNode(r *Registry, src EngineSource, t relay.Transport) {
-	s := &syncer{transport: t, mempool: map[string]*chainsync.MempoolCache{}}
+	s := &syncer{transport: t, registry: r, mempool: map[string]*chainsync.MempoolCache{}}
 	stateful(r, src, "wallets.sync", "brings a wallet up to the node's tip through the relay (block filters, blocks, mempool)", s.sync)
 	Register(r, "tx.broadcast", "sends a finalized PSBT or a raw transaction to the node through the relay", s.broadcast)
 	Register(r, "fees.estimate", "asks the node for fee rates per confirmation target (with its relay floor and a fallback)", s.fees)
@@ -150,7 +159,10 @@ func (s *syncer) sync(ctx context.Context, e *manager.Engine, p SyncParams) (Syn
 	}
 	var out SyncResult
 	err = e.Update(ctx, p.ID, func(w *wallet.Wallet) (wallet.ChangeSet, error) {
-		res, err := chainsync.Sync(ctx, w, &chainsync.RPCSource{Caller: c}, chainsync.Options{SkipMempool: p.SkipMempool, Mempool: s.cache(p.ID)})
+		progress := func(pr chainsync.Progress) {
+			s.registry.Emit("sync.progress", SyncProgress{WalletID: p.ID, Progress: pr, ETASeconds: pr.ETA.Seconds()})
+		}
+		res, err := chainsync.Sync(ctx, w, &chainsync.RPCSource{Caller: c}, chainsync.Options{SkipMempool: p.SkipMempool, Mempool: s.cache(p.ID), Progress: progress})
 		if err != nil {
 			return wallet.ChangeSet{}, err
 		}

@@ -98,11 +98,22 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 	e := fails(t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: NodeParams{Relay: relaySrv.URL, NodeID: info.ID}})
 	require.Contains(t, e.Message, "the relay answered 403: CSRF token missing")
 
+	var events []Event
+	r.OnEvent(func(b []byte) {
+		var ev Event
+		require.NoError(t, json.Unmarshal(b, &ev))
+		events = append(events, ev)
+	})
 	np := NodeParams{Relay: relaySrv.URL, NodeID: info.ID, CSRF: "tok"}
 	res := ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np})
 	require.Equal(t, int32(blocks), res.Tip.Height)
 	require.Equal(t, hashes[len(hashes)-1], res.Tip.Hash)
 	require.Equal(t, ours, res.Matched)
+	require.NotEmpty(t, events)
+	for _, ev := range events {
+		require.Equal(t, "sync.progress", ev.Event)
+		require.Equal(t, w.Wallet.ID, ev.Data.(map[string]any)["wallet_id"])
+	}
 	require.Equal(t, wallet.Balance{Confirmed: mature, Immature: total - mature}, res.Balance)
 	require.Equal(t, res.Balance, ok[wallet.Balance](t, r, "wallets.balance", IDParams{ID: w.Wallet.ID}))
 	require.Len(t, ok[TransactionsResult](t, r, "wallets.transactions", TransactionsParams{ID: w.Wallet.ID}).Transactions, ours)

@@ -29,6 +29,8 @@ try {
   await engine.ready;
   const w = await engine.call("wallets.importDescriptor", { name: "Demo", descriptor: params.descriptor, network: "regtest" });
   out.first = w.first_address;
+  out.progress = [];
+  engine.on("sync.progress", (p) => out.progress.push(p));
   out.sync = await engine.call("wallets.sync", { id: w.wallet.id, relay: location.origin, node_id: params.node, csrf: "tok" });
   out.txs = (await engine.call("wallets.transactions", { id: w.wallet.id })).transactions.length;
 } catch (e) {
@@ -108,6 +110,12 @@ func TestWalletSyncFromTheWorker(t *testing.T) {
 			Matched int              `json:"matched"`
 			Balance map[string]int64 `json:"balance"`
 		} `json:"sync"`
+		Progress []struct {
+			WalletID  string `json:"wallet_id"`
+			Stage     string `json:"stage"`
+			Height    int32  `json:"height"`
+			TipHeight int32  `json:"tip_height"`
+		} `json:"progress"`
 		Txs   int    `json:"txs"`
 		Error string `json:"error"`
 	}
@@ -118,6 +126,10 @@ func TestWalletSyncFromTheWorker(t *testing.T) {
 	require.Equal(t, hashes[len(hashes)-1], got.Sync.Tip.Hash)
 	require.Equal(t, ours, got.Sync.Matched)
 	require.Equal(t, ours, got.Txs)
+	require.NotEmpty(t, got.Progress, "sync.progress events reach the page")
+	last := got.Progress[len(got.Progress)-1]
+	require.NotEmpty(t, last.WalletID)
+	require.Equal(t, int32(blocks), last.TipHeight)
 	var total int64
 	for _, v := range got.Sync.Balance {
 		total += v

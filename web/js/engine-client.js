@@ -28,13 +28,14 @@ export const DEFAULT_TIMEOUT = 60000;
  * Starts the engine worker at workerUrl.
  * @param {string|URL} workerUrl URL of engine-worker.js
  * @param {{timeout?: number, readyTimeout?: number, WorkerClass?: typeof Worker}} [options]
- * @returns {{ready: Promise<object>, call: (method: string, params?: object, opts?: {timeout?: number}) => Promise<any>, terminate: () => void}}
+ * @returns {{ready: Promise<object>, call: (method: string, params?: object, opts?: {timeout?: number}) => Promise<any>, on: (event: string, fn: (data: any) => void) => () => void, terminate: () => void}}
  */
 export function createEngine(workerUrl, options = {}) {
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
   const WorkerClass = options.WorkerClass ?? Worker;
   const worker = new WorkerClass(workerUrl);
   const pending = new Map(); // id -> {resolve, reject, timer, method}
+  const listeners = new Map(); // event name -> Set of functions
   let nextId = 1;
   let dead = null; // EngineError once the worker is unusable
 
@@ -65,6 +66,10 @@ export function createEngine(workerUrl, options = {}) {
       if (data && data.type === "ready") {
         clearTimeout(readyTimer);
         readyResolve(data.info);
+      } else if (data && data.type === "event") {
+        for (const fn of listeners.get(data.event) || []) {
+          try { fn(data.data); } catch (e) { console.error(e); }
+        }
       } else if (data && data.type === "fatal") {
         fail({ message: "the engine could not start: " + data.message,
           hint: "reload the page; if it keeps failing, the browser may lack WebAssembly support", code: "unavailable" });
@@ -117,11 +122,18 @@ export function createEngine(workerUrl, options = {}) {
     });
   }
 
+  /** Calls fn(data) for each event of that name (e.g. "sync.progress"); returns the unsubscribe function. */
+  function on(event, fn) {
+    if (!listeners.has(event)) listeners.set(event, new Set());
+    listeners.get(event).add(fn);
+    return () => listeners.get(event).delete(fn);
+  }
+
   function terminate() {
     fail({ message: "the engine was stopped", hint: "reload the page", code: "unavailable" });
   }
 
-  return { ready, call, terminate };
+  return { ready, call, on, terminate };
 }
 
 /**

@@ -4,7 +4,8 @@
 // Page -> worker: {id, method, params} (a request of the bridge API).
 // Worker -> page: the engine's JSON response text {id, result} | {id, error},
 // or, once, {type: "ready", info} when the engine can take requests, or
-// {type: "fatal", message} when it could not start.
+// {type: "fatal", message} when it could not start; and {type: "event", event,
+// data} for notifications such as "sync.progress".
 //
 // Requests that arrive before the engine is ready are queued. The wasm files
 // are found next to this script's directory: ../wasm/wasm_exec.js and
@@ -46,6 +47,12 @@ function fatal(message) {
       error: { message: "the engine could not start: " + message, hint: "reload the page; if it keeps failing, the browser may lack WebAssembly support", code: "unavailable" } }));
   }
 }
+
+// Events the engine sends without a request (such as sync progress).
+self.specterEngineEvent = (text) => {
+  const ev = JSON.parse(text);
+  self.postMessage({ type: "event", event: ev.event, data: ev.data });
+};
 
 self.specterEngineReady = (infoText) => {
   engine = self.specterEngine;
