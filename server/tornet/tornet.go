@@ -233,6 +233,42 @@ func (s *Service) connectCustom(ctx context.Context, cfg Config) error {
 	return nil
 }
 
+// stopBuiltin halts the tor process the relay started and waits until it
+// has exited. bine's Tor.Close waits only 300 ms, which a loaded machine
+// exceeds, and passes on tor's exit status, but tor 0.4.9 may abort in its own
+// exit path after HALT ("Error locking a mutex"): once tor was told to halt
+// (or was killed) and has exited, it has stopped, whatever its status.
+func stopBuiltin(t *tor.Tor) error {
+	halted := false
+	if t.Control != nil {
+		halted = t.Control.Signal("HALT") == nil
+		_ = t.Control.Close()
+		t.Control = nil
+	}
+	if t.Process == nil {
+		return nil
+	}
+	if !halted && t.ProcessCancelFunc != nil {
+		t.ProcessCancelFunc() // kills tor
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = t.Process.Wait()
+		close(exited)
+	}()
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		if t.ProcessCancelFunc == nil {
+			return errors.New("tor did not exit within 30s of HALT")
+		}
+		t.ProcessCancelFunc()
+		<-exited
+	}
+	t.Process = nil
+	return nil
+}
+
 // socksAddr asks tor where its SOCKS port listens.
 func (s *Service) socksAddr() (string, error) {
 	vals, err := s.getInfo("net/listeners/socks")
@@ -396,7 +432,7 @@ func (s *Service) Close() error {
 	}
 	if t := s.tor; t != nil {
 		if s.mode == ModeBuiltin {
-			if err := t.Close(); err != nil {
+			if err := stopBuiltin(t); err != nil {
 				errs = append(errs, fmt.Errorf("stopping tor: %w", err))
 			}
 		} else if t.Control != nil {
