@@ -14,16 +14,19 @@ all: build
 build: wasm precache bin/specter
 
 # The engine as WebAssembly, run by web/js/engine-worker.js (web/wasm/ is
-# built output, embedded in bin/specter).
+# built output, embedded in bin/specter), with brotli and gzip siblings the
+# relay serves to browsers that accept them (12 MB -> 2.8 MB brotli).
 wasm: web/wasm/engine.wasm web/wasm/wasm_exec.js
 
 web/wasm/engine.wasm: $(shell find shared wasm -name '*.go') go.mod go.sum
 	@mkdir -p web/wasm
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o web/wasm/engine.wasm ./wasm
+	$(GO) run ./internal/tools/precompress -q web/wasm
 
 web/wasm/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
 	@mkdir -p web/wasm
 	cp $< $@
+	rm -f $@.br $@.gz
 
 # The service worker's precache list (web/precache.js, built output): every
 # asset's URL and a build id over their contents that versions the cache.
