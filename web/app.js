@@ -11,6 +11,7 @@ import * as welcome from "./js/views/welcome.js";
 import * as devices from "./js/views/devices.js";
 import * as wallets from "./js/views/wallets.js";
 import * as settings from "./js/views/settings.js";
+import * as psbt from "./js/views/psbt.js";
 
 const main = document.getElementById("main");
 const announceEl = document.getElementById("announce");
@@ -43,7 +44,7 @@ const app = {
 window.specterApp = app; // for debugging and the end-to-end tests
 
 // Routes: first path segment -> view module.
-const views = { welcome, devices, wallets, settings };
+const views = { welcome, devices, wallets, settings, psbt };
 
 let renderSeq = 0;
 async function route() {

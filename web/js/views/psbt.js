@@ -1,0 +1,448 @@
+// #/psbt: air-gapped signing (issue 6). Import a PSBT (camera QR scan,
+// file upload in binary or base64, paste), review it in full (amounts, fee,
+// fee rate, change verified from the wallet's descriptors when it belongs
+// to a stored wallet: psbt.analyse), sign with a hot device (password) or
+// route it to a QR or SD-card signer in the device type's default format
+// (airgap.profiles) or another one, scan the signed PSBT back, combine,
+// finalize, and export the result (file or QR). Subroutes:
+//   #/psbt/register/WALLET          multisig registration per device (airgap.register)
+//   #/psbt/address/WALLET/INDEX     show-address-on-device QR (airgap.addressQR)
+// The PSBT being worked on is kept in sessionStorage so the subroutes and a
+// reload do not lose it.
+import { animatedQR, drawText } from "../animqr.js";
+import { cameraScanner } from "../camera.js";
+import { errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
+
+const STORE = "specter.psbt.current";
+const FORMAT_NAMES = {
+  ur: "BC-UR crypto-psbt (animated)", "ur-psbt": "BC-UR psbt (newer name, animated)", bbqr: "BBQr (Coldcard Q)",
+  pmofn: "Specter pMofN (animated base64)", static: "One QR code (base64)", file: "File (SD card or download)",
+};
+const ALL_FORMATS = ["ur", "ur-psbt", "bbqr", "pmofn", "static", "file"];
+const TYPE_NAMES = {
+  ledger: "Ledger", trezor: "Trezor", bitbox02: "BitBox02", coldcard: "Coldcard", jade: "Jade", keystone: "Keystone",
+  passport: "Passport", seedsigner: "SeedSigner", specterdiy: "Specter DIY", krux: "Krux", other: "Other", hot: "Hot wallet (this browser)",
+};
+
+function loadState() {
+  try {
+    return JSON.parse(sessionStorage.getItem(STORE) || "{}");
+  } catch {
+    return {};
+  }
+}
+
+function saveState(s) {
+  sessionStorage.setItem(STORE, JSON.stringify(s));
+}
+
+function b64ToBytes(b64) {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function downloadBytes(filename, data, mime = "application/octet-stream") {
+  const url = URL.createObjectURL(new Blob([data], { type: mime }));
+  const a = h("a", { href: url, download: filename, class: "visually-hidden" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+export async function render(root, app, parts) {
+  const { wallets } = await app.call("wallets.list");
+  const layout = h("div", { class: "airgap-layout" });
+  const side = sidebar(wallets);
+  const body = h("div", { class: "airgap-main" });
+  layout.append(side, body);
+  if (parts[0] === "register" && parts[1]) await renderRegister(body, app, parts[1]);
+  else if (parts[0] === "address" && parts[1]) await renderAddress(body, app, parts[1], Number(parts[2] || 0));
+  else await renderSigning(body, app, wallets);
+  root.append(layout);
+}
+
+function sidebar(wallets) {
+  return h("nav", { class: "airgap-side", "aria-label": "Air-gapped signers" },
+    h("ul", {},
+      h("li", {}, h("a", { href: "#/psbt", text: "Sign a PSBT" })),
+      wallets.map((w) => [
+        h("li", {}, h("a", { href: "#/psbt/register/" + encodeURIComponent(w.id), text: `Register ${w.name} on devices` })),
+        h("li", {}, h("a", { href: "#/psbt/address/" + encodeURIComponent(w.id) + "/0", text: `Check an address of ${w.name}` })),
+      ])));
+}
+
+// ---- signing ----
+
+async function renderSigning(root, app, wallets) {
+  const state = loadState();
+  if (state.wallet && !wallets.some((w) => w.id === state.wallet)) state.wallet = "";
+  if (state.wallet === undefined) state.wallet = wallets.length ? wallets[0].id : "";
+  const { profiles } = await app.call("airgap.profiles");
+  root.append(heading("Air-gapped signing"),
+    h("p", {}, "Load a PSBT, check it, have the signers sign it by QR code or file, and export the signed transaction. This works with the network off."));
+
+  const walletSel = h("select", { name: "wallet" },
+    h("option", { value: "", text: "Not a stored wallet" }),
+    wallets.map((w) => h("option", { value: w.id, text: `${w.name} (${w.m || 1}-of-${w.n || 1}, ${w.network})` })));
+  walletSel.value = state.wallet;
+  const netSel = h("select", { name: "network" }, ["main", "test", "signet", "regtest"].map((n) => h("option", { value: n, text: n })));
+  netSel.value = state.network || "main";
+  const netField = field("Network", netSel);
+  netField.hidden = !!state.wallet;
+  walletSel.addEventListener("change", () => { state.wallet = walletSel.value; saveState(state); refresh(); });
+  netSel.addEventListener("change", () => { state.network = netSel.value; saveState(state); refresh(); });
+
+  const importErr = h("div");
+  const paste = h("textarea", { name: "psbt-text", rows: "4", spellcheck: "false" });
+  const loadPasted = h("button", { type: "button", text: "Load the pasted PSBT" });
+  const importScanner = cameraScanner(app, { label: "Scan or load a PSBT", onResult: (p) => take(p, true) });
+  const review = h("section", { class: "panel", "aria-labelledby": "review-h", "data-testid": "psbt-review" });
+  const signers = h("section", { class: "panel", "aria-labelledby": "signers-h" });
+  const signerSlot = h("div", { class: "signer-slot" });
+  const finalSlot = h("section", { class: "panel", "aria-labelledby": "final-h" });
+
+  async function take(payload, fresh) {
+    showError(importErr, null);
+    try {
+      if (payload.kind === "transaction") {
+        state.final = { tx_hex: payload.hex };
+        saveState(state);
+        renderFinal();
+        app.announce("A signed transaction was loaded.");
+        return;
+      }
+      if (payload.kind !== "psbt") {
+        throw Object.assign(new Error(`this holds ${payload.kind === "wallet-setup" ? "a wallet setup" : payload.kind}, not a PSBT`), { hint: "load the PSBT the wallet or the signer wrote" });
+      }
+      if (fresh || !state.psbt) {
+        const d = await app.call("psbt.decode", { psbt: payload.psbt });
+        state.psbt = d.psbt;
+        state.final = null;
+      } else {
+        const c = await app.call("psbt.combine", { psbts: [state.psbt, payload.psbt] });
+        state.psbt = c.psbt;
+      }
+      saveState(state);
+      await refresh();
+      app.announce(fresh ? "The PSBT is loaded: review it below." : "The signed PSBT was combined.");
+    } catch (err) {
+      showError(fresh ? importErr : signerSlot.querySelector(".signer-errors") || importErr, err);
+    }
+  }
+
+  loadPasted.addEventListener("click", () => {
+    const text = paste.value.trim();
+    if (!text) { showError(importErr, Object.assign(new Error("nothing was pasted"), { hint: "paste the PSBT as base64 or hex" })); return; }
+    take({ kind: "psbt", psbt: text }, true);
+  });
+
+  async function wallet() {
+    return state.wallet ? app.call("wallets.get", { id: state.wallet }) : null;
+  }
+
+  async function refresh() {
+    netField.hidden = !!state.wallet;
+    review.replaceChildren();
+    signers.replaceChildren();
+    signerSlot.replaceChildren();
+    finalSlot.replaceChildren();
+    if (!state.psbt) {
+      review.append(h("h2", { id: "review-h", text: "Review" }), h("p", { class: "empty", text: "No PSBT loaded yet." }));
+      return;
+    }
+    try {
+      const w = await wallet();
+      const params = { psbt: state.psbt, network: w ? w.network : netSel.value };
+      if (w) params.descriptors = w.change ? [w.receive, w.change] : [w.descriptor || w.receive];
+      const a = await app.call("psbt.analyse", params);
+      renderReview(a, w);
+      await renderSigners(w, a);
+      renderFinal(a);
+    } catch (err) {
+      review.append(h("h2", { id: "review-h", text: "Review" }), errorBox(err));
+    }
+  }
+
+  function renderReview(a, w) {
+    const units = (app.config && app.config.units) || "btc";
+    const sigs = a.inputs.map((i) => i.signatures_required ? `${i.signatures} of ${i.signatures_required}` : (i.finalized ? "final" : `${i.signatures}`));
+    review.append(h("h2", { id: "review-h", text: "Review" }),
+      facts([
+        ["Transaction id", h("code", { text: a.txid })],
+        ["Wallet", w ? w.name : "not a stored wallet: change cannot be verified"],
+        ["Inputs", formatAmount(a.input_total, units)],
+        ["Sending", h("span", { "data-testid": "psbt-sent", text: formatAmount(a.sent, units) })],
+        ["Fee", h("span", { "data-testid": "psbt-fee", text: a.fee_known ? formatAmount(a.fee, units) : "unknown (an input's amount is missing)" })],
+        ["Fee rate", h("span", { "data-testid": "psbt-feerate", text: a.fee_known ? `${a.fee_rate} sat/vB (${a.vsize_estimated ? "estimated " : ""}${a.vsize} vB)` : "unknown" })],
+        ["Signatures", h("span", { "data-testid": "psbt-signatures", text: sigs.join(", ") })],
+        ["Replaceable (RBF)", a.rbf ? "yes" : "no"],
+      ]),
+      table("Outputs", ["#", "Address", "Amount", "Whose"], a.outputs.map((o) => [
+        String(o.index), h("span", { class: "mono", text: o.address || o.script }), formatAmount(o.amount, units),
+        o.change ? h("strong", { text: `Change, verified (${o.branch === 1 ? "change" : "receive"} #${o.address_index})` })
+          : o.claims_ours ? h("strong", { class: "bad", text: "Claims to be change but is NOT this wallet's: check it" }) : "Recipient",
+      ])),
+      a.warnings && a.warnings.length ? h("div", { class: "warning" }, h("p", { text: "Warnings" }), h("ul", {}, a.warnings.map((t) => h("li", { text: t })))) : null);
+  }
+
+  async function renderSigners(w, a) {
+    signers.append(h("h2", { id: "signers-h", text: "Sign" }));
+    if (a.complete) {
+      signers.append(h("p", { class: "notice", text: "Every input has enough signatures: finalize it below." }));
+    }
+    const devices = [];
+    if (w) {
+      for (const id of w.device_ids || []) {
+        try { devices.push(await app.call("devices.get", { id })); } catch { /* a deleted device */ }
+      }
+    }
+    const list = h("ul", { class: "signer-list" });
+    for (const d of devices) {
+      const signed = a.inputs.some((i) => (i.signed_by || []).some((fp) => d.keys.some((k) => k.origin.toLowerCase().startsWith("[" + fp.toLowerCase()))));
+      const btn = h("button", { type: "button", class: signed ? "secondary" : "", text: "Sign with " + d.name });
+      btn.addEventListener("click", () => openSigner(d));
+      list.append(h("li", {}, btn, " ", h("span", { class: "sub", text: `${TYPE_NAMES[d.type] || d.type}${signed ? " · signed" : ""}` })));
+    }
+    const other = h("button", { type: "button", class: "secondary", text: "Show to another signer" });
+    other.addEventListener("click", () => openSigner(null));
+    list.append(h("li", {}, other));
+    signers.append(list, signerSlot);
+    if (state.signer) {
+      const d = devices.find((x) => x.id === state.signer);
+      if (d || state.signer === "other") openSigner(d || null, true);
+    }
+  }
+
+  function openSigner(d, quiet) {
+    state.signer = d ? d.id : "other";
+    saveState(state);
+    const errs = h("div", { class: "signer-errors" });
+    const title = h("h3", { tabindex: "-1", text: d ? "Sign with " + d.name : "Another signer" });
+    signerSlot.replaceChildren(title, errs);
+    if (d && d.type === "hot") {
+      const pw = h("input", { type: "password", name: "password", autocomplete: "current-password" });
+      const go = h("button", { type: "button", text: "Sign" });
+      const run = async () => {
+        go.disabled = true;
+        showError(errs, null);
+        try {
+          const res = await app.call("devices.signPSBT", { id: d.id, password: pw.value, psbt: state.psbt });
+          await take({ kind: "psbt", psbt: res.psbt }, false);
+          app.announce(`${d.name} added ${res.signatures} signature${res.signatures === 1 ? "" : "s"}.`);
+        } catch (err) {
+          showError(errs, err);
+        }
+        go.disabled = false;
+      };
+      go.addEventListener("click", run);
+      pw.addEventListener("keydown", (e) => { if (e.key === "Enter") run(); });
+      signerSlot.append(field("Password of " + d.name, pw, "The password that encrypts this device's seed in this browser."), h("div", { class: "actions" }, go));
+      if (!quiet) pw.focus();
+      return;
+    }
+    let profile = null;
+    const typeProfiles = d ? profiles.filter((p) => p.type === d.type) : profiles.filter((p) => p.type === "other");
+    if (!typeProfiles.length) {
+      signerSlot.append(h("p", { text: `A ${TYPE_NAMES[d.type] || d.type} signs over USB, which this app does not reach: save the PSBT as a file for a desktop tool, or show it as a QR code to another signer.` }));
+    }
+    const modelSel = typeProfiles.length > 1 ? h("select", { name: "model" }, typeProfiles.map((p) => h("option", { value: p.model, text: p.model === "q" ? "Coldcard Q" : (p.model ? p.model : "Mk3 / Mk4") }))) : null;
+    if (modelSel) modelSel.value = state.model && typeProfiles.some((p) => p.model === state.model) ? state.model : typeProfiles[0].model;
+    const formatSel = h("select", { name: "format" });
+    const showSlot = h("div");
+    const note = h("p", { class: "help" });
+    function formats() {
+      profile = typeProfiles.find((p) => !modelSel || p.model === modelSel.value) || null;
+      const first = profile ? [profile.default, ...profile.alternatives] : ["file"];
+      const rest = ALL_FORMATS.filter((f) => !first.includes(f));
+      formatSel.replaceChildren(
+        h("optgroup", { label: "This device reads" }, first.map((f, i) => h("option", { value: f, text: FORMAT_NAMES[f] + (i === 0 ? " (default)" : "") }))),
+        rest.length ? h("optgroup", { label: "Other formats" }, rest.map((f) => h("option", { value: f, text: FORMAT_NAMES[f] }))) : null);
+      formatSel.value = first[0];
+      note.textContent = profile ? profile.note : "Save the PSBT as a file, or show it as a QR code the signer reads.";
+    }
+    function show() {
+      const fmt = formatSel.value;
+      const file = async () => {
+        const f = await app.call("airgap.psbtFile", { psbt: state.psbt });
+        return { filename: f.filename, data: b64ToBytes(f.data), mime: f.mime };
+      };
+      if (fmt === "file") {
+        const dl = h("button", { type: "button", text: "Download the PSBT file" });
+        dl.addEventListener("click", async () => {
+          try { const f = await file(); downloadBytes(f.filename, f.data, f.mime); } catch (err) { showError(errs, err); }
+        });
+        showSlot.replaceChildren(h("div", { class: "actions" }, dl));
+        return;
+      }
+      const qr = animatedQR({
+        label: `PSBT for ${d ? d.name : "the signer"} (${FORMAT_NAMES[fmt]})`,
+        testid: "psbt-qr",
+        density: state.density || "medium",
+        load: ({ density }) => { state.density = density; saveState(state); return app.call("airgap.frames", { psbt: state.psbt, format: fmt, density }).then((r) => r.frames); },
+        file,
+      });
+      showSlot.replaceChildren(qr.el);
+    }
+    formats();
+    modelSel?.addEventListener("change", () => { state.model = modelSel.value; saveState(state); formats(); show(); });
+    formatSel.addEventListener("change", show);
+    const back = cameraScanner(app, { label: "Scan the signed PSBT" + (d ? " from " + d.name : ""), onResult: (p) => take(p, false) });
+    signerSlot.append(modelSel ? field("Model", modelSel) : null, field("Format", formatSel), note, showSlot, back.el);
+    show();
+    if (!quiet) title.focus();
+  }
+
+  function renderFinal(a) {
+    finalSlot.replaceChildren(h("h2", { id: "final-h", text: "Finalize and export" }));
+    const errs = h("div");
+    const units = (app.config && app.config.units) || "btc";
+    if (state.psbt) {
+      const dl = h("button", { type: "button", class: "secondary", text: "Download the PSBT" });
+      dl.addEventListener("click", async () => {
+        try {
+          const f = await app.call("airgap.psbtFile", { psbt: state.psbt });
+          downloadBytes(f.filename, b64ToBytes(f.data), f.mime);
+        } catch (err) { showError(errs, err); }
+      });
+      const fin = h("button", { type: "button", text: "Finalize", disabled: a && !a.complete });
+      fin.addEventListener("click", async () => {
+        showError(errs, null);
+        try {
+          const r = await app.call("psbt.finalize", { psbt: state.psbt });
+          if (!r.complete) throw Object.assign(new Error(`only ${r.finalized_inputs} of ${r.inputs} inputs could be finalized`), { hint: "collect the missing signatures first" });
+          state.final = r;
+          saveState(state);
+          renderFinal(a);
+          app.announce("The transaction is final.");
+          finalSlot.querySelector("[data-testid=final-tx]")?.focus();
+        } catch (err) { showError(errs, err); }
+      });
+      const copy = h("button", { type: "button", class: "secondary", text: "Copy the PSBT (base64)" });
+      copy.addEventListener("click", () => navigator.clipboard?.writeText(state.psbt).then(() => app.announce("Copied."), () => app.announce("Copying is not allowed here.")));
+      finalSlot.append(h("div", { class: "actions" }, fin, dl, copy));
+      if (a && !a.complete) finalSlot.append(h("p", { class: "help", text: "Finalize becomes available once every input has enough signatures." }));
+    }
+    if (state.final && state.final.tx_hex) {
+      const hex = state.final.tx_hex;
+      const dlt = h("button", { type: "button", text: "Download the transaction (.txn)" });
+      dlt.addEventListener("click", () => downloadBytes((state.final.txid || "transaction").slice(0, 16) + ".txn", hex, "text/plain"));
+      const qr = animatedQR({
+        label: "Signed transaction",
+        testid: "tx-qr",
+        density: "high",
+        load: ({ density }) => app.call("airgap.frames", { text: hex, format: hex.length <= 2000 ? "static" : "bbqr", density }).then((r) => r.frames),
+      });
+      finalSlot.append(h("div", { class: "notice" },
+        h("p", { text: "The transaction is signed and final." + (state.final.txid ? " Transaction id: " + state.final.txid : "") }),
+        a ? h("p", { text: `It sends ${formatAmount(a.sent, units)} with a fee of ${formatAmount(a.fee, units)}.` }) : null),
+        field("Transaction (hex), to broadcast from any online node or wallet",
+          h("textarea", { readonly: true, rows: "4", name: "final-tx", "data-testid": "final-tx", value: hex })),
+        h("div", { class: "actions" }, dlt), qr.el);
+    }
+    finalSlot.append(errs);
+  }
+
+  root.append(
+    h("section", { class: "panel", "aria-labelledby": "import-h" },
+      h("h2", { id: "import-h", text: "Load a PSBT" }),
+      field("Wallet it spends from", walletSel, "Its descriptors prove which outputs are change."),
+      netField,
+      importScanner.el,
+      field("Or paste it (base64 or hex)", paste),
+      h("div", { class: "actions" }, loadPasted),
+      importErr),
+    review, signers, finalSlot);
+  await refresh();
+}
+
+// ---- registration ----
+
+async function walletSetup(app, w) {
+  const text = w.descriptor || [w.receive, w.change].filter(Boolean).join("\n");
+  const imp = await app.call("walletfile.import", { text, format: "descriptor", network: w.network });
+  return { ...imp.setup, name: w.name, birthday_height: w.birthday || imp.setup.birthday_height || 0 };
+}
+
+async function walletDevices(app, w) {
+  const out = [];
+  for (const id of w.device_ids || []) {
+    try { out.push(await app.call("devices.get", { id })); } catch { /* deleted */ }
+  }
+  return out;
+}
+
+async function renderRegister(root, app, walletID) {
+  const w = await app.call("wallets.get", { id: walletID });
+  root.append(heading("Register " + w.name + " on its devices"),
+    h("p", {}, "A multisig signer must know the whole wallet (every cosigner's key and the threshold) to show the right change and addresses. Give each device the file or QR code below."));
+  if (!(w.m > 1 || w.n > 1) && w.kind !== "multi") root.append(h("p", { class: "help", text: "This is a single-key wallet: devices need no registration, but the descriptor can still be given to them." }));
+  const setup = await walletSetup(app, w);
+  for (const d of await walletDevices(app, w)) {
+    const sec = h("section", { class: "panel", "aria-label": d.name });
+    sec.append(h("h2", { text: `${d.name} (${TYPE_NAMES[d.type] || d.type})` }));
+    root.append(sec);
+    const models = d.type === "coldcard" ? [["", "Mk3 / Mk4"], ["q", "Coldcard Q"]] : null;
+    const modelSel = models ? h("select", { name: "model" }, models.map(([v, t]) => h("option", { value: v, text: t }))) : null;
+    const slot = h("div");
+    if (modelSel) sec.append(field("Model", modelSel));
+    sec.append(slot);
+    const show = async () => {
+      slot.replaceChildren();
+      try {
+        const model = modelSel ? modelSel.value : "";
+        const { registrations } = await app.call("airgap.register", { setup, type: d.type, model, density: "medium" });
+        registrations.forEach((r, i) => {
+          slot.append(h("h3", { text: (i === 0 ? "Default: " : "Or: ") + (r.file ? "file " + r.file.filename : FORMAT_NAMES[r.format] || r.format) }),
+            h("p", { class: "help", text: r.note }));
+          if (r.file) {
+            const dl = h("button", { type: "button", text: "Download " + r.file.filename });
+            dl.addEventListener("click", () => downloadBytes(r.file.filename, b64ToBytes(r.file.data), r.file.mime));
+            slot.append(h("div", { class: "actions" }, dl));
+          } else if (r.frames) {
+            slot.append(animatedQR({
+              label: `Wallet ${w.name} for ${d.name}`,
+              testid: "register-qr",
+              load: ({ density }) => app.call("airgap.register", { setup, type: d.type, model, density }).then((x) => x.registrations[i].frames),
+            }).el);
+          }
+        });
+      } catch (err) {
+        slot.append(errorBox(err));
+      }
+    };
+    modelSel?.addEventListener("change", show);
+    await show();
+  }
+}
+
+// ---- show address on device ----
+
+async function renderAddress(root, app, walletID, index) {
+  const w = await app.call("wallets.get", { id: walletID });
+  if (!Number.isInteger(index) || index < 0) index = 0;
+  const desc = w.receive || w.descriptor;
+  const { addresses } = await app.call("descriptor.addresses", { descriptor: desc, network: w.network, branch: 0, start: index, count: 1 });
+  const address = addresses[0].address;
+  root.append(heading("Check an address of " + w.name + " on a device"));
+  const idx = h("input", { type: "number", name: "index", min: "0", value: String(index) });
+  const go = h("button", { type: "button", text: "Show this address" });
+  go.addEventListener("click", () => app.go(`#/psbt/address/${encodeURIComponent(walletID)}/${Math.max(0, Number(idx.value) || 0)}`));
+  root.append(h("div", { class: "panel" }, field("Receive address number", idx), h("div", { class: "actions" }, go),
+    facts([["Address", h("code", { "data-testid": "check-address", text: address })]])));
+  for (const d of await walletDevices(app, w)) {
+    const sec = h("section", { class: "panel", "aria-label": d.name }, h("h2", { text: `${d.name} (${TYPE_NAMES[d.type] || d.type})` }));
+    root.append(sec);
+    try {
+      const { text } = await app.call("airgap.addressQR", { type: d.type, address, index, network: w.network });
+      const canvas = h("canvas", { role: "img", "aria-label": `Address QR for ${d.name}`, "data-testid": "address-qr", "data-frame": text });
+      drawText(canvas, text, 300);
+      sec.append(h("p", { class: "help", text: "Scan this code with the device: it derives the address itself and tells whether it belongs to the wallet registered on it." }),
+        h("figure", { class: "animqr" }, canvas, h("figcaption", { class: "mono", text })));
+    } catch (err) {
+      sec.append(h("p", { text: err.message + (err.hint ? ". " + err.hint : "") }));
+    }
+  }
+}
