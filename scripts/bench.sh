@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WASM_EXEC="$(go env GOROOT)/lib/wasm/go_js_wasm_exec"
-BENCHTIME="${BENCHTIME:-1x}"
+BENCHTIME="${BENCHTIME:-1s}"
 pkgs=$(go list ./shared/... | tr '\n' ' ')
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
