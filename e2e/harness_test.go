@@ -87,7 +87,9 @@ func copyTree(src, dst string) error {
 			return fs.SkipDir
 		case d.IsDir():
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		case !d.Type().IsRegular() || strings.HasSuffix(rel, ".test") || rel == filepath.Join("web", "precache.js"):
+		case !d.Type().IsRegular() || strings.HasSuffix(rel, ".test") || rel == filepath.Join("web", "precache.js"),
+			strings.HasPrefix(rel, "web"+string(filepath.Separator)) && (strings.HasSuffix(rel, ".br") || strings.HasSuffix(rel, ".gz")):
+			// Built output; precompressed siblings could be stale.
 			return nil
 		}
 		data, err := os.ReadFile(p)
