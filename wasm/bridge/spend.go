@@ -68,6 +68,67 @@ func RegisterSpend(r *Registry, src EngineSource) {
 		return RecipientsResult{Recipients: rs}, nil
 	})
 	stateful(r, src, "wallets.createPSBT", "builds the PSBT of a payment and keeps it as a pending transaction (its coins locked)", createPSBT)
+	stateful(r, src, "wallets.bumpFee", "builds a BIP125 replacement of an unconfirmed send at a higher fee rate, kept as pending", func(ctx context.Context, e *manager.Engine, p ReplaceParams) (*CreatePSBTResult, error) {
+		return replace(ctx, e, p, spend.Bump)
+	})
+	stateful(r, src, "wallets.cancelTx", "builds a BIP125 replacement sending an unconfirmed send's coins back to the wallet, kept as pending", func(ctx context.Context, e *manager.Engine, p ReplaceParams) (*CreatePSBTResult, error) {
+		return replace(ctx, e, p, spend.Cancel)
+	})
+	stateful(r, src, "wallets.cpfp", "builds a child paying for an unconfirmed parent (CPFP), kept as pending", cpfp)
+}
+
+// ReplaceParams asks for a replacement (bump or cancel) of the wallet's
+// unconfirmed send TxID at FeeRate sat/vB; FullRBF for nodes that replace
+// transactions without BIP125 signalling.
+type ReplaceParams struct {
+	ID        string  `json:"id"`
+	TxID      string  `json:"txid"`
+	FeeRate   float64 `json:"fee_rate"`
+	FullRBF   bool    `json:"full_rbf,omitempty"`
+	TipHeight uint32  `json:"tip_height,omitempty"`
+	Name      string  `json:"name,omitempty"`
+}
+
+// CPFPParams asks for a child of the unconfirmed parent TxID bringing both
+// to FeeRate sat/vB; ParentFee in satoshis when the wallet cannot know it
+// (an incoming payment).
+type CPFPParams struct {
+	ID        string  `json:"id"`
+	TxID      string  `json:"txid"`
+	FeeRate   float64 `json:"fee_rate"`
+	ParentFee int64   `json:"parent_fee,omitempty"`
+	TipHeight uint32  `json:"tip_height,omitempty"`
+	Name      string  `json:"name,omitempty"`
+}
+
+func randomSeed() (uint64, error) {
+	var seed [8]byte
+	if _, err := rand.Read(seed[:]); err != nil {
+		return 0, fmt.Errorf("coin selection needs random numbers: %w", err)
+	}
+	return binary.LittleEndian.Uint64(seed[:]), nil
+}
+
+func replace(ctx context.Context, e *manager.Engine, p ReplaceParams, build func(*wallet.Wallet, spend.ReplaceRequest) (*spend.Result, error)) (*CreatePSBTResult, error) {
+	rate, err := coinselect.ParseFeeRate(p.FeeRate)
+	if err != nil {
+		return nil, WithHint(err, "give the new fee rate in sat/vB")
+	}
+	seed, err := randomSeed()
+	if err != nil {
+		return nil, err
+	}
+	req := spend.ReplaceRequest{Txid: p.TxID, FeeRate: rate, FullRBF: p.FullRBF, AntiFeeSnipingHeight: p.TipHeight, Seed: seed}
+	return buildAndKeep(ctx, e, p.ID, p.Name, p.TxID, "sync the wallet first: only its unconfirmed sends that signal replace-by-fee can be replaced, at a higher fee rate", func(w *wallet.Wallet) (*spend.Result, error) { return build(w, req) })
+}
+
+func cpfp(ctx context.Context, e *manager.Engine, p CPFPParams) (*CreatePSBTResult, error) {
+	rate, err := coinselect.ParseFeeRate(p.FeeRate)
+	if err != nil {
+		return nil, WithHint(err, "give the target fee rate in sat/vB")
+	}
+	req := spend.CPFPRequest{Txid: p.TxID, FeeRate: rate, ParentFee: p.ParentFee, AntiFeeSnipingHeight: p.TipHeight}
+	return buildAndKeep(ctx, e, p.ID, p.Name, "", "sync the wallet first: the parent must be unconfirmed and pay the wallet", func(w *wallet.Wallet) (*spend.Result, error) { return spend.CPFP(w, req) })
 }
 
 func createPSBT(ctx context.Context, e *manager.Engine, p CreatePSBTParams) (*CreatePSBTResult, error) {
@@ -89,25 +150,28 @@ func createPSBT(ctx context.Context, e *manager.Engine, p CreatePSBTParams) (*Cr
 		}
 		req.CoinControl.MustUse = append(req.CoinControl.MustUse, op)
 	}
-	var seed [8]byte
-	if _, err := rand.Read(seed[:]); err != nil {
-		return nil, fmt.Errorf("coin selection needs random numbers: %w", err)
+	if req.Seed, err = randomSeed(); err != nil {
+		return nil, err
 	}
-	req.Seed = binary.LittleEndian.Uint64(seed[:])
 	w, err := e.Wallet(p.ID)
 	if err != nil {
 		return nil, err
 	}
 	req.Network = w.Network
+	return buildAndKeep(ctx, e, p.ID, p.Name, "", "check the recipients, amounts and fee rate", func(w *wallet.Wallet) (*spend.Result, error) { return spend.Build(w, req) })
+}
 
-	// The change address and the coin locks are kept in one Apply; the
-	// pending PSBT record in a second. If that one fails the coins are
-	// released again.
+// buildAndKeep runs build on the wallet core, persisting its changes (change
+// address, coin locks) in one Apply, then stores the PSBT as pending in a
+// second. A replacement's original pending PSBT (replaces) is deleted in
+// between: its transaction is being replaced. If storing fails, the coins
+// are released again.
+func buildAndKeep(ctx context.Context, e *manager.Engine, walletID, name, replaces, hint string, build func(*wallet.Wallet) (*spend.Result, error)) (*CreatePSBTResult, error) {
 	var res *spend.Result
-	err = e.Update(ctx, p.ID, func(w *wallet.Wallet) (wallet.ChangeSet, error) {
-		r, err := spend.Build(w, req)
+	err := e.Update(ctx, walletID, func(w *wallet.Wallet) (wallet.ChangeSet, error) {
+		r, err := build(w)
 		if err != nil {
-			return wallet.ChangeSet{}, WithHint(err, "check the recipients, amounts and fee rate")
+			return wallet.ChangeSet{}, WithHint(err, hint)
 		}
 		res = r
 		return r.Changes, nil
@@ -115,9 +179,20 @@ func createPSBT(ctx context.Context, e *manager.Engine, p CreatePSBTParams) (*Cr
 	if err != nil {
 		return nil, err
 	}
-	pending, err := e.SavePSBT(ctx, p.ID, p.Name, []byte(res.PSBTBase64))
+	release := func() {
+		_ = e.Update(context.WithoutCancel(ctx), walletID, func(w *wallet.Wallet) (wallet.ChangeSet, error) { return w.UnlockID(res.ID), nil })
+	}
+	if replaces != "" {
+		if _, err := e.PSBT(walletID, replaces); err == nil {
+			if err := e.DeletePSBT(ctx, walletID, replaces); err != nil {
+				release()
+				return nil, err
+			}
+		}
+	}
+	pending, err := e.SavePSBT(ctx, walletID, name, []byte(res.PSBTBase64))
 	if err != nil {
-		_ = e.Update(context.WithoutCancel(ctx), p.ID, func(w *wallet.Wallet) (wallet.ChangeSet, error) { return w.UnlockID(res.ID), nil })
+		release()
 		return nil, err
 	}
 	return &CreatePSBTResult{Result: res, FeeRateSatVB: res.FeeRate.SatPerVByte(), Pending: pending}, nil

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/btcsuite/btcd/btcutil"
 	"github.com/go-chi/chi/v5"
@@ -168,4 +169,48 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 		}
 	}
 	require.True(t, found, "the broadcast transaction is in the wallet's history")
+
+	// Bump its fee (BIP125): same payment, higher fee; the original's
+	// pending PSBT gives way to the replacement's.
+	bumped := ok[CreatePSBTResult](t, r, "wallets.bumpFee", ReplaceParams{ID: w.Wallet.ID, TxID: sent.TxID, FeeRate: 5})
+	require.Equal(t, sent.TxID, bumped.Replaces)
+	require.Equal(t, paid, bumped.Sent)
+	require.Greater(t, bumped.Fee, fee)
+	require.Equal(t, []manager.PendingPSBT{bumped.Pending}, ok[PSBTsResult](t, r, "psbts.list", WalletPSBTParams{WalletID: w.Wallet.ID}).PSBTs)
+	signed = ok[SignResult](t, r, "devices.signPSBT", SignParams{ID: hot.Device.ID, Password: "correct horse battery", PSBT: bumped.PSBTBase64})
+	require.Equal(t, bumped.ID, ok[BroadcastResult](t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: signed.PSBT}).TxID)
+
+	// Then cancel it: its coins come back to the wallet, minus a higher fee.
+	e = fails(t, r, "wallets.cancelTx", ReplaceParams{ID: w.Wallet.ID, TxID: bumped.ID, FeeRate: 10})
+	require.Equal(t, "sync the wallet first: only its unconfirmed sends that signal replace-by-fee can be replaced, at a higher fee rate", e.Hint)
+	// Mempool sightings are stamped in whole seconds and the wallet core
+	// resolves two unconfirmed conflicts to the later one: let a second
+	// pass between the sightings of a transaction and its replacement.
+	time.Sleep(1100 * time.Millisecond)
+	ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np})
+	cancelled := ok[CreatePSBTResult](t, r, "wallets.cancelTx", ReplaceParams{ID: w.Wallet.ID, TxID: bumped.ID, FeeRate: 10})
+	require.Equal(t, bumped.ID, cancelled.Replaces)
+	require.Zero(t, cancelled.Sent)
+	signed = ok[SignResult](t, r, "devices.signPSBT", SignParams{ID: hot.Device.ID, Password: "correct horse battery", PSBT: cancelled.PSBTBase64})
+	require.Equal(t, cancelled.ID, ok[BroadcastResult](t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: signed.PSBT}).TxID)
+
+	time.Sleep(1100 * time.Millisecond)
+	res = ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np})
+	require.Equal(t, total-cancelled.Fee, res.Balance.Total())
+	statuses := map[string]wallet.TxStatus{}
+	for _, tx := range ok[TransactionsResult](t, r, "wallets.transactions", TransactionsParams{ID: w.Wallet.ID}).Transactions {
+		statuses[tx.Txid] = tx.Status
+	}
+	require.Equal(t, wallet.StatusReplaced, statuses[sent.TxID])
+	require.Equal(t, wallet.StatusReplaced, statuses[bumped.ID])
+	require.Equal(t, wallet.StatusPending, statuses[cancelled.ID])
+
+	// Child pays for parent: the cancel transaction and a child together
+	// reach 20 sat/vB.
+	child := ok[CreatePSBTResult](t, r, "wallets.cpfp", CPFPParams{ID: w.Wallet.ID, TxID: cancelled.ID, FeeRate: 20})
+	require.GreaterOrEqual(t, child.PackageFeeRate.SatPerVByte(), 20.0)
+	signed = ok[SignResult](t, r, "devices.signPSBT", SignParams{ID: hot.Device.ID, Password: "correct horse battery", PSBT: child.PSBTBase64})
+	require.Equal(t, child.ID, ok[BroadcastResult](t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: signed.PSBT}).TxID)
+	res = ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np})
+	require.Equal(t, total-cancelled.Fee-child.Fee, res.Balance.Total())
 }
