@@ -234,7 +234,7 @@ func (r *relay) stop(t *testing.T) {
 // newBrowser starts headless Debian Chromium with a fresh profile, the flags
 // this machine needs (no background networking), and downloads saved into
 // downloadDir.
-func newBrowser(t *testing.T, downloadDir string) context.Context {
+func newBrowser(t *testing.T, downloadDir string, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("Chromium is not installed at %s (run scripts/install-test-deps.sh)", chromiumPath)
@@ -252,6 +252,7 @@ func newBrowser(t *testing.T, downloadDir string) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1200, 1000),
 	}
+	opts = append(opts, extra...)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelC(); cancelA() })

@@ -4,6 +4,7 @@
 // create a software "hot" device from a new or restored BIP39 mnemonic,
 // encrypted with a password; rename; add keys; delete (refused while a
 // wallet uses the device, with the reason).
+import { cameraScanner } from "../camera.js";
 import { confirmButton, errorBox, facts, field, h, heading, readFile, showError, table } from "../ui.js";
 
 const TYPE_NAMES = {
@@ -74,11 +75,27 @@ async function renderAdd(root, app) {
     await showPreview();
   });
 
+  // Or the device's key QR code (xpub, account export, UR crypto-account),
+  // read by the camera and the engine's air-gap collector.
+  const scanner = cameraScanner(app, {
+    label: "Or scan the device's key QR code",
+    onResult: (p) => {
+      if (p.keys && p.keys.length) keys.value = p.keys.map((k) => `[${k.origin}]${k.xpub}`).join("\n");
+      else if (p.text) keys.value = p.text;
+      else {
+        showError(slot, { message: `the QR code holds ${p.kind}, not keys`, hint: "show the device's xpub or account export QR code" });
+        return;
+      }
+      showPreview();
+    },
+  });
+
   const form = h("form", { class: "panel" },
     field("Name", name, "How you call this signer, e.g. \"Coldcard in the safe\"."),
     field("Type", type),
     field("Keys", keys, "One \"[fingerprint/derivation]xpub\" per line, or the text of the device's export file."),
     field("Or upload the device's export file", file, "Coldcard, Keystone, Passport, SeedSigner, Jade, Specter DIY, Electrum and Sparrow exports are read."),
+    scanner.el,
     preview,
     h("div", { class: "actions" }, submit, h("a", { class: "button secondary", href: "#/devices" }, "Cancel")));
   form.addEventListener("submit", async (ev) => {
