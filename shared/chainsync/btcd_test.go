@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/btcsuite/btcd/btcutil/gcs"
+	"github.com/btcsuite/btcd/btcutil/gcs/builder"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
@@ -196,6 +199,47 @@ func tipOf(t *testing.T, n *regtest.Node) int32 {
 	return h
 }
 
+// filterMatches counts the blocks from..to whose BIP158 basic filter, as
+// the node serves it, matches one of scripts.
+func filterMatches(t *testing.T, c Caller, from, to int32, scripts [][]byte) int {
+	t.Helper()
+	var reqs []Request
+	for h := from; h <= to; h++ {
+		reqs = append(reqs, Request{Method: "getblockhash", Params: []any{h}})
+	}
+	hashes, err := c.CallBatch(context.Background(), reqs)
+	require.NoError(t, err)
+	reqs = reqs[:0]
+	for _, r := range hashes {
+		require.Nil(t, r.Error)
+		var h string
+		require.NoError(t, json.Unmarshal(r.Result, &h))
+		reqs = append(reqs, Request{Method: "getblockfilter", Params: []any{h, "basic"}})
+	}
+	filters, err := c.CallBatch(context.Background(), reqs)
+	require.NoError(t, err)
+	require.Len(t, filters, len(reqs))
+	n := 0
+	for i, r := range filters {
+		require.Nil(t, r.Error)
+		var bf BlockFilter
+		require.NoError(t, json.Unmarshal(r.Result, &bf))
+		hash, err := chainhash.NewHashFromStr(reqs[i].Params[0].(string))
+		require.NoError(t, err)
+		raw, err := hex.DecodeString(bf.Filter)
+		require.NoError(t, err)
+		f, err := gcs.FromNBytes(builder.DefaultP, builder.DefaultM, raw)
+		require.NoError(t, err)
+		match, err := f.MatchAny(builder.DeriveKey(hash), scripts)
+		require.NoError(t, err)
+		if match {
+			t.Logf("block %d: its filter matches a wallet script (a BIP158 false positive)", from+int32(i))
+			n++
+		}
+	}
+	return n
+}
+
 // TestSyncAgainstBtcdRegtest runs the whole sync against a real btcd:
 // payments found across the gap limit (within a block and across blocks),
 // one past the gap not found, mempool payments and our own spend, a reorg
@@ -223,12 +267,18 @@ func TestSyncAgainstBtcdRegtest(t *testing.T) {
 	m.send(m.fund(fee, wire.MaxTxInSequenceNum, out{k.script(wallet.Receive, 90), 12_500_000}))
 	node.Generate(1)
 
+	// Blocks 441 and 442 pay the wallet. Any other block whose BIP158 filter
+	// matches a watched script is one of the filter's false positives (1 in
+	// 784931 per script and block): with a new mining key and new block
+	// times each run, a few runs in a hundred have one, so they are counted
+	// here from btcd's own filters, not assumed away.
+	falsePositives := filterMatches(t, src.Caller, 0, 440, w.Scripts())
 	res, err := Sync(context.Background(), w, src, opts)
 	require.NoError(t, err)
 	require.True(t, res.UsedFilters)
 	require.Equal(t, int32(442), res.Tip.Height)
 	require.Equal(t, 443, res.Scanned)
-	require.Equal(t, 2, res.Matched)
+	require.Equal(t, 2+falsePositives, res.Matched)
 	require.Equal(t, wallet.Balance{Confirmed: 375_000_000}, w.Balance())
 	require.Len(t, w.UTXOs(), 4)
 
