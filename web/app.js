@@ -12,6 +12,7 @@ import * as devices from "./js/views/devices.js";
 import * as wallets from "./js/views/wallets.js";
 import * as settings from "./js/views/settings.js";
 import * as psbt from "./js/views/psbt.js";
+import * as send from "./js/views/send.js";
 
 const main = document.getElementById("main");
 const announceEl = document.getElementById("announce");
@@ -44,7 +45,7 @@ const app = {
 window.specterApp = app; // for debugging and the end-to-end tests
 
 // Routes: first path segment -> view module.
-const views = { welcome, devices, wallets, settings, psbt };
+const views = { welcome, devices, wallets, settings, psbt, send };
 
 let renderSeq = 0;
 async function route() {

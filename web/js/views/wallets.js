@@ -197,6 +197,7 @@ async function tabOverview(panel, app, w, units) {
     facts([["Confirmed", formatAmount(b.confirmed, units)], ["Unconfirmed", formatAmount(unconfirmed, units)],
       b.immature ? ["Immature", formatAmount(b.immature, units)] : null,
       ["Frozen", formatAmount(b.frozen, units)], ["Locked by pending PSBTs", formatAmount(b.locked, units)]])),
+  h("div", { class: "actions" }, h("a", { class: "button", href: "#/send/" + encodeURIComponent(w.id) }, "Send")),
   h("h2", { text: "Devices" }),
   h("ul", {}, (w.device_ids || []).map((d) => h("li", {},
     byID[d] ? h("a", { href: "#/devices/" + encodeURIComponent(d), text: `${byID[d].name} (${typeName(byID[d].type)})` }) : d))),

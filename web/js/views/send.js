@@ -1,0 +1,546 @@
+// #/send/WALLET: Specter's send screen (issue 5). Recipients (several;
+// address and amount in the chosen units; a CSV paste "address,amount"; a
+// BIP21 link), send max, subtract the fee from an output, coin control
+// (frozen and locked outputs shown disabled), the fee rate from the node
+// (fees.estimate) with a manual sat/vB override and its fallback notice, RBF
+// on by default. "Create" builds and stores the pending PSBT
+// (wallets.createPSBT: its coins are locked) and opens its review:
+//   #/send/WALLET/psbt/TXID   amounts, fee, fee rate, verified change,
+//                             warnings; which cosigners signed; sign with a
+//                             hot device; download the PSBT (binary or
+//                             base64) and upload signed files (combined);
+//                             finalize, testmempoolaccept, broadcast
+//   #/send/WALLET/tx/TXID     the sent transaction's status (sync to update)
+//                             with bump fee / cancel (RBF) or CPFP
+// Unconfirmed transactions are listed on the send screen with the same
+// bump / cancel / CPFP actions.
+import { confirmButton, download, errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
+
+const ABSURD_SAT_VB = 1000;
+const NETWORK_PREFIXES = {
+  main: [/^bc1/i, /^[13]/],
+  test: [/^tb1/i, /^[mn2]/],
+  signet: [/^tb1/i, /^[mn2]/],
+  regtest: [/^bcrt1/i, /^[mn2]/],
+};
+
+export async function render(root, app, parts) {
+  const id = parts[0];
+  if (!id) {
+    root.append(heading("Send"), h("p", {}, "Choose a wallet to send from on the ", h("a", { href: "#/wallets", text: "wallets screen" }), "."));
+    return;
+  }
+  const w = await app.call("wallets.get", { id });
+  if (parts[1] === "psbt" && parts[2]) return renderReview(root, app, w, parts[2]);
+  if (parts[1] === "tx" && parts[2]) return renderSent(root, app, w, parts[2]);
+  return renderForm(root, app, w);
+}
+
+function units(app) {
+  return (app.config && app.config.units) === "sats" ? "sats" : "btc";
+}
+
+function base(w) {
+  return "#/send/" + encodeURIComponent(w.id);
+}
+
+function nodeParams(app) {
+  const nodeID = app.config && app.config.node_id;
+  if (!nodeID) return null;
+  return { relay: location.origin, node_id: nodeID, csrf: app.relay.csrf };
+}
+
+async function withNode(app) {
+  const p = nodeParams(app);
+  if (!p) {
+    const err = new Error("no node is chosen");
+    err.hint = "choose a node on the Relay screen first";
+    throw err;
+  }
+  if (!app.relay.csrf) await app.relay.me();
+  p.csrf = app.relay.csrf;
+  return p;
+}
+
+/**
+ * Parses an amount typed in the given units into satoshis, exactly (no
+ * floating point). Throws an error with a hint on bad input.
+ */
+export function parseAmount(text, unit) {
+  const s = String(text).trim().replace(/[\s,_]/g, "");
+  if (unit === "sats") {
+    if (!/^\d{1,16}$/.test(s)) throw hinted(`"${text}" is not an amount in sats`, "write a whole number of satoshis, like 15000");
+    return Number(s);
+  }
+  const m = /^(\d{1,8})(?:\.(\d{0,8}))?$/.exec(s) || /^()\.(\d{1,8})$/.exec(s);
+  if (!m) throw hinted(`"${text}" is not an amount in BTC`, "write it like 0.0015 (at most 8 decimals)");
+  return Number(m[1] || "0") * 1e8 + Number((m[2] || "").padEnd(8, "0"));
+}
+
+function formatInput(sats, unit) {
+  if (unit === "sats") return String(sats);
+  const whole = Math.floor(sats / 1e8);
+  const frac = String(sats % 1e8).padStart(8, "0").replace(/0+$/, "");
+  return frac ? `${whole}.${frac}` : String(whole);
+}
+
+function hinted(message, hint) {
+  const err = new Error(message);
+  err.hint = hint;
+  return err;
+}
+
+function wrongNetwork(address, network) {
+  const a = address.trim();
+  if (!a) return false;
+  const own = NETWORK_PREFIXES[network] || [];
+  if (network === "regtest" && /^tb1/i.test(a)) return true;
+  return !own.some((re) => re.test(a));
+}
+
+// ---- the send form ----
+
+async function renderForm(root, app, w) {
+  const unit = units(app);
+  const unitName = unit === "sats" ? "sats" : "BTC";
+  root.append(heading("Send from " + w.name),
+    h("p", { class: "muted" }, `${w.kind === "multi" ? `${w.m}-of-${w.n} multisig` : "single-sig"} · ${w.script_type} · ${w.network} · `,
+      h("a", { href: "#/wallets/" + encodeURIComponent(w.id), text: "Back to the wallet" })));
+  const slot = h("div", { "aria-live": "polite" });
+  root.append(slot);
+
+  const [balance, { utxos }, { psbts }, { transactions }] = await Promise.all([
+    app.call("wallets.balance", { id: w.id }), app.call("wallets.utxos", { id: w.id }),
+    app.call("psbts.list", { wallet_id: w.id }), app.call("wallets.transactions", { id: w.id })]);
+  root.append(facts([["Confirmed balance", formatAmount(balance.confirmed, unit)],
+    ["Unconfirmed", formatAmount((balance.trusted_pending || 0) + (balance.untrusted_pending || 0), unit)],
+    ["Locked by pending PSBTs", formatAmount(balance.locked, unit)], ["Frozen", formatAmount(balance.frozen, unit)]]));
+
+  if (psbts.length) {
+    root.append(h("section", { class: "panel", "aria-labelledby": "pending-h" }, h("h2", { id: "pending-h", text: "Pending transactions" }),
+      h("ul", { "data-testid": "pending-psbts" }, psbts.map((p) => h("li", {},
+        h("a", { href: `${base(w)}/psbt/${encodeURIComponent(p.id)}`, text: p.name || p.id }),
+        ` (${p.inputs.length} input${p.inputs.length === 1 ? "" : "s"} locked)`)))));
+  }
+
+  // Recipients.
+  const rowsEl = h("div", { class: "recipients" });
+  const rows = [];
+  function addRow(init = {}) {
+    const n = rows.length + 1;
+    const address = h("input", { type: "text", name: "address", autocomplete: "off", spellcheck: "false", value: init.address || "" });
+    const amount = h("input", { type: "text", name: "amount", inputmode: "decimal", autocomplete: "off", value: init.amount ? formatInput(init.amount, unit) : "" });
+    const max = h("input", { type: "checkbox", name: "max", id: `max-${n}-${Date.now()}`, checked: !!init.max });
+    const subtract = h("input", { type: "checkbox", name: "subtract_fee", id: `sub-${n}-${Date.now()}` });
+    const label = h("input", { type: "text", name: "label", autocomplete: "off", value: init.label || "" });
+    const row = { address, amount, max, subtract, label };
+    max.addEventListener("change", () => { amount.disabled = max.checked; });
+    amount.disabled = max.checked;
+    const remove = h("button", { type: "button", class: "secondary" }, "Remove recipient " + n);
+    const el = h("fieldset", { class: "recipient" }, h("legend", { text: "Recipient " + n }),
+      field("Address", address), field(`Amount (${unitName})`, amount),
+      h("div", { class: "choice" }, max, h("label", { for: max.id, text: "Send the maximum (everything left)" })),
+      h("div", { class: "choice" }, subtract, h("label", { for: subtract.id, text: "Subtract the fee from this amount" })),
+      field("Label (optional)", label), rows.length ? remove : null);
+    row.el = el;
+    remove.addEventListener("click", () => {
+      rows.splice(rows.indexOf(row), 1);
+      el.remove();
+    });
+    rows.push(row);
+    rowsEl.append(el);
+    return row;
+  }
+  addRow();
+  function fillRecipients(list) {
+    for (const r of list) {
+      const empty = rows.find((x) => !x.address.value.trim() && !x.amount.value.trim());
+      const row = empty || addRow();
+      row.address.value = r.address;
+      if (r.amount) row.amount.value = formatInput(r.amount, unit);
+      row.max.checked = !!r.max;
+      row.amount.disabled = row.max.checked;
+      if (r.label) row.label.value = r.label;
+    }
+  }
+
+  const paste = h("textarea", { name: "paste", spellcheck: "false", rows: "3", placeholder: "bitcoin:bcrt1q...?amount=0.1  or lines of address,amount" });
+  const pasteButton = h("button", {
+    type: "button", class: "secondary",
+    onclick: async () => {
+      const text = paste.value.trim();
+      if (!text) return;
+      try {
+        if (/^bitcoin:/i.test(text)) {
+          const b = await app.call("spend.parseBIP21", { uri: text });
+          fillRecipients([{ address: b.address, amount: b.amount, label: b.label }]);
+        } else {
+          const { recipients } = await app.call("spend.parseCSV", { text });
+          fillRecipients(recipients);
+        }
+        paste.value = "";
+        showError(slot, null);
+        app.announce("Recipients filled in from the pasted text.");
+      } catch (err) {
+        showError(slot, err);
+      }
+    },
+  }, "Fill in from the pasted text");
+
+  // Coin control.
+  const coinBoxes = utxos.map((u, i) => {
+    const box = h("input", { type: "checkbox", name: "coin", value: u.outpoint, id: `coin-${i}`, disabled: u.frozen || !!u.locked_by });
+    const why = u.frozen ? " (frozen)" : u.locked_by ? " (in a pending PSBT)" : u.confirmed ? "" : " (unconfirmed)";
+    return h("div", { class: "choice" }, box,
+      h("label", { for: box.id }, h("code", { class: "mono", text: u.outpoint }), ` ${formatAmount(u.value, unit)}${why}`));
+  });
+  const coins = h("details", { class: "panel" }, h("summary", { text: "Coin control (optional)" }),
+    coinBoxes.length ? h("fieldset", {}, h("legend", { text: "Spend only these outputs" }), coinBoxes,
+      h("p", { class: "help", text: "Leave all unticked to let the wallet choose. Frozen outputs and outputs of pending PSBTs cannot be chosen." }))
+      : h("p", { class: "empty", text: "No unspent outputs: sync the wallet with the node." }));
+
+  // Fee rate.
+  const feeRate = h("input", { type: "number", name: "fee_rate", min: "1", step: "0.1", required: true, inputmode: "decimal" });
+  const feeNote = h("div", { "aria-live": "polite" });
+  let estimate = 0;
+  const target = h("select", { name: "fee_target" });
+  target.addEventListener("change", () => {
+    if (target.value) feeRate.value = target.value;
+  });
+  const rbf = h("input", { type: "checkbox", name: "rbf", id: "send-rbf", checked: true });
+  const feeBox = h("fieldset", { class: "panel" }, h("legend", { text: "Fee" }),
+    field("Confirmation target", target), field("Fee rate (sat/vB)", feeRate, "The node's estimate for the target; type another rate to override it."), feeNote,
+    h("div", { class: "choice" }, rbf, h("label", { for: "send-rbf", text: "Allow replacing it with a higher fee later (RBF)" })));
+  (async () => {
+    try {
+      const p = await withNode(app);
+      const res = await app.call("fees.estimate", p);
+      target.replaceChildren(...res.targets.map((t) => h("option", { value: String(t.fee_rate_sat_vb), text: `${t.target} blocks: ${t.fee_rate_sat_vb} sat/vB` })));
+      const first = res.targets[0];
+      if (first && !feeRate.value) feeRate.value = String(first.fee_rate_sat_vb);
+      estimate = first ? first.fee_rate_sat_vb : 0;
+      feeNote.replaceChildren(res.notice ? h("p", { class: "notice", "data-testid": "fee-notice", text: res.notice }) :
+        h("p", { class: "help", text: `Estimated by the node. Its minimum relay fee is ${res.min_relay_sat_vb} sat/vB.` }));
+    } catch (err) {
+      target.replaceChildren(h("option", { value: "", text: "No estimate" }));
+      if (!feeRate.value) feeRate.value = "1";
+      feeNote.replaceChildren(h("p", { class: "notice", "data-testid": "fee-notice", text: "No fee estimate from the node (" + err.message + "): set the fee rate by hand." }));
+    }
+  })();
+
+  const submit = h("button", { type: "submit" }, "Create the transaction");
+  const form = h("form", { class: "panel", "aria-label": "New transaction" },
+    h("h2", { text: "Recipients" }), rowsEl,
+    h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: () => addRow().address.focus() }, "Add a recipient")),
+    field("Paste a bitcoin: link or CSV lines (address,amount)", paste, "CSV amounts are in BTC, or in sats with the unit (\"1500 sats\")."),
+    h("div", { class: "actions" }, pasteButton),
+    coins, feeBox, h("div", { class: "actions" }, submit));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    showError(slot, null);
+    try {
+      const recipients = rows.map((r, i) => {
+        const address = r.address.value.trim();
+        if (!address) throw hinted(`recipient ${i + 1} has no address`, "type or paste the address, or remove the recipient");
+        if (wrongNetwork(address, w.network)) throw hinted(`recipient ${i + 1}'s address ${address} is not a ${w.network} address`, `this wallet is on ${w.network}: check where the address came from`);
+        const rec = { address, amount: 0 };
+        if (r.max.checked) rec.max = true;
+        else rec.amount = parseAmount(r.amount.value, unit);
+        if (r.subtract.checked) rec.subtract_fee = true;
+        if (r.label.value.trim()) rec.label = r.label.value.trim();
+        return rec;
+      });
+      const rate = Number(feeRate.value);
+      if (!(rate > 0)) throw hinted("the fee rate is missing", "give a fee rate in sat/vB, like 2");
+      const mustUse = coinBoxes.map((c) => c.querySelector("input")).filter((b) => b.checked).map((b) => b.value);
+      const params = { id: w.id, recipients, fee_rate: rate };
+      if (mustUse.length) { params.must_use = mustUse; params.use_only = true; }
+      if (!rbf.checked) params.no_rbf = true;
+      if (estimate) params.estimate = estimate;
+      submit.disabled = true;
+      const res = await app.call("wallets.createPSBT", params);
+      openReview(app, w, res);
+    } catch (err) {
+      showError(slot, err);
+      submit.disabled = false;
+    }
+  });
+  root.append(form);
+  root.append(unconfirmedSection(app, w, transactions, unit, slot));
+}
+
+// openReview keeps the builder's warnings for the review screen and opens it.
+function openReview(app, w, res) {
+  sessionStorage.setItem("specter.send.warnings." + res.id, JSON.stringify(res.warnings || []));
+  app.announce("The transaction is ready for review.");
+  app.go(`${base(w)}/psbt/${encodeURIComponent(res.id)}`);
+}
+
+// replaceControls are the bump / cancel (a send of ours) or CPFP (an
+// incoming payment) controls of an unconfirmed transaction.
+function replaceControls(app, w, t, slot) {
+  const rate = h("input", { type: "number", name: "new_fee_rate", min: "1", step: "0.1", value: String(Math.max(2, Math.ceil(((t.fee || 0) / (t.vsize || 1)) * 2))), "aria-label": "New fee rate for " + t.txid + " (sat/vB)" });
+  const act = (method, extra = {}) => async () => {
+    showError(slot, null);
+    try {
+      const res = await app.call(method, { id: w.id, txid: t.txid, fee_rate: Number(rate.value), ...extra });
+      openReview(app, w, res);
+    } catch (err) {
+      showError(slot, err);
+    }
+  };
+  const outgoing = t.net < 0;
+  return h("div", { class: "actions" }, h("label", { for: rate.id || (rate.id = "rate-" + t.txid.slice(0, 12)), text: "New fee rate (sat/vB)" }), rate,
+    outgoing ? h("button", { type: "button", onclick: act("wallets.bumpFee") }, "Bump the fee") : null,
+    outgoing ? h("button", { type: "button", class: "secondary", onclick: act("wallets.cancelTx") }, "Cancel the transaction") : null,
+    outgoing ? null : h("button", { type: "button", onclick: act("wallets.cpfp") }, "Speed up (CPFP)"));
+}
+
+function unconfirmedSection(app, w, transactions, unit, slot) {
+  const pending = transactions.filter((t) => t.status === "pending");
+  const sec = h("section", { class: "panel", "aria-labelledby": "unconf-h" }, h("h2", { id: "unconf-h", text: "Unconfirmed transactions" }));
+  if (!pending.length) {
+    sec.append(h("p", { class: "empty", text: "None: nothing to bump, cancel or speed up." }));
+    return sec;
+  }
+  sec.append(h("ul", { class: "unconfirmed" }, pending.map((t) => h("li", {},
+    h("p", {}, h("a", { href: `${base(w)}/tx/${t.txid}` }, h("code", { class: "mono", text: t.txid })),
+      ` ${t.net < 0 ? "sent" : "received"} ${formatAmount(Math.abs(t.net), unit)}`, t.fee_known ? `, fee ${formatAmount(t.fee, unit)}` : ""),
+    replaceControls(app, w, t, slot)))));
+  return sec;
+}
+
+// ---- review, signatures, broadcast ----
+
+function fingerprintOf(origin) {
+  return String(origin || "").split("/")[0].toLowerCase();
+}
+
+function b64FromBytes(bytes) {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function downloadBytes(filename, b64, mime) {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  const url = URL.createObjectURL(new Blob([out], { type: mime || "application/octet-stream" }));
+  const a = h("a", { href: url, download: filename, class: "visually-hidden" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+async function renderReview(root, app, w, txid) {
+  const unit = units(app);
+  const pending = await app.call("psbts.get", { wallet_id: w.id, id: txid });
+  const a = await app.call("psbt.analyse", { psbt: pending.psbt, network: w.network, descriptors: [w.receive, w.change] });
+  let built = [];
+  try {
+    built = JSON.parse(sessionStorage.getItem("specter.send.warnings." + txid) || "[]");
+  } catch {
+    built = [];
+  }
+  root.append(heading("Review the transaction"),
+    h("p", { class: "muted" }, w.name + " · ", h("a", { href: base(w), text: "Back to send" })));
+  const slot = h("div", { "aria-live": "polite" });
+  root.append(slot);
+
+  // Warnings: the builder's, the analysis', and the screen's own checks.
+  const warnings = [...new Set([...built, ...(a.warnings || [])])];
+  if (a.fee_rate > ABSURD_SAT_VB && !warnings.some((x) => /absurd/i.test(x))) warnings.push(`absurd fee: ${a.fee_rate} sat/vB`);
+  for (const o of a.outputs) {
+    if (o.dust) warnings.push(`output ${o.index} (${formatAmount(o.amount, unit)}) is dust: nodes will not relay it`);
+    if (o.address && wrongNetwork(o.address, w.network)) warnings.push(`output ${o.index} pays ${o.address}, which is not a ${w.network} address`);
+  }
+  if (warnings.length) {
+    root.append(h("div", { class: "warning", role: "alert", "data-testid": "send-warnings" }, h("p", {}, h("strong", { text: "Check before signing:" })),
+      h("ul", {}, warnings.map((t) => h("li", { text: t })))));
+  }
+
+  root.append(facts([
+    ["Transaction", h("code", { class: "mono", "data-testid": "review-txid", text: a.txid })],
+    ["Sent to others", h("span", { "data-testid": "review-sent", text: formatAmount(a.sent, unit) })],
+    ["Fee", h("span", { "data-testid": "review-fee", text: a.fee_known ? formatAmount(a.fee, unit) : "unknown" })],
+    ["Fee rate", h("span", { "data-testid": "review-fee-rate", text: a.fee_known ? `${a.fee_rate} sat/vB (${a.vsize_estimated ? "estimated " : ""}${a.vsize} vB)` : "unknown" })],
+    ["Replaceable (RBF)", a.rbf ? "yes" : "no"],
+  ]));
+  root.append(table("Outputs", ["#", "Address", "Amount", "Kind"], a.outputs.map((o) => [String(o.index),
+    h("code", { class: "mono", text: o.address || o.script }), formatAmount(o.amount, unit),
+    o.change ? "change (verified)" : o.claims_ours ? "claims to be change: NOT verified" : "recipient"])));
+  root.append(table("Inputs", ["Output spent", "Amount", "Signatures"], a.inputs.map((i) => [h("code", { class: "mono", text: i.outpoint }),
+    i.amount_known ? formatAmount(i.amount, unit) : "unknown", i.finalized ? "final" : `${i.signatures} of ${i.signatures_required}`])));
+
+  // Cosigners: a device signed when its fingerprint signed every input.
+  const { devices } = await app.call("devices.list");
+  const walletDevices = devices.filter((d) => (w.device_ids || []).includes(d.id));
+  const signedAll = (fp) => a.inputs.length > 0 && a.inputs.every((i) => i.finalized || (i.signed_by || []).map((x) => x.toLowerCase()).includes(fp));
+  const devFP = (d) => (d.keys || []).map((k) => fingerprintOf(k.origin)).find(Boolean) || "";
+  const needed = Math.max(0, ...a.inputs.map((i) => i.signatures_required || 0));
+  const have = a.inputs.length ? Math.min(...a.inputs.map((i) => (i.finalized ? i.signatures_required : i.signatures))) : 0;
+  const sigSec = h("section", { class: "panel", "aria-labelledby": "sig-h" }, h("h2", { id: "sig-h", text: "Signatures" }),
+    h("p", { "data-testid": "signature-count", text: a.complete ? "Fully signed: ready to broadcast." : `${have} of ${needed} signatures.` }),
+    h("ul", { "data-testid": "cosigners" }, walletDevices.map((d) => h("li", {}, `${d.name} (${devFP(d)}): `,
+      h("strong", { text: signedAll(devFP(d)) ? "signed" : "not signed yet" })))));
+  root.append(sigSec);
+
+  async function store(psbtB64, what) {
+    await app.call("psbts.save", { wallet_id: w.id, name: pending.name || "", psbt: psbtB64 });
+    app.announce(what);
+    app.go(`${base(w)}/psbt/${encodeURIComponent(txid)}`);
+  }
+
+  if (!a.complete) {
+    // Hot devices of the wallet that have not signed.
+    for (const d of walletDevices.filter((x) => x.type === "hot" && !signedAll(devFP(x)))) {
+      const pw = h("input", { type: "password", name: "password", autocomplete: "current-password" });
+      const go = h("button", { type: "button" }, "Sign with " + d.name);
+      go.addEventListener("click", async () => {
+        go.disabled = true;
+        showError(slot, null);
+        try {
+          const res = await app.call("devices.signPSBT", { id: d.id, password: pw.value, psbt: pending.psbt });
+          if (!res.signatures) throw hinted(d.name + " added no signature", "check that the device is one of this wallet's cosigners");
+          await store(res.psbt, `${d.name} signed.`);
+        } catch (err) {
+          showError(slot, err);
+          go.disabled = false;
+        }
+      });
+      sigSec.append(h("div", { class: "panel hot-sign" }, field("Password of " + d.name, pw, "The password that encrypts this device's seed in this browser."),
+        h("div", { class: "actions" }, go)));
+    }
+
+    // Files for any device.
+    const upload = h("input", { type: "file", name: "signed", multiple: true, accept: ".psbt,.txt,application/octet-stream,text/plain" });
+    const pasted = h("textarea", { name: "signed_text", spellcheck: "false", rows: "3", placeholder: "cHNidP8B..." });
+    async function combine(list) {
+      showError(slot, null);
+      try {
+        if (!list.length) throw hinted("no signed PSBT was given", "choose the signed files or paste the signed PSBT");
+        const c = await app.call("psbt.combine", { psbts: [pending.psbt, ...list] });
+        if (c.txid !== txid) throw hinted("the signed PSBT is of another transaction", "upload the file the signer made from this transaction");
+        await store(c.psbt, `${list.length} signed PSBT${list.length === 1 ? "" : "s"} combined.`);
+      } catch (err) {
+        showError(slot, err);
+      }
+    }
+    upload.addEventListener("change", async () => {
+      const list = [];
+      try {
+        for (const f of upload.files) {
+          const payload = await app.call("airgap.readFile", { base64: b64FromBytes(new Uint8Array(await f.arrayBuffer())) });
+          if (!payload.psbt) throw hinted(`${f.name} holds no PSBT`, "choose the signed .psbt file the device wrote");
+          list.push(payload.psbt);
+        }
+      } catch (err) {
+        showError(slot, err);
+        return;
+      }
+      await combine(list);
+    });
+    sigSec.append(h("div", { class: "panel" }, h("h3", { text: "Sign with another device (file)" }),
+      h("div", { class: "actions" },
+        h("button", {
+          type: "button", class: "secondary",
+          onclick: async () => {
+            try {
+              const f = await app.call("airgap.psbtFile", { psbt: pending.psbt, name: txid.slice(0, 8) });
+              downloadBytes(f.filename, f.data, f.mime);
+            } catch (err) {
+              showError(slot, err);
+            }
+          },
+        }, "Download the PSBT file (binary)"),
+        h("button", { type: "button", class: "secondary", onclick: () => download(txid.slice(0, 8) + "-psbt.txt", pending.psbt + "\n", "text/plain") }, "Download the PSBT as base64 text")),
+      field("Upload signed PSBT files (one or several)", upload, "Binary .psbt or base64 text; they are combined with the signatures here."),
+      field("Or paste a signed PSBT (base64)", pasted),
+      h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: () => combine(pasted.value.split(/\s+/).filter(Boolean)) }, "Combine the pasted PSBT"))));
+  } else {
+    const out = h("div", { "aria-live": "polite" });
+    const send = h("button", { type: "button" }, "Broadcast the transaction");
+    send.addEventListener("click", async () => {
+      send.disabled = true;
+      showError(slot, null);
+      try {
+        const p = await withNode(app);
+        const fin = await app.call("psbt.finalize", { psbt: pending.psbt });
+        if (!fin.complete || !fin.tx_hex) throw hinted("the transaction could not be finalized", "collect the missing signatures");
+        out.replaceChildren(h("p", { text: "Checking with the node (testmempoolaccept)…" }));
+        const check = await app.relay.request("POST", `/api/nodes/${encodeURIComponent(p.node_id)}/rpc`, { jsonrpc: "1.0", id: "tma", method: "testmempoolaccept", params: [[fin.tx_hex]] });
+        if (check && check.error) throw hinted("the node cannot check the transaction: " + (check.error.message || JSON.stringify(check.error)), "check the node on the Relay screen");
+        const verdict = check && Array.isArray(check.result) ? check.result[0] : null;
+        if (verdict && !verdict.allowed) throw hinted("the node would refuse the transaction: " + (verdict["reject-reason"] || "no reason given"), "sync the wallet: its coins may be spent already, or raise the fee rate");
+        const { txid: sent } = await app.call("tx.broadcast", { ...p, tx_hex: fin.tx_hex });
+        sessionStorage.removeItem("specter.send.warnings." + txid);
+        await app.call("psbts.delete", { wallet_id: w.id, id: txid });
+        try {
+          await app.call("wallets.sync", { id: w.id, ...p }, { timeout: 600000 });
+        } catch {
+          // the status screen says to sync again
+        }
+        app.announce("Transaction broadcast.");
+        app.go(`${base(w)}/tx/${encodeURIComponent(sent)}`);
+      } catch (err) {
+        out.replaceChildren();
+        showError(slot, err);
+        send.disabled = false;
+      }
+    });
+    sigSec.append(h("p", { class: "help", text: "The node checks the transaction first (testmempoolaccept), then it is broadcast." }), h("div", { class: "actions" }, send), out);
+  }
+
+  root.append(h("section", { class: "panel", "aria-labelledby": "discard-h" }, h("h2", { id: "discard-h", text: "Discard" }),
+    h("p", { text: "Deletes this pending transaction and unlocks its coins. Signatures collected so far are lost." }),
+    confirmButton("Delete the pending transaction", "Delete it and unlock its coins?", async () => {
+      try {
+        await app.call("psbts.delete", { wallet_id: w.id, id: txid });
+        sessionStorage.removeItem("specter.send.warnings." + txid);
+        app.announce("Pending transaction deleted.");
+        app.go(base(w));
+      } catch (err) {
+        showError(slot, err);
+      }
+    })));
+}
+
+// renderSent shows a broadcast transaction as the wallet knows it.
+async function renderSent(root, app, w, txid) {
+  const unit = units(app);
+  const { transactions } = await app.call("wallets.transactions", { id: w.id });
+  const t = transactions.find((x) => x.txid === txid);
+  root.append(heading("Transaction"), h("p", { class: "muted" }, w.name + " · ", h("a", { href: base(w), text: "Back to send" }), " · ",
+    h("a", { href: `#/wallets/${encodeURIComponent(w.id)}/transactions`, text: "All transactions" })));
+  const slot = h("div", { "aria-live": "polite" });
+  root.append(slot);
+  const status = !t ? "not seen by the wallet yet: sync" : t.status === "confirmed" ? `confirmed (${t.confirmations} confirmation${t.confirmations === 1 ? "" : "s"})` : t.status === "pending" ? "unconfirmed" : t.status;
+  root.append(facts([
+    ["Transaction", h("code", { class: "mono", "data-testid": "sent-txid", text: txid })],
+    ["Status", h("span", { "data-testid": "sent-status", text: status })],
+    t ? ["Amount", h("span", { "data-testid": "sent-net", text: formatAmount(t.net, unit) })] : null,
+    t && t.fee_known ? ["Fee", h("span", { "data-testid": "sent-fee", text: formatAmount(t.fee, unit) })] : null,
+    t && t.conflict_winner ? ["Replaced by", h("a", { href: `${base(w)}/tx/${t.conflict_winner}`, text: t.conflict_winner })] : null,
+  ]));
+  const sync = h("button", { type: "button" }, "Sync and check again");
+  sync.addEventListener("click", async () => {
+    sync.disabled = true;
+    showError(slot, null);
+    try {
+      const p = await withNode(app);
+      await app.call("wallets.sync", { id: w.id, ...p }, { timeout: 600000 });
+      app.go(`${base(w)}/tx/${encodeURIComponent(txid)}`);
+    } catch (err) {
+      showError(slot, err);
+      sync.disabled = false;
+    }
+  });
+  root.append(h("div", { class: "actions" }, sync));
+  if (t && t.status === "pending") {
+    root.append(h("section", { class: "panel", "aria-labelledby": "speed-h" }, h("h2", { id: "speed-h", text: t.net < 0 ? "Bump or cancel" : "Speed up" }),
+      replaceControls(app, w, t, slot)));
+  }
+  if (!t) root.append(errorBox(hinted("the wallet has not seen this transaction yet", "sync the wallet with the node")));
+}
