@@ -43,6 +43,11 @@ function b64ToBytes(b64) {
   return out;
 }
 
+/** Appends the children that are not null, false or undefined. */
+function add(el, ...children) {
+  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
 function downloadBytes(filename, data, mime = "application/octet-stream") {
   const url = URL.createObjectURL(new Blob([data], { type: mime }));
   const a = h("a", { href: url, download: filename, class: "visually-hidden" });
@@ -169,7 +174,7 @@ async function renderSigning(root, app, wallets) {
   function renderReview(a, w) {
     const units = (app.config && app.config.units) || "btc";
     const sigs = a.inputs.map((i) => i.signatures_required ? `${i.signatures} of ${i.signatures_required}` : (i.finalized ? "final" : `${i.signatures}`));
-    review.append(h("h2", { id: "review-h", text: "Review" }),
+    add(review, h("h2", { id: "review-h", text: "Review" }),
       facts([
         ["Transaction id", h("code", { text: a.txid })],
         ["Wallet", w ? w.name : "not a stored wallet: change cannot be verified"],
@@ -182,7 +187,7 @@ async function renderSigning(root, app, wallets) {
       ]),
       table("Outputs", ["#", "Address", "Amount", "Whose"], a.outputs.map((o) => [
         String(o.index), h("span", { class: "mono", text: o.address || o.script }), formatAmount(o.amount, units),
-        o.change ? h("strong", { text: `Change, verified (${o.branch === 1 ? "change" : "receive"} #${o.address_index})` })
+        o.change ? h("strong", { text: `Change, verified (${o.branch === 1 ? "change" : "receive"} #${o.address_index ?? 0})` })
           : o.claims_ours ? h("strong", { class: "bad", text: "Claims to be change but is NOT this wallet's: check it" }) : "Recipient",
       ])),
       a.warnings && a.warnings.length ? h("div", { class: "warning" }, h("p", { text: "Warnings" }), h("ul", {}, a.warnings.map((t) => h("li", { text: t })))) : null);
@@ -190,7 +195,7 @@ async function renderSigning(root, app, wallets) {
 
   async function renderSigners(w, a) {
     signers.append(h("h2", { id: "signers-h", text: "Sign" }));
-    if (a.complete) {
+    if (a.inputs.every((i) => i.finalized || (i.signatures_required > 0 && i.signatures >= i.signatures_required))) {
       signers.append(h("p", { class: "notice", text: "Every input has enough signatures: finalize it below." }));
     }
     const devices = [];
@@ -201,7 +206,8 @@ async function renderSigning(root, app, wallets) {
     }
     const list = h("ul", { class: "signer-list" });
     for (const d of devices) {
-      const signed = a.inputs.some((i) => (i.signed_by || []).some((fp) => d.keys.some((k) => k.origin.toLowerCase().startsWith("[" + fp.toLowerCase()))));
+      const fps = d.keys.map((k) => String(k.origin || "").replace(/^\[/, "").slice(0, 8).toLowerCase());
+      const signed = a.inputs.some((i) => (i.signed_by || []).some((fp) => fps.includes(fp.toLowerCase())));
       const btn = h("button", { type: "button", class: signed ? "secondary" : "", text: "Sign with " + d.name });
       btn.addEventListener("click", () => openSigner(d));
       list.append(h("li", {}, btn, " ", h("span", { class: "sub", text: `${TYPE_NAMES[d.type] || d.type}${signed ? " · signed" : ""}` })));
@@ -290,7 +296,7 @@ async function renderSigning(root, app, wallets) {
     modelSel?.addEventListener("change", () => { state.model = modelSel.value; saveState(state); formats(); show(); });
     formatSel.addEventListener("change", show);
     const back = cameraScanner(app, { label: "Scan the signed PSBT" + (d ? " from " + d.name : ""), onResult: (p) => take(p, false) });
-    signerSlot.append(modelSel ? field("Model", modelSel) : null, field("Format", formatSel), note, showSlot, back.el);
+    add(signerSlot, modelSel ? field("Model", modelSel) : null, field("Format", formatSel), note, showSlot, back.el);
     show();
     if (!quiet) title.focus();
   }
@@ -307,7 +313,8 @@ async function renderSigning(root, app, wallets) {
           downloadBytes(f.filename, b64ToBytes(f.data), f.mime);
         } catch (err) { showError(errs, err); }
       });
-      const fin = h("button", { type: "button", text: "Finalize", disabled: a && !a.complete });
+      const ready = !a || a.inputs.every((i) => i.finalized || (i.signatures_required > 0 && i.signatures >= i.signatures_required));
+      const fin = h("button", { type: "button", text: "Finalize", disabled: !ready });
       fin.addEventListener("click", async () => {
         showError(errs, null);
         try {
@@ -323,7 +330,7 @@ async function renderSigning(root, app, wallets) {
       const copy = h("button", { type: "button", class: "secondary", text: "Copy the PSBT (base64)" });
       copy.addEventListener("click", () => navigator.clipboard?.writeText(state.psbt).then(() => app.announce("Copied."), () => app.announce("Copying is not allowed here.")));
       finalSlot.append(h("div", { class: "actions" }, fin, dl, copy));
-      if (a && !a.complete) finalSlot.append(h("p", { class: "help", text: "Finalize becomes available once every input has enough signatures." }));
+      if (!ready) finalSlot.append(h("p", { class: "help", text: "Finalize becomes available once every input has enough signatures." }));
     }
     if (state.final && state.final.tx_hex) {
       const hex = state.final.tx_hex;

@@ -1,0 +1,296 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/shared/airgap"
+	"github.com/specterpwa/specter/shared/descriptor"
+	"github.com/specterpwa/specter/shared/network"
+	"github.com/specterpwa/specter/shared/psbt"
+	"github.com/specterpwa/specter/shared/qr"
+)
+
+// Fake camera frames: Chromium's file capture device plays an MJPEG file
+// (concatenated JPEG frames) at 30 frames a second, in a loop.
+const (
+	camWidth     = 640
+	camHeight    = 480
+	camRepeat    = 6 // each QR code stays 1/5 s, as a phone shows animated QR
+	camLoopTimes = 3
+)
+
+// cameraBrowser starts headless Chromium as newBrowser does, with a fake
+// camera that plays camFile (read again at each getUserMedia call) and
+// camera permission granted without a prompt.
+func cameraBrowser(t *testing.T, downloadDir, camFile string) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("Chromium is not installed at %s (run scripts/install-test-deps.sh)", chromiumPath)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-file-for-fake-video-capture", camFile),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1200, 1000),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelC(); cancelA() })
+	events := true
+	_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloadDir, EventsEnabled: &events,
+	})
+	require.NoError(t, err)
+	return ctx
+}
+
+// qrFrame draws a QR text (shared/qr, error correction L) centred on a
+// white camera frame.
+func qrFrame(t *testing.T, text string) image.Image {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, camWidth, camHeight))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	if text == "" {
+		return img
+	}
+	m, err := qr.Matrix(text, qr.Low)
+	require.NoError(t, err)
+	n := len(m)
+	scale := (camHeight - 40) / (n + 2*qr.QuietZone)
+	require.GreaterOrEqual(t, scale, 3, "QR version too large for the fake camera: %d modules", n)
+	x0 := (camWidth - n*scale) / 2
+	y0 := (camHeight - n*scale) / 2
+	for y, row := range m {
+		for x, dark := range row {
+			if dark {
+				draw.Draw(img, image.Rect(x0+x*scale, y0+y*scale, x0+(x+1)*scale, y0+(y+1)*scale), image.NewUniform(color.Black), image.Point{}, draw.Src)
+			}
+		}
+	}
+	return img
+}
+
+// writeMJPEG writes the fake camera's video: the QR texts in order, each
+// held camRepeat frames, the sequence camLoopTimes times (a blank frame when
+// texts is empty).
+func writeMJPEG(t *testing.T, path string, texts []string) {
+	t.Helper()
+	if len(texts) == 0 {
+		texts = []string{""}
+	}
+	var out bytes.Buffer
+	for range camLoopTimes {
+		for _, s := range texts {
+			var jb bytes.Buffer
+			require.NoError(t, jpeg.Encode(&jb, qrFrame(t, s), &jpeg.Options{Quality: 90}))
+			for range camRepeat {
+				out.Write(jb.Bytes())
+			}
+		}
+	}
+	tmp := path + ".tmp"
+	require.NoError(t, os.WriteFile(tmp, out.Bytes(), 0o644))
+	require.NoError(t, os.Rename(tmp, path))
+}
+
+// readAnimatedQR reads the frames the page shows on the canvas selector
+// (its data-frame attribute, frame after frame) into a Collector until the
+// sequence is complete, and returns the payload.
+func readAnimatedQR(t *testing.T, ctx context.Context, selector string) (*airgap.Payload, int) {
+	t.Helper()
+	c := airgap.NewCollector()
+	seen := map[string]bool{}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		f := eval[string](t, ctx, fmt.Sprintf(`(document.querySelector(%s) || {dataset: {}}).dataset.frame || ""`, quote(selector)))
+		if f != "" && !seen[f] {
+			seen[f] = true
+			p, err := c.Add(f)
+			require.NoError(t, err, "frame %q", f)
+			if p.Complete {
+				res, err := c.Result()
+				require.NoError(t, err)
+				return res, len(seen)
+			}
+		}
+		require.True(t, time.Now().Before(deadline), "the animated QR %s did not complete in 60 s (%d frames read)", selector, len(seen))
+		time.Sleep(40 * time.Millisecond)
+	}
+}
+
+// softwareSigner is a cosigner key held by the test: the master key of a
+// seed made of one repeated byte (bip48Key's seeds).
+func softwareSigner(t *testing.T, b byte) *hdkeychain.ExtendedKey {
+	t.Helper()
+	master, err := hdkeychain.NewMaster(bytes.Repeat([]byte{b}, 32), &chaincfg.TestNet3Params)
+	require.NoError(t, err)
+	return master
+}
+
+// TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera:
+// a 2-of-3 wallet of a Keystone, a Coldcard Q and a Jade (xpubs; the test
+// holds the first two seeds). An unsigned PSBT is pasted on #/psbt and
+// reviewed (change verified); the Keystone's animated BC-UR is read from
+// the page and decoded with shared/airgap, signed by the test, and played
+// back to the PWA through the fake camera as animated UR; then the same
+// with the Coldcard Q's BBQr. The PWA combines, finalizes, and shows the
+// transaction the test computes itself.
+func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the app and drives Chromium: not in -short")
+	}
+	bin := specterBinary(t)
+	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
+	camFile := filepath.Join(t.TempDir(), "camera.mjpeg")
+	writeMJPEG(t, camFile, nil)
+	bctx := cameraBrowser(t, t.TempDir(), camFile)
+	ctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
+	defer cancel()
+	shot := newShots(t)
+
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url()+"#/devices")))
+	waitHeading(t, ctx, "Devices")
+
+	// The wallet, through the engine's API (the device and wallet screens
+	// have their own tests).
+	type dev struct{ name, typ string }
+	devs := []dev{{"Keystone A", "keystone"}, {"Coldcard Q B", "coldcard"}, {"Jade C", "jade"}}
+	var ids []string
+	for i, d := range devs {
+		k := bip48Key(t, byte(i+1))
+		id := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("devices.add", {name: %s, type: %s, export: %s}).then(d => d.id)`, quote(d.name), quote(d.typ), quote(k.line())))
+		ids = append(ids, id)
+	}
+	walletID := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.create", {name: "Vault", kind: "multi", script_type: "wsh", m: 2, device_ids: [%s, %s, %s], network: "test"}).then(r => r.wallet.id)`,
+		quote(ids[0]), quote(ids[1]), quote(ids[2])))
+	recv := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.receive)`, quote(walletID)))
+	change := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.change)`, quote(walletID)))
+
+	// The unsigned PSBT: 100000 sats of the wallet's receive #0 to an
+	// outside address, change to the wallet's change #0, 1000 sats fee.
+	rd, err := descriptor.Parse(recv)
+	require.NoError(t, err)
+	cd, err := descriptor.Parse(change)
+	require.NoError(t, err)
+	w, err := psbt.NewWallet(network.Test, rd, cd)
+	require.NoError(t, err)
+	prev := chainhash.DoubleHashH([]byte("airgap e2e coin"))
+	unsigned, err := psbt.Create(w, psbt.CreateOptions{
+		Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: prev, Index: 1}, Value: 100000, Branch: 0, Index: 0}},
+		Outputs: []psbt.Recipient{{Address: "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", Amount: 60000}},
+		Change:  &psbt.ChangeOutput{Branch: 1, Index: 0, Amount: 39000},
+	})
+	require.NoError(t, err)
+	unsignedB64, err := psbt.EncodeBase64(unsigned)
+	require.NoError(t, err)
+
+	goHash(t, ctx, "#/psbt")
+	waitHeading(t, ctx, "Air-gapped signing")
+	require.Equal(t, walletID, eval[string](t, ctx, `document.querySelector("select[name=wallet]").value`))
+	fill(t, ctx, "textarea[name=psbt-text]", unsignedB64)
+	clickButton(t, ctx, "Load the pasted PSBT")
+	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]")`)
+	require.Equal(t, "0.00001000 BTC", text(t, ctx, "[data-testid=psbt-fee]"))
+	require.Equal(t, "0.00060000 BTC", text(t, ctx, "[data-testid=psbt-sent]"))
+	require.Equal(t, "0 of 2", text(t, ctx, "[data-testid=psbt-signatures]"))
+	require.Equal(t, []string{"Recipient", "Change, verified (change #0)"}, tableColumn(t, ctx, 4))
+	shot.take(t, ctx, "airgap-review")
+
+	// Keystone: animated BC-UR crypto-psbt, its default.
+	clickButton(t, ctx, "Sign with Keystone A")
+	require.Equal(t, "ur", eval[string](t, ctx, `document.querySelector("select[name=format]").value`))
+	fill(t, ctx, "select[name=qr-speed]", "10")
+	fill(t, ctx, "select[name=qr-density]", "low")
+	waitJS(t, ctx, "UR frames", `(document.querySelector("[data-testid=psbt-qr]").dataset.frame || "").startsWith("UR:CRYPTO-PSBT/")`)
+	shot.take(t, ctx, "airgap-show-ur")
+	got, n := readAnimatedQR(t, ctx, "[data-testid=psbt-qr]")
+	require.Greater(t, n, 1, "the PSBT fits one frame: the test shows no animation")
+	require.Equal(t, airgap.KindPSBT, got.Kind)
+	require.Equal(t, "ur:crypto-psbt", got.Source)
+	p1, err := psbt.Decode(got.Data)
+	require.NoError(t, err)
+	require.Equal(t, unsigned.UnsignedTx.TxHash(), p1.UnsignedTx.TxHash())
+	res, err := psbt.Sign(p1, softwareSigner(t, 1))
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Signatures)
+	signed1, err := psbt.Serialize(p1)
+	require.NoError(t, err)
+	frames, err := airgap.Frames(airgap.Payload{Kind: airgap.KindPSBT, Data: signed1}, airgap.FormatUR, airgap.DensityLow)
+	require.NoError(t, err)
+	require.Greater(t, len(frames), 1)
+	writeMJPEG(t, camFile, frames)
+	clickXPath(t, ctx, `//main//div[contains(@class,"signer-slot")]//button[normalize-space()="Start the camera"]`)
+	waitJS(t, ctx, "the first signature", `document.querySelector("[data-testid=psbt-signatures]") && document.querySelector("[data-testid=psbt-signatures]").textContent === "1 of 2"`)
+	shot.take(t, ctx, "airgap-scanned-ur")
+
+	// Coldcard Q: BBQr, its default once the model is chosen.
+	clickButton(t, ctx, "Sign with Coldcard Q B")
+	require.Equal(t, "file", eval[string](t, ctx, `document.querySelector("select[name=format]").value`))
+	fill(t, ctx, "select[name=model]", "q")
+	require.Equal(t, "bbqr", eval[string](t, ctx, `document.querySelector("select[name=format]").value`))
+	fill(t, ctx, "select[name=qr-speed]", "10")
+	fill(t, ctx, "select[name=qr-density]", "low")
+	waitJS(t, ctx, "BBQr frames", `(document.querySelector("[data-testid=psbt-qr]").dataset.frame || "").startsWith("B$")`)
+	shot.take(t, ctx, "airgap-show-bbqr")
+	got, _ = readAnimatedQR(t, ctx, "[data-testid=psbt-qr]")
+	require.Equal(t, "bbqr:P", got.Source)
+	p2, err := psbt.Decode(got.Data)
+	require.NoError(t, err)
+	res, err = psbt.Sign(p2, softwareSigner(t, 2))
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Signatures)
+	signed2, err := psbt.Serialize(p2)
+	require.NoError(t, err)
+	frames, err = airgap.Frames(airgap.Payload{Kind: airgap.KindPSBT, Data: signed2}, airgap.FormatBBQr, airgap.DensityLow)
+	require.NoError(t, err)
+	require.Greater(t, len(frames), 1)
+	writeMJPEG(t, camFile, frames)
+	clickXPath(t, ctx, `//main//div[contains(@class,"signer-slot")]//button[normalize-space()="Start the camera"]`)
+	waitJS(t, ctx, "the second signature", `document.querySelector("[data-testid=psbt-signatures]") && document.querySelector("[data-testid=psbt-signatures]").textContent === "2 of 2"`)
+
+	// What the test computes from its own signed PSBT (both signatures).
+	final, err := psbt.Decode(signed2)
+	require.NoError(t, err)
+	_, err = psbt.Finalize(final)
+	require.NoError(t, err)
+	tx, err := psbt.Extract(final)
+	require.NoError(t, err)
+	var raw bytes.Buffer
+	require.NoError(t, tx.Serialize(&raw))
+
+	clickButton(t, ctx, "Finalize")
+	waitJS(t, ctx, "the final transaction", `document.querySelector("[data-testid=final-tx]")`)
+	require.Equal(t, hex.EncodeToString(raw.Bytes()), eval[string](t, ctx, `document.querySelector("[data-testid=final-tx]").value`))
+	waitJS(t, ctx, "the transaction's QR code", `document.querySelector("[data-testid=tx-qr]").dataset.frame`)
+	require.Equal(t, hex.EncodeToString(raw.Bytes()), eval[string](t, ctx, `document.querySelector("[data-testid=tx-qr]").dataset.frame`), "a small transaction is one static QR code of its hex")
+	shot.take(t, ctx, "airgap-final")
+}
