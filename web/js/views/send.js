@@ -381,8 +381,10 @@ async function renderReview(root, app, w, txid) {
   const devFP = (d) => (d.keys || []).map((k) => fingerprintOf(k.origin)).find(Boolean) || "";
   const needed = Math.max(0, ...a.inputs.map((i) => i.signatures_required || 0));
   const have = a.inputs.length ? Math.min(...a.inputs.map((i) => (i.finalized ? i.signatures_required : i.signatures))) : 0;
+  // Ready to finalize: every input is final or has its signatures.
+  const ready = a.complete || (a.inputs.length > 0 && a.inputs.every((i) => i.finalized || (i.signatures_required > 0 && i.signatures >= i.signatures_required)));
   const sigSec = h("section", { class: "panel", "aria-labelledby": "sig-h" }, h("h2", { id: "sig-h", text: "Signatures" }),
-    h("p", { "data-testid": "signature-count", text: a.complete ? "Fully signed: ready to broadcast." : `${have} of ${needed} signatures.` }),
+    h("p", { "data-testid": "signature-count", text: ready ? "Fully signed: ready to broadcast." : `${have} of ${needed} signatures.` }),
     h("ul", { "data-testid": "cosigners" }, walletDevices.map((d) => h("li", {}, `${d.name} (${devFP(d)}): `,
       h("strong", { text: signedAll(devFP(d)) ? "signed" : "not signed yet" })))));
   root.append(sigSec);
@@ -393,7 +395,7 @@ async function renderReview(root, app, w, txid) {
     app.go(`${base(w)}/psbt/${encodeURIComponent(txid)}`);
   }
 
-  if (!a.complete) {
+  if (!ready) {
     // Hot devices of the wallet that have not signed.
     for (const d of walletDevices.filter((x) => x.type === "hot" && !signedAll(devFP(x)))) {
       const pw = h("input", { type: "password", name: "password", autocomplete: "current-password" });

@@ -1,0 +1,276 @@
+//go:build unix
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/internal/regtest"
+	"github.com/specterpwa/specter/server/demo"
+)
+
+// demoNode is the demo btcd the relay started (server/demo), reached
+// directly with the credentials of DATADIR/demo-btcd/demo.json so the test
+// can mine and read the mempool.
+type demoNode struct {
+	url, user, password string
+}
+
+func readDemoNode(t *testing.T, dataDir string) demoNode {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dataDir, demo.DirName, "demo.json"))
+	require.NoError(t, err, "the relay did not start demo mode")
+	var st struct {
+		RPCPort     int    `json:"rpc_port"`
+		RPCUser     string `json:"rpc_user"`
+		RPCPassword string `json:"rpc_password"`
+	}
+	require.NoError(t, json.Unmarshal(data, &st))
+	return demoNode{url: fmt.Sprintf("http://127.0.0.1:%d", st.RPCPort), user: st.RPCUser, password: st.RPCPassword}
+}
+
+func (n demoNode) rpc(t *testing.T, method string, params ...any) json.RawMessage {
+	t.Helper()
+	if params == nil {
+		params = []any{}
+	}
+	body, err := json.Marshal(map[string]any{"jsonrpc": "1.0", "id": 1, "method": method, "params": params})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, n.url, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.SetBasicAuth(n.user, n.password)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out struct {
+		Result json.RawMessage `json:"result"`
+		Error  *struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	require.Nil(t, out.Error, "btcd %s", method)
+	return out.Result
+}
+
+func (n demoNode) mempool(t *testing.T) []string {
+	t.Helper()
+	var txids []string
+	require.NoError(t, json.Unmarshal(n.rpc(t, "getrawmempool"), &txids))
+	return txids
+}
+
+// fillLabelled sets the value of the control whose label reads exactly label.
+func fillLabelled(t *testing.T, ctx context.Context, label, value string) {
+	t.Helper()
+	expr := fmt.Sprintf(`(() => { const l = [...document.querySelectorAll("main label")].find(l => l.textContent === %s);
+		const el = l && document.getElementById(l.htmlFor); if (!el) return false;
+		el.value = %s; el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`,
+		quote(label), quote(value))
+	require.True(t, eval[bool](t, ctx, expr), "no control labelled %q", label)
+}
+
+// btc formats satoshis as the app does in BTC units.
+func btc(sats int64) string {
+	neg := ""
+	if sats < 0 {
+		neg, sats = "-", -sats
+	}
+	return fmt.Sprintf("%s%d.%08d BTC", neg, sats/1e8, sats%1e8)
+}
+
+// parseBTC reads "0.00001234 BTC" back into satoshis.
+func parseBTC(t *testing.T, s string) int64 {
+	t.Helper()
+	var whole, frac int64
+	_, err := fmt.Sscanf(strings.TrimSuffix(s, " BTC"), "%d.%08d", &whole, &frac)
+	require.NoError(t, err, "amount %q", s)
+	return whole*1e8 + frac
+}
+
+// requireRate checks the review's fee rate: the rate asked for, within the
+// rounding of the size estimate of unsigned inputs.
+func requireRate(t *testing.T, ctx context.Context, want float64) {
+	t.Helper()
+	shown := text(t, ctx, "[data-testid=review-fee-rate]")
+	var rate float64
+	_, err := fmt.Sscanf(shown, "%g sat/vB", &rate)
+	require.NoError(t, err, shown)
+	require.InDelta(t, want, rate, want*0.05, shown)
+}
+
+// signAndBroadcast signs the open review with two hot devices, checks the
+// cosigner list after each, broadcasts, and returns the broadcast txid.
+func signAndBroadcast(t *testing.T, ctx context.Context, shot *shots, first, second string) string {
+	t.Helper()
+	waitJS(t, ctx, "the signature count", `document.querySelector("[data-testid=signature-count]")`)
+	require.Equal(t, "0 of 2 signatures.", text(t, ctx, "[data-testid=signature-count]"))
+	fillLabelled(t, ctx, "Password of "+first, "pw "+first)
+	clickButton(t, ctx, "Sign with "+first)
+	waitJS(t, ctx, "one signature", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "1 of 2 signatures."`)
+	require.Contains(t, text(t, ctx, "[data-testid=cosigners]"), first+" (")
+	signed := eval[[]string](t, ctx, `[...document.querySelectorAll("[data-testid=cosigners] li")].filter(li => li.querySelector("strong").textContent === "signed").map(li => li.textContent.split(" (")[0])`)
+	require.Equal(t, []string{first}, signed)
+	shot.take(t, ctx, "send-one-signature")
+	fillLabelled(t, ctx, "Password of "+second, "pw "+second)
+	clickButton(t, ctx, "Sign with "+second)
+	waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
+	clickButton(t, ctx, "Broadcast the transaction")
+	waitHeading(t, ctx, "Transaction")
+	return text(t, ctx, "[data-testid=sent-txid]")
+}
+
+// TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpTheFee is issue 5's
+// spend cycle in the PWA against btcd regtest through the relay: the relay's
+// demo mode mines past SegWit and pays the 2-of-3 wsh wallet of three public
+// BIP39 test mnemonics from mined coinbases; the three mnemonics are restored
+// as hot devices and the wallet created from them (the same descriptor);
+// after a sync the balance shows. On the send screen: a payment to an
+// outside address from a chosen coin (coin control) at a manual fee rate,
+// reviewed (verified change), signed by two devices, broadcast, seen
+// unconfirmed; a block mined, it shows confirmed and the change came back
+// with exact amounts. A second send is broadcast and its fee bumped: the
+// replacement is in btcd's mempool and the original is not.
+func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpTheFee(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the app, runs btcd and drives Chromium: not in -short")
+	}
+	if _, err := regtest.EnsureBtcd(); err != nil {
+		t.Skipf("btcd is not installed (make deps installs it): %v", err)
+	}
+	bin := specterBinary(t)
+	dataDir := t.TempDir()
+	rl := startRelay(t, bin, dataDir, freeAddr(t))
+	node := readDemoNode(t, dataDir)
+	wallets, err := demo.Wallets()
+	require.NoError(t, err)
+	multi := wallets[0]
+	firstAddr, err := multi.ReceiveAddress(0)
+	require.NoError(t, err)
+	// An outside address: P2WPKH of a hash no wallet here knows.
+	outside, err := btcutil.NewAddressWitnessPubKeyHash(bytes.Repeat([]byte{0x42}, 20), &chaincfg.RegressionNetParams)
+	require.NoError(t, err)
+
+	bctx := newBrowser(t, t.TempDir())
+	ctx, cancel := context.WithTimeout(bctx, 4*time.Minute)
+	defer cancel()
+	shot := newShots(t)
+
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url())))
+	waitJS(t, ctx, "the setup form", `document.querySelector("input[name=token]")`)
+	fill(t, ctx, "input[name=token]", rl.token)
+	fill(t, ctx, "input[name=username]", "admin")
+	fill(t, ctx, "input[name=password]", "correct horse battery")
+	fill(t, ctx, "input[name=password2]", "correct horse battery")
+	clickButton(t, ctx, "Create the admin")
+	label := demo.NodeName + " (regtest, " + node.url + ")"
+	waitJS(t, ctx, "the demo node choice", `[...document.querySelectorAll("main label")].some(l => l.textContent === `+quote(label)+`)`)
+	clickXPath(t, ctx, `//main//label[normalize-space()=`+quote(label)+`]`)
+	clickButton(t, ctx, "Use this node")
+	waitJS(t, ctx, "the node shown reachable", `document.getElementById("node-state").dataset.state === "ok"`)
+
+	// The three cosigners restored from their mnemonics as hot devices, and
+	// the 2-of-3 wsh wallet made of them.
+	var ids []string
+	for _, s := range multi.Signers {
+		name := strings.Replace(s.Name, "Demo key", "Key", 1)
+		ids = append(ids, eval[string](t, ctx, fmt.Sprintf(`specterApp.call("devices.createHot", {name: %s, mnemonic: %s, password: %s, network: "regtest"}).then(r => r.device.id)`,
+			quote(name), quote(s.Mnemonic), quote("pw "+name))))
+	}
+	idsJSON, err := json.Marshal(ids)
+	require.NoError(t, err)
+	created := eval[map[string]any](t, ctx, `specterApp.call("wallets.create", {name: "Team", kind: "multi", script_type: "wsh", m: 2, device_ids: `+string(idsJSON)+`, network: "regtest"}).then(r => ({id: r.wallet.id, first: r.first_address}))`)
+	require.Equal(t, firstAddr, created["first"], "the wallet made of the restored devices is the demo's")
+	walletID := created["id"].(string)
+
+	goHash(t, ctx, "#/wallets/"+walletID)
+	waitHeading(t, ctx, "Team")
+	clickButton(t, ctx, "Sync with the node")
+	waitJS(t, ctx, "the sync summary", `document.querySelector("main .notice")`)
+	// server/demo's FundingPlan: 1.0 and 0.5 BTC confirmed, 0.1 BTC in the mempool.
+	require.Equal(t, btc(160_000_000), text(t, ctx, "[data-testid=balance]"))
+	clickButton(t, ctx, "Send")
+	waitHeading(t, ctx, "Send from Team")
+	waitJS(t, ctx, "the fee estimate", `document.querySelector("[data-testid=fee-notice], main .help") && document.querySelector("input[name=fee_rate]").value !== ""`)
+
+	// Send 0.25 BTC from the 1 BTC coin at 5 sat/vB.
+	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
+	fillLabelled(t, ctx, "Amount (BTC)", "0.25")
+	fillLabelled(t, ctx, "Fee rate (sat/vB)", "5")
+	clickXPath(t, ctx, `//main//summary[normalize-space()="Coin control (optional)"]`)
+	clickXPath(t, ctx, `//main//label[contains(., " 1.00000000 BTC")]`)
+	shot.take(t, ctx, "send-form")
+	clickButton(t, ctx, "Create the transaction")
+	waitHeading(t, ctx, "Review the transaction")
+	require.Equal(t, btc(25_000_000), text(t, ctx, "[data-testid=review-sent]"))
+	fee := parseBTC(t, text(t, ctx, "[data-testid=review-fee]"))
+	require.Greater(t, fee, int64(0))
+	requireRate(t, ctx, 5)
+	change := int64(100_000_000 - 25_000_000 - fee)
+	outputs := eval[[]string](t, ctx, `[...document.querySelectorAll("main table")[0].querySelectorAll("tbody tr")].map(r => r.children[1].textContent + " " + r.children[2].textContent + " " + r.children[3].textContent).sort()`)
+	require.Len(t, outputs, 2)
+	require.Contains(t, outputs, outside.EncodeAddress()+" "+btc(25_000_000)+" recipient")
+	changeRow := outputs[0]
+	if strings.HasPrefix(changeRow, outside.EncodeAddress()) {
+		changeRow = outputs[1]
+	}
+	require.True(t, strings.HasSuffix(changeRow, " "+btc(change)+" change (verified)"), changeRow)
+	shot.take(t, ctx, "send-review")
+	txid1 := signAndBroadcast(t, ctx, shot, "Key A", "Key B")
+	require.Equal(t, "unconfirmed", text(t, ctx, "[data-testid=sent-status]"))
+	require.Equal(t, btc(-25_000_000-fee), text(t, ctx, "[data-testid=sent-net]"))
+	require.Contains(t, node.mempool(t), txid1)
+	shot.take(t, ctx, "send-unconfirmed")
+
+	// A block confirms it (and the demo's unconfirmed funding).
+	node.rpc(t, "generate", 1)
+	clickButton(t, ctx, "Sync and check again")
+	waitJS(t, ctx, "the confirmation", `document.querySelector("[data-testid=sent-status]") && document.querySelector("[data-testid=sent-status]").textContent === "confirmed (1 confirmation)"`)
+	changeBack := eval[[]float64](t, ctx, `specterApp.call("wallets.utxos", {id: `+quote(walletID)+`}).then(r => r.utxos.filter(u => u.outpoint.startsWith(`+quote(txid1)+`)).map(u => u.value))`)
+	require.Equal(t, []float64{float64(change)}, changeBack, "the change came back")
+	goHash(t, ctx, "#/wallets/"+walletID)
+	waitJS(t, ctx, "the balance", `document.querySelector("[data-testid=balance]")`)
+	require.Equal(t, btc(160_000_000-25_000_000-fee), text(t, ctx, "[data-testid=balance]"))
+	require.Contains(t, eval[string](t, ctx, `document.querySelector("main .facts").textContent`), "Confirmed"+btc(160_000_000-25_000_000-fee))
+	shot.take(t, ctx, "send-confirmed")
+
+	// A second send at 2 sat/vB, then its fee bumped to 10 sat/vB.
+	clickButton(t, ctx, "Send")
+	waitHeading(t, ctx, "Send from Team")
+	waitJS(t, ctx, "the fee estimate", `document.querySelector("input[name=fee_rate]").value !== ""`)
+	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
+	fillLabelled(t, ctx, "Amount (BTC)", "0.1")
+	fillLabelled(t, ctx, "Fee rate (sat/vB)", "2")
+	clickButton(t, ctx, "Create the transaction")
+	waitHeading(t, ctx, "Review the transaction")
+	txid2 := signAndBroadcast(t, ctx, shot, "Key B", "Key C")
+	require.Contains(t, node.mempool(t), txid2)
+	waitJS(t, ctx, "the bump controls", `document.querySelector("input[name=new_fee_rate]")`)
+	fillLabelled(t, ctx, "New fee rate (sat/vB)", "10")
+	shot.take(t, ctx, "send-bump")
+	clickButton(t, ctx, "Bump the fee")
+	waitHeading(t, ctx, "Review the transaction")
+	requireRate(t, ctx, 10)
+	txid3 := signAndBroadcast(t, ctx, shot, "Key A", "Key C")
+	require.NotEqual(t, txid2, txid3)
+	mempool := node.mempool(t)
+	require.Contains(t, mempool, txid3, "the replacement is in btcd's mempool")
+	require.NotContains(t, mempool, txid2, "the replaced transaction left btcd's mempool")
+	require.Equal(t, "unconfirmed", text(t, ctx, "[data-testid=sent-status]"))
+}
