@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: the engine's benchmarks natively and in WebAssembly (Node), side by side,
-# with the wasm/native ratio, then the relay's benchmark when it exists.
+# with the wasm/native ratio, then the relay against btcd directly, then Lighthouse on the PWA.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WASM_EXEC="$(go env GOROOT)/lib/wasm/go_js_wasm_exec"
@@ -16,3 +16,4 @@ go run ./scripts/benchtable "$out/native.txt" "$out/wasm.txt"
 if [ -x scripts/bench-relay.sh ]; then
   scripts/bench-relay.sh
 fi
+scripts/bench-lighthouse.sh
