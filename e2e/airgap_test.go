@@ -172,7 +172,8 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
 	camFile := filepath.Join(t.TempDir(), "camera.mjpeg")
 	writeMJPEG(t, camFile, nil)
-	bctx := cameraBrowser(t, t.TempDir(), camFile)
+	downloads := t.TempDir()
+	bctx := cameraBrowser(t, downloads, camFile)
 	ctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
 	defer cancel()
 	shot := newShots(t)
@@ -183,7 +184,7 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 	// The wallet, through the engine's API (the device and wallet screens
 	// have their own tests).
 	type dev struct{ name, typ string }
-	devs := []dev{{"Keystone A", "keystone"}, {"Coldcard Q B", "coldcard"}, {"Jade C", "jade"}}
+	devs := []dev{{"Keystone A", "keystone"}, {"Coldcard Q B", "coldcard"}, {"Specter DIY C", "specterdiy"}}
 	var ids []string
 	for i, d := range devs {
 		k := bip48Key(t, byte(i+1))
@@ -216,9 +217,22 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 	goHash(t, ctx, "#/psbt")
 	waitHeading(t, ctx, "Air-gapped signing")
 	require.Equal(t, walletID, eval[string](t, ctx, `document.querySelector("select[name=wallet]").value`))
+	// Pasting something else is refused; the PSBT comes as a binary .psbt
+	// file (an SD card's) through the scanner's file fallback.
+	fill(t, ctx, "textarea[name=psbt-text]", "not a psbt")
+	clickButton(t, ctx, "Load the pasted PSBT")
+	waitJS(t, ctx, "the refusal", `document.querySelector("main .error")`)
+	unsignedRaw, err := psbt.Serialize(unsigned)
+	require.NoError(t, err)
+	psbtFile := filepath.Join(t.TempDir(), "unsigned.psbt")
+	require.NoError(t, os.WriteFile(psbtFile, unsignedRaw, 0o644))
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`input[name=scan-file]`), []string{psbtFile})))
+	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]")`)
+	require.Equal(t, "Scanned: a PSBT (file)", text(t, ctx, "[data-testid=scan-status]"))
+	require.Equal(t, unsigned.UnsignedTx.TxHash().String(), eval[string](t, ctx, `document.querySelector("[data-testid=psbt-review] code").textContent`))
 	fill(t, ctx, "textarea[name=psbt-text]", unsignedB64)
 	clickButton(t, ctx, "Load the pasted PSBT")
-	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]")`)
+	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]") && !document.querySelector("main .error")`)
 	require.Equal(t, "0.00001000 BTC", text(t, ctx, "[data-testid=psbt-fee]"))
 	require.Equal(t, "0.00060000 BTC", text(t, ctx, "[data-testid=psbt-sent]"))
 	require.Equal(t, "0 of 2", text(t, ctx, "[data-testid=psbt-signatures]"))
@@ -293,4 +307,31 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 	waitJS(t, ctx, "the transaction's QR code", `document.querySelector("[data-testid=tx-qr]").dataset.frame`)
 	require.Equal(t, hex.EncodeToString(raw.Bytes()), eval[string](t, ctx, `document.querySelector("[data-testid=tx-qr]").dataset.frame`), "a small transaction is one static QR code of its hex")
 	shot.take(t, ctx, "airgap-final")
+
+	// Registration of the wallet on each device: the Keystone's animated
+	// BC-UR bytes hold the Coldcard setup text, which verifies as the
+	// wallet; the Coldcard Mk4 gets the SD-card file.
+	goHash(t, ctx, "#/psbt/register/"+walletID)
+	waitHeading(t, ctx, "Register Vault on its devices")
+	waitJS(t, ctx, "the Keystone's registration QR", `(document.querySelector("[data-testid=register-qr]") || {dataset: {}}).dataset.frame`)
+	fill(t, ctx, "select[name=qr-speed]", "10")
+	reg, _ := readAnimatedQR(t, ctx, "[data-testid=register-qr]")
+	require.Equal(t, airgap.KindWalletSetup, reg.Kind)
+	require.Equal(t, "ur:bytes", reg.Source)
+	require.NotNil(t, reg.Setup)
+	require.Equal(t, 2, reg.Setup.Setup.M)
+	require.Equal(t, 3, reg.Setup.Setup.N)
+	shot.take(t, ctx, "airgap-register")
+	clickButton(t, ctx, "Download Vault-coldcard.txt")
+	saved, err := os.ReadFile(waitDownload(t, downloads, "Vault-coldcard.txt"))
+	require.NoError(t, err)
+	require.Contains(t, string(saved), "Policy: 2 of 3")
+
+	// Show-address-on-device: Specter DIY reads the address with its index.
+	want := cliAddresses(t, bin, "test", recv, 4)
+	goHash(t, ctx, "#/psbt/address/"+walletID+"/3")
+	waitJS(t, ctx, "the address QR", `document.querySelector("[data-testid=address-qr]")`)
+	require.Equal(t, want[3], text(t, ctx, "[data-testid=check-address]"))
+	require.Equal(t, "bitcoin:"+want[3]+"?index=3", decodeQR(t, canvasPNG(t, ctx, "[data-testid=address-qr]")))
+	shot.take(t, ctx, "airgap-address")
 }
