@@ -3,6 +3,7 @@ package bridge
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"slices"
 	"strings"
@@ -134,4 +135,43 @@ func TestAirgapRegisterPerDeviceTypeAndAddressQR(t *testing.T) {
 	require.True(t, slices.ContainsFunc(profiles.Profiles, func(p airgap.Profile) bool {
 		return p.Type == "coldcard" && p.Model == "q" && p.Default == airgap.FormatBBQr
 	}))
+}
+
+// FuzzAirgapScanAndReadFile feeds outside data (camera texts, uploaded
+// files) to airgap.scan and airgap.readFile: never a panic or an internal
+// error, and a complete scan always carries its payload.
+func FuzzAirgapScanAndReadFile(f *testing.F) {
+	var v qrVectors
+	raw, err := os.ReadFile("testdata/qr.json")
+	if err == nil {
+		_ = json.Unmarshal(raw, &v)
+	}
+	f.Add(v.CryptoPSBT.UR, []byte("psbt\xff"))
+	for _, l := range v.BBQr.Lines {
+		f.Add(l, []byte(l))
+	}
+	f.Add("p1of2 cHNidP8BA", []byte("cHNidP8BAHECAAAAAQ=="))
+	f.Add("UR:BYTES/1-3/LPADAXCS", []byte("0100000001"))
+	f.Add("B$ZP0100FMUE", []byte{0x70, 0x73, 0x62, 0x74, 0xff, 0x01, 0x00})
+	r := airgapRegistry()
+	f.Fuzz(func(t *testing.T, part string, file []byte) {
+		for range 2 {
+			res, e := call(t, r, "airgap.scan", QRScanParams{Session: "fuzz", Part: part})
+			if e != nil {
+				require.NotEqual(t, CodeInternal, e.Code, e.Message)
+				continue
+			}
+			var got AirgapScanResult
+			require.NoError(t, json.Unmarshal(res, &got))
+			if got.Complete && got.Refused == "" {
+				require.NotNil(t, got.Payload)
+			}
+		}
+		_, e := call(t, r, "airgap.cancel", QRSessionParams{Session: "fuzz"})
+		require.Nil(t, e)
+		_, e = call(t, r, "airgap.readFile", AirgapFileParams{Base64: base64.StdEncoding.EncodeToString(file)})
+		if e != nil {
+			require.NotEqual(t, CodeInternal, e.Code, e.Message)
+		}
+	})
 }

@@ -19,6 +19,9 @@ const FORMAT_NAMES = {
   pmofn: "Specter pMofN (animated base64)", static: "One QR code (base64)", file: "File (SD card or download)",
 };
 const ALL_FORMATS = ["ur", "ur-psbt", "bbqr", "pmofn", "static", "file"];
+const REGISTER_FORMATS = {
+  ur: "BC-UR bytes (animated)", bbqr: "BBQr (animated)", pmofn: "Specter pMofN (animated)", static: "One QR code",
+};
 const TYPE_NAMES = {
   ledger: "Ledger", trezor: "Trezor", bitbox02: "BitBox02", coldcard: "Coldcard", jade: "Jade", keystone: "Keystone",
   passport: "Passport", seedsigner: "SeedSigner", specterdiy: "Specter DIY", krux: "Krux", other: "Other", hot: "Hot wallet (this browser)",
@@ -402,7 +405,7 @@ async function renderRegister(root, app, walletID) {
         const model = modelSel ? modelSel.value : "";
         const { registrations } = await app.call("airgap.register", { setup, type: d.type, model, density: "medium" });
         registrations.forEach((r, i) => {
-          slot.append(h("h3", { text: (i === 0 ? "Default: " : "Or: ") + (r.file ? "file " + r.file.filename : FORMAT_NAMES[r.format] || r.format) }),
+          slot.append(h("h3", { text: (i === 0 ? "Default: " : "Or: ") + (r.file ? "file " + r.file.filename : REGISTER_FORMATS[r.format] || r.format) }),
             h("p", { class: "help", text: r.note }));
           if (r.file) {
             const dl = h("button", { type: "button", text: "Download " + r.file.filename });
