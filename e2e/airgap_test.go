@@ -335,3 +335,99 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 	require.Equal(t, "bitcoin:"+want[3]+"?index=3", decodeQR(t, canvasPNG(t, ctx, "[data-testid=address-qr]")))
 	shot.take(t, ctx, "airgap-address")
 }
+
+// TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile: a
+// 2-of-3 wallet with a hot device of this browser. On #/psbt the hot device
+// refuses a wrong password and then signs; the Keystone is switched from its
+// default (animated UR) to a file: the PSBT file is downloaded, signed by
+// the test, and loaded back through the file fallback; the PWA finalizes
+// the transaction the test computes.
+func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the app and drives Chromium: not in -short")
+	}
+	bin := specterBinary(t)
+	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
+	downloads := t.TempDir()
+	bctx := newBrowser(t, downloads)
+	ctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
+	defer cancel()
+	shot := newShots(t)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url()+"#/devices")))
+	waitHeading(t, ctx, "Devices")
+
+	const mnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+	hotID := eval[string](t, ctx, `specterApp.call("devices.createHot", {name: "Hot H", mnemonic: `+quote(mnemonic)+`, password: "hunter22", network: "test"}).then(r => r.device.id)`)
+	var ids []string
+	for i, d := range []struct{ name, typ string }{{"Keystone A", "keystone"}, {"Coldcard B", "coldcard"}} {
+		k := bip48Key(t, byte(i+1))
+		ids = append(ids, eval[string](t, ctx, fmt.Sprintf(`specterApp.call("devices.add", {name: %s, type: %s, export: %s}).then(d => d.id)`, quote(d.name), quote(d.typ), quote(k.line()))))
+	}
+	walletID := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.create", {name: "Hot vault", kind: "multi", script_type: "wsh", m: 2, device_ids: [%s, %s, %s], network: "test"}).then(r => r.wallet.id)`,
+		quote(hotID), quote(ids[0]), quote(ids[1])))
+	recv := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.receive)`, quote(walletID)))
+	change := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.change)`, quote(walletID)))
+	rd, err := descriptor.Parse(recv)
+	require.NoError(t, err)
+	cd, err := descriptor.Parse(change)
+	require.NoError(t, err)
+	w, err := psbt.NewWallet(network.Test, rd, cd)
+	require.NoError(t, err)
+	unsigned, err := psbt.Create(w, psbt.CreateOptions{
+		Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: chainhash.DoubleHashH([]byte("hot e2e coin")), Index: 0}, Value: 250000, Branch: 0, Index: 2}},
+		Outputs: []psbt.Recipient{{Address: "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", Amount: 200000}},
+		Change:  &psbt.ChangeOutput{Branch: 1, Index: 1, Amount: 48500},
+	})
+	require.NoError(t, err)
+	unsignedB64, err := psbt.EncodeBase64(unsigned)
+	require.NoError(t, err)
+
+	goHash(t, ctx, "#/psbt")
+	waitHeading(t, ctx, "Air-gapped signing")
+	fill(t, ctx, "select[name=wallet]", walletID)
+	fill(t, ctx, "textarea[name=psbt-text]", unsignedB64)
+	clickButton(t, ctx, "Load the pasted PSBT")
+	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]")`)
+	require.Equal(t, "0.00001500 BTC", text(t, ctx, "[data-testid=psbt-fee]"))
+	require.Equal(t, []string{"Recipient", "Change, verified (change #1)"}, tableColumn(t, ctx, 4))
+
+	clickButton(t, ctx, "Sign with Hot H")
+	fill(t, ctx, "input[name=password]", "wrong password")
+	clickButton(t, ctx, "Sign")
+	waitJS(t, ctx, "the refusal", `document.querySelector(".signer-errors .error")`)
+	require.Equal(t, "0 of 2", text(t, ctx, "[data-testid=psbt-signatures]"))
+	fill(t, ctx, "input[name=password]", "hunter22")
+	clickButton(t, ctx, "Sign")
+	waitJS(t, ctx, "the hot signature", `document.querySelector("[data-testid=psbt-signatures]").textContent === "1 of 2"`)
+	shot.take(t, ctx, "airgap-hot-signed")
+
+	clickButton(t, ctx, "Sign with Keystone A")
+	require.Equal(t, "ur", eval[string](t, ctx, `document.querySelector("select[name=format]").value`))
+	fill(t, ctx, "select[name=format]", "file")
+	clickButton(t, ctx, "Download the PSBT file")
+	file := waitDownload(t, downloads, "*.psbt")
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	p, err := psbt.Decode(data)
+	require.NoError(t, err)
+	res, err := psbt.Sign(p, softwareSigner(t, 1))
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Signatures)
+	signed, err := psbt.Serialize(p)
+	require.NoError(t, err)
+	signedFile := filepath.Join(t.TempDir(), "signed.psbt")
+	require.NoError(t, os.WriteFile(signedFile, signed, 0o644))
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`.signer-slot input[name=scan-file]`), []string{signedFile})))
+	waitJS(t, ctx, "the second signature", `document.querySelector("[data-testid=psbt-signatures]").textContent === "2 of 2"`)
+
+	_, err = psbt.Finalize(p)
+	require.NoError(t, err)
+	tx, err := psbt.Extract(p)
+	require.NoError(t, err)
+	var raw bytes.Buffer
+	require.NoError(t, tx.Serialize(&raw))
+	clickButton(t, ctx, "Finalize")
+	waitJS(t, ctx, "the final transaction", `document.querySelector("[data-testid=final-tx]")`)
+	require.Equal(t, hex.EncodeToString(raw.Bytes()), eval[string](t, ctx, `document.querySelector("[data-testid=final-tx]").value`))
+	shot.take(t, ctx, "airgap-hot-final")
+}
