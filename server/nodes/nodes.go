@@ -140,8 +140,11 @@ func (m *Manager) httpClient(dial func(ctx context.Context, network, addr string
 	tr := &http.Transport{
 		Proxy:               nil, // never send node credentials through an HTTP proxy from the environment
 		MaxIdleConnsPerHost: 64,
-		IdleConnTimeout:     90 * time.Second,
-		ForceAttemptHTTP2:   false,
+		// Close idle connections before Bitcoin Core does (its
+		// rpcservertimeout is 30 s), so a call rarely meets a connection
+		// the node has just closed.
+		IdleConnTimeout:   25 * time.Second,
+		ForceAttemptHTTP2: false,
 	}
 	if dial != nil {
 		tr.DialContext = dial
