@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -167,7 +168,8 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpTheFee(t *testing.T) {
 	outside, err := btcutil.NewAddressWitnessPubKeyHash(bytes.Repeat([]byte{0x42}, 20), &chaincfg.RegressionNetParams)
 	require.NoError(t, err)
 
-	bctx := newBrowser(t, t.TempDir())
+	downloads := t.TempDir()
+	bctx := newBrowser(t, downloads)
 	ctx, cancel := context.WithTimeout(bctx, 4*time.Minute)
 	defer cancel()
 	shot := newShots(t)
@@ -209,9 +211,33 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpTheFee(t *testing.T) {
 	waitHeading(t, ctx, "Send from Team")
 	waitJS(t, ctx, "the fee estimate", `document.querySelector("[data-testid=fee-notice], main .help") && document.querySelector("input[name=fee_rate]").value !== ""`)
 
-	// Send 0.25 BTC from the 1 BTC coin at 5 sat/vB.
-	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
+	// An address of another network is refused before anything is built.
+	waitJS(t, ctx, "the fee estimate", `document.querySelector("input[name=fee_rate]").value !== ""`)
+	fillLabelled(t, ctx, "Address", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4")
 	fillLabelled(t, ctx, "Amount (BTC)", "0.25")
+	clickButton(t, ctx, "Create the transaction")
+	waitJS(t, ctx, "the network error", `document.querySelector("main .error-message")`)
+	require.Equal(t, "recipient 1's address bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 is not a regtest address", text(t, ctx, "main .error-message"))
+	require.Equal(t, "What to do: this wallet is on regtest: check where the address came from", text(t, ctx, "main .error-hint"))
+
+	// CPFP of the demo's incoming unconfirmed 0.1 BTC: built for review,
+	// then discarded (its coins unlocked again).
+	fillLabelled(t, ctx, "New fee rate (sat/vB)", "60")
+	clickButton(t, ctx, "Speed up (CPFP)")
+	waitHeading(t, ctx, "Review the transaction")
+	require.Equal(t, "0 of 2 signatures.", text(t, ctx, "[data-testid=signature-count]"))
+	clickButton(t, ctx, "Delete the pending transaction")
+	clickButton(t, ctx, "Yes, delete the pending transaction")
+	waitHeading(t, ctx, "Send from Team")
+	require.Equal(t, 0.0, eval[float64](t, ctx, `specterApp.call("wallets.balance", {id: `+quote(walletID)+`}).then(b => b.locked)`))
+
+	// Send 0.25 BTC from the 1 BTC coin at 5 sat/vB, the recipient pasted
+	// as a BIP21 link.
+	fillLabelled(t, ctx, "Paste a bitcoin: link or CSV lines (address,amount)", "bitcoin:"+outside.EncodeAddress()+"?amount=0.25&label=Shop")
+	clickButton(t, ctx, "Fill in from the pasted text")
+	waitJS(t, ctx, "the pasted recipient", `document.querySelector("input[name=address]").value === `+quote(outside.EncodeAddress()))
+	require.Equal(t, "0.25", eval[string](t, ctx, `document.querySelector("input[name=amount]").value`))
+	require.Equal(t, "Shop", eval[string](t, ctx, `document.querySelector("input[name=label]").value`))
 	fillLabelled(t, ctx, "Fee rate (sat/vB)", "5")
 	clickXPath(t, ctx, `//main//summary[normalize-space()="Coin control (optional)"]`)
 	clickXPath(t, ctx, `//main//label[contains(., " 1.00000000 BTC")]`)
@@ -254,8 +280,12 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpTheFee(t *testing.T) {
 	clickButton(t, ctx, "Send")
 	waitHeading(t, ctx, "Send from Team")
 	waitJS(t, ctx, "the fee estimate", `document.querySelector("input[name=fee_rate]").value !== ""`)
-	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
-	fillLabelled(t, ctx, "Amount (BTC)", "0.1")
+	fillLabelled(t, ctx, "Paste a bitcoin: link or CSV lines (address,amount)", outside.EncodeAddress()+",0.1\n"+firstAddr+",0.02")
+	clickButton(t, ctx, "Fill in from the pasted text")
+	waitJS(t, ctx, "the CSV recipients", `document.querySelectorAll("input[name=address]").length === 2`)
+	require.Equal(t, []string{outside.EncodeAddress() + " 0.1", firstAddr + " 0.02"},
+		eval[[]string](t, ctx, `[...document.querySelectorAll("main fieldset.recipient")].map(f => f.querySelector("input[name=address]").value + " " + f.querySelector("input[name=amount]").value)`))
+	clickButton(t, ctx, "Remove recipient 2")
 	fillLabelled(t, ctx, "Fee rate (sat/vB)", "2")
 	clickButton(t, ctx, "Create the transaction")
 	waitHeading(t, ctx, "Review the transaction")
@@ -267,7 +297,27 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpTheFee(t *testing.T) {
 	clickButton(t, ctx, "Bump the fee")
 	waitHeading(t, ctx, "Review the transaction")
 	requireRate(t, ctx, 10)
-	txid3 := signAndBroadcast(t, ctx, shot, "Key A", "Key C")
+	// Key C signs "elsewhere": the binary PSBT file is downloaded, signed
+	// outside the review screen and uploaded back, then Key A signs here.
+	clickButton(t, ctx, "Download the PSBT file (binary)")
+	unsigned, err := os.ReadFile(waitDownload(t, downloads, "*.psbt"))
+	require.NoError(t, err)
+	require.Equal(t, "psbt\xff", string(unsigned[:5]), "a binary BIP174 file")
+	signedB64 := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("devices.signPSBT", {id: %s, password: "pw Key C", psbt: %s}).then(r => r.psbt)`,
+		quote(ids[2]), quote(base64.StdEncoding.EncodeToString(unsigned))))
+	signed, err := base64.StdEncoding.DecodeString(signedB64)
+	require.NoError(t, err)
+	signedFile := filepath.Join(t.TempDir(), "signed-by-c.psbt")
+	require.NoError(t, os.WriteFile(signedFile, signed, 0o644))
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`input[name=signed]`), []string{signedFile})))
+	waitJS(t, ctx, "the uploaded signature", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "1 of 2 signatures."`)
+	require.Contains(t, text(t, ctx, "[data-testid=cosigners]"), "Key C (28645006): signed")
+	fillLabelled(t, ctx, "Password of Key A", "pw Key A")
+	clickButton(t, ctx, "Sign with Key A")
+	waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
+	clickButton(t, ctx, "Broadcast the transaction")
+	waitHeading(t, ctx, "Transaction")
+	txid3 := text(t, ctx, "[data-testid=sent-txid]")
 	require.NotEqual(t, txid2, txid3)
 	mempool := node.mempool(t)
 	require.Contains(t, mempool, txid3, "the replacement is in btcd's mempool")

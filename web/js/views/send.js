@@ -62,6 +62,35 @@ async function withNode(app) {
   return p;
 }
 
+// nodeRPC calls the chosen node through the relay's JSON-RPC proxy (only
+// the relay's allowlisted methods) and returns the result.
+async function nodeRPC(app, method, params) {
+  const p = await withNode(app);
+  const res = await app.relay.request("POST", `/api/nodes/${encodeURIComponent(p.node_id)}/rpc`, { jsonrpc: "1.0", id: method, method, params });
+  if (res && res.error) throw hinted(`the node answered ${method} with an error: ${res.error.message || JSON.stringify(res.error)}`, "check the node on the Relay screen");
+  return res ? res.result : null;
+}
+
+// parentFee is the fee in satoshis of an unconfirmed transaction that pays
+// the wallet but spends others' coins (the wallet cannot know it): from the
+// node's mempool entry (Core getmempoolentry fees.base, or btcd's verbose
+// getrawmempool fee).
+async function parentFee(app, txid) {
+  const pick = (e) => (e && e.fees && typeof e.fees.base === "number" ? e.fees.base : e && typeof e.fee === "number" ? e.fee : null);
+  let btc = null;
+  try {
+    btc = pick(await nodeRPC(app, "getmempoolentry", [txid]));
+  } catch {
+    btc = null;
+  }
+  if (btc === null) {
+    const pool = await nodeRPC(app, "getrawmempool", [true]);
+    btc = pick(pool && pool[txid]);
+  }
+  if (btc === null) throw hinted("the node does not have the transaction " + txid + " in its mempool", "sync the wallet: it may be confirmed or dropped already");
+  return Math.round(btc * 1e8);
+}
+
 /**
  * Parses an amount typed in the given units into satoshis, exactly (no
  * floating point). Throws an error with a hint on bad input.
@@ -200,7 +229,7 @@ async function renderForm(root, app, w) {
       : h("p", { class: "empty", text: "No unspent outputs: sync the wallet with the node." }));
 
   // Fee rate.
-  const feeRate = h("input", { type: "number", name: "fee_rate", min: "1", step: "0.1", required: true, inputmode: "decimal" });
+  const feeRate = h("input", { type: "number", name: "fee_rate", min: "1", step: "any", required: true, inputmode: "decimal" });
   const feeNote = h("div", { "aria-live": "polite" });
   let estimate = 0;
   const target = h("select", { name: "fee_target" });
@@ -220,7 +249,7 @@ async function renderForm(root, app, w) {
       if (first && !feeRate.value) feeRate.value = String(first.fee_rate_sat_vb);
       estimate = first ? first.fee_rate_sat_vb : 0;
       feeNote.replaceChildren(res.notice ? h("p", { class: "notice", "data-testid": "fee-notice", text: res.notice }) :
-        h("p", { class: "help", text: `Estimated by the node. Its minimum relay fee is ${res.min_relay_sat_vb} sat/vB.` }));
+        h("p", { class: "help", text: "Estimated by the node." + (res.min_relay_sat_vb > 0 ? ` Its minimum relay fee is ${res.min_relay_sat_vb} sat/vB.` : "") }));
     } catch (err) {
       target.replaceChildren(h("option", { value: "", text: "No estimate" }));
       if (!feeRate.value) feeRate.value = "1";
@@ -279,10 +308,11 @@ function openReview(app, w, res) {
 // replaceControls are the bump / cancel (a send of ours) or CPFP (an
 // incoming payment) controls of an unconfirmed transaction.
 function replaceControls(app, w, t, slot) {
-  const rate = h("input", { type: "number", name: "new_fee_rate", min: "1", step: "0.1", value: String(Math.max(2, Math.ceil(((t.fee || 0) / (t.vsize || 1)) * 2))), "aria-label": "New fee rate for " + t.txid + " (sat/vB)" });
+  const rate = h("input", { type: "number", name: "new_fee_rate", min: "1", step: "any", value: String(Math.max(2, Math.ceil(((t.fee || 0) / (t.vsize || 1)) * 2))), "aria-label": "New fee rate for " + t.txid + " (sat/vB)" });
   const act = (method, extra = {}) => async () => {
     showError(slot, null);
     try {
+      if (method === "wallets.cpfp" && !t.fee_known) extra = { ...extra, parent_fee: await parentFee(app, t.txid) };
       const res = await app.call(method, { id: w.id, txid: t.txid, fee_rate: Number(rate.value), ...extra });
       openReview(app, w, res);
     } catch (err) {
@@ -472,9 +502,8 @@ async function renderReview(root, app, w, txid) {
         const fin = await app.call("psbt.finalize", { psbt: pending.psbt });
         if (!fin.complete || !fin.tx_hex) throw hinted("the transaction could not be finalized", "collect the missing signatures");
         out.replaceChildren(h("p", { text: "Checking with the node (testmempoolaccept)…" }));
-        const check = await app.relay.request("POST", `/api/nodes/${encodeURIComponent(p.node_id)}/rpc`, { jsonrpc: "1.0", id: "tma", method: "testmempoolaccept", params: [[fin.tx_hex]] });
-        if (check && check.error) throw hinted("the node cannot check the transaction: " + (check.error.message || JSON.stringify(check.error)), "check the node on the Relay screen");
-        const verdict = check && Array.isArray(check.result) ? check.result[0] : null;
+        const check = await nodeRPC(app, "testmempoolaccept", [[fin.tx_hex]]);
+        const verdict = Array.isArray(check) ? check[0] : null;
         if (verdict && !verdict.allowed) throw hinted("the node would refuse the transaction: " + (verdict["reject-reason"] || "no reason given"), "sync the wallet: its coins may be spent already, or raise the fee rate");
         const { txid: sent } = await app.call("tx.broadcast", { ...p, tx_hex: fin.tx_hex });
         sessionStorage.removeItem("specter.send.warnings." + txid);
