@@ -137,18 +137,22 @@ func signAndBroadcast(t *testing.T, ctx context.Context, shot *shots, first, sec
 	return text(t, ctx, "[data-testid=sent-txid]")
 }
 
-// TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpTheFee is issue 5's
+// TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel is issue 5's
 // spend cycle in the PWA against btcd regtest through the relay: the relay's
 // demo mode mines past SegWit and pays the 2-of-3 wsh wallet of three public
 // BIP39 test mnemonics from mined coinbases; the three mnemonics are restored
 // as hot devices and the wallet created from them (the same descriptor);
 // after a sync the balance shows. On the send screen: a payment to an
-// outside address from a chosen coin (coin control) at a manual fee rate,
-// reviewed (verified change), signed by two devices, broadcast, seen
+// outside address (a BIP21 paste) from a chosen coin (coin control) at a
+// manual fee rate, reviewed (verified change), signed by two devices, broadcast, seen
 // unconfirmed; a block mined, it shows confirmed and the change came back
-// with exact amounts. A second send is broadcast and its fee bumped: the
-// replacement is in btcd's mempool and the original is not.
-func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpTheFee(t *testing.T) {
+// with exact amounts. Before that, an address of another network is
+// refused, and a CPFP of the demo's incoming unconfirmed payment is built and
+// discarded. A second send (CSV paste) is broadcast and its fee bumped, one
+// cosigner signing the downloaded binary PSBT file: the replacement is in
+// btcd's mempool and the original is not. The replacement is then cancelled
+// with two signed files uploaded at once (base64 text and binary).
+func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the app, runs btcd and drives Chromium: not in -short")
 	}
@@ -323,4 +327,42 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpTheFee(t *testing.T) {
 	require.Contains(t, mempool, txid3, "the replacement is in btcd's mempool")
 	require.NotContains(t, mempool, txid2, "the replaced transaction left btcd's mempool")
 	require.Equal(t, "unconfirmed", text(t, ctx, "[data-testid=sent-status]"))
+
+	// Cancel the replacement: everything back to the wallet at 30 sat/vB,
+	// signed by Key B and Key C from the base64 download, their signed
+	// PSBTs uploaded together (one base64 text file, one binary file).
+	waitJS(t, ctx, "the bump controls", `document.querySelector("input[name=new_fee_rate]")`)
+	fillLabelled(t, ctx, "New fee rate (sat/vB)", "30")
+	clickButton(t, ctx, "Cancel the transaction")
+	waitHeading(t, ctx, "Review the transaction")
+	require.Equal(t, btc(0), text(t, ctx, "[data-testid=review-sent]"))
+	requireRate(t, ctx, 30)
+	clickButton(t, ctx, "Download the PSBT as base64 text")
+	b64text, err := os.ReadFile(waitDownload(t, downloads, "*-psbt.txt"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	var files []string
+	for i, key := range []string{"Key B", "Key C"} {
+		out := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("devices.signPSBT", {id: %s, password: %s, psbt: %s}).then(r => r.psbt)`,
+			quote(ids[i+1]), quote("pw "+key), quote(strings.TrimSpace(string(b64text)))))
+		f := filepath.Join(dir, fmt.Sprintf("signed-%d.psbt", i))
+		if i == 0 {
+			require.NoError(t, os.WriteFile(f, []byte(out+"\n"), 0o644))
+		} else {
+			raw, err := base64.StdEncoding.DecodeString(out)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(f, raw, 0o644))
+		}
+		files = append(files, f)
+	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`input[name=signed]`), files)))
+	waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
+	cancelFee := parseBTC(t, text(t, ctx, "[data-testid=review-fee]"))
+	clickButton(t, ctx, "Broadcast the transaction")
+	waitHeading(t, ctx, "Transaction")
+	txid4 := text(t, ctx, "[data-testid=sent-txid]")
+	mempool = node.mempool(t)
+	require.Contains(t, mempool, txid4, "the cancellation is in btcd's mempool")
+	require.NotContains(t, mempool, txid3, "the cancelled transaction left btcd's mempool")
+	require.Equal(t, btc(-cancelFee), text(t, ctx, "[data-testid=sent-net]"), "a cancellation only costs its fee")
 }
