@@ -11,6 +11,7 @@ import (
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
+	"github.com/specterpwa/specter/shared/coinselect"
 	"github.com/specterpwa/specter/shared/keys"
 	"github.com/specterpwa/specter/shared/network"
 )
@@ -129,9 +130,7 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 	a.FeeKnown = true
 	allFinal := len(p.Inputs) > 0
 	estimated := false
-	weight := 4 * (8 + wire.VarIntSerializeSize(uint64(len(tx.TxIn))) + wire.VarIntSerializeSize(uint64(len(tx.TxOut))))
-	witnessWeight := 0
-	anyWitness := false
+	inSizes := make([]coinselect.InputSize, 0, len(tx.TxIn))
 	for i, txIn := range tx.TxIn {
 		in := &p.Inputs[i]
 		ia := InputAnalysis{Index: i, OutPoint: txIn.PreviousOutPoint.String(), Sequence: txIn.Sequence, SignedBy: []string{}, Cosigners: []string{}}
@@ -182,21 +181,16 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 		if !ia.Finalized {
 			estimated = true
 		}
-		weight += 4 * (40 + wire.VarIntSerializeSize(uint64(sz.scriptSig)) + sz.scriptSig)
-		if sz.witness > 0 {
-			anyWitness = true
-			witnessWeight += sz.witness
-		} else {
-			witnessWeight++ // empty witness stack
-		}
+		inSizes = append(inSizes, coinselect.InputSize{
+			Weight:  coinselect.WitnessScaleFactor*(40+coinselect.VarIntSize(uint64(sz.scriptSig))+int64(sz.scriptSig)) + int64(sz.witness),
+			Witness: sz.witness > 0,
+		})
 		a.Inputs = append(a.Inputs, ia)
 	}
-	if anyWitness {
-		weight += 2 + witnessWeight
-	}
+	outLens := make([]int, 0, len(tx.TxOut))
 	for i, o := range tx.TxOut {
 		oa := OutputAnalysis{Index: i, Script: fmt.Sprintf("%x", o.PkScript), Amount: o.Value, Address: scriptAddress(o.PkScript, params)}
-		weight += 4 * (8 + wire.VarIntSerializeSize(uint64(len(o.PkScript))) + len(o.PkScript))
+		outLens = append(outLens, len(o.PkScript))
 		a.OutputTotal += o.Value
 		if isDust(o) {
 			oa.Dust = true
@@ -216,7 +210,7 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 		a.Outputs = append(a.Outputs, oa)
 	}
 	a.Complete = allFinal
-	a.VSize = (weight + 3) / 4
+	a.VSize = int(coinselect.TxVSize(inSizes, outLens))
 	a.VSizeEstimated = estimated
 	if a.FeeKnown {
 		a.Fee = a.InputTotal - a.OutputTotal
