@@ -147,8 +147,9 @@ func signAndBroadcast(t *testing.T, ctx context.Context, shot *shots, first, sec
 // manual fee rate, reviewed (verified change), signed by two devices, broadcast, seen
 // unconfirmed; a block mined, it shows confirmed and the change came back
 // with exact amounts. Before that, an address of another network is
-// refused, and a CPFP of the demo's incoming unconfirmed payment is built and
-// discarded. A second send (CSV paste) is broadcast and its fee bumped, one
+// refused, a CPFP of the demo's incoming unconfirmed payment and a send of
+// the maximum (no change) are built and discarded. A second send (CSV paste,
+// the fee subtracted from the amount) is broadcast and its fee bumped, one
 // cosigner signing the downloaded binary PSBT file: the replacement is in
 // btcd's mempool and the original is not. The replacement is then cancelled
 // with two signed files uploaded at once (base64 text and binary).
@@ -235,6 +236,21 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T)
 	waitHeading(t, ctx, "Send from Team")
 	require.Equal(t, 0.0, eval[float64](t, ctx, `specterApp.call("wallets.balance", {id: `+quote(walletID)+`}).then(b => b.locked)`))
 
+	// Send the maximum: every confirmed coin (1.5 BTC) minus the fee, no
+	// change output; discarded again.
+	waitJS(t, ctx, "the fee estimate", `document.querySelector("input[name=fee_rate]").value !== ""`)
+	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
+	clickXPath(t, ctx, `//main//label[normalize-space()="Send the maximum (everything left)"]`)
+	fillLabelled(t, ctx, "Fee rate (sat/vB)", "3")
+	clickButton(t, ctx, "Create the transaction")
+	waitHeading(t, ctx, "Review the transaction")
+	maxFee := parseBTC(t, text(t, ctx, "[data-testid=review-fee]"))
+	require.Equal(t, btc(150_000_000-maxFee), text(t, ctx, "[data-testid=review-sent]"))
+	require.Equal(t, 1, eval[int](t, ctx, `document.querySelectorAll("main table")[0].querySelectorAll("tbody tr").length`), "no change output")
+	clickButton(t, ctx, "Delete the pending transaction")
+	clickButton(t, ctx, "Yes, delete the pending transaction")
+	waitHeading(t, ctx, "Send from Team")
+
 	// Send 0.25 BTC from the 1 BTC coin at 5 sat/vB, the recipient pasted
 	// as a BIP21 link.
 	fillLabelled(t, ctx, "Paste a bitcoin: link or CSV lines (address,amount)", "bitcoin:"+outside.EncodeAddress()+"?amount=0.25&label=Shop")
@@ -291,8 +307,11 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T)
 		eval[[]string](t, ctx, `[...document.querySelectorAll("main fieldset.recipient")].map(f => f.querySelector("input[name=address]").value + " " + f.querySelector("input[name=amount]").value)`))
 	clickButton(t, ctx, "Remove recipient 2")
 	fillLabelled(t, ctx, "Fee rate (sat/vB)", "2")
+	clickXPath(t, ctx, `//main//label[normalize-space()="Subtract the fee from this amount"]`)
 	clickButton(t, ctx, "Create the transaction")
 	waitHeading(t, ctx, "Review the transaction")
+	fee2 := parseBTC(t, text(t, ctx, "[data-testid=review-fee]"))
+	require.Equal(t, btc(10_000_000-fee2), text(t, ctx, "[data-testid=review-sent]"), "the recipient pays the fee")
 	txid2 := signAndBroadcast(t, ctx, shot, "Key B", "Key C")
 	require.Contains(t, node.mempool(t), txid2)
 	waitJS(t, ctx, "the bump controls", `document.querySelector("input[name=new_fee_rate]")`)
