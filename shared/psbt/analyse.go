@@ -250,18 +250,13 @@ func scriptAddress(script []byte, params *chaincfg.Params) string {
 	return addrs[0].EncodeAddress()
 }
 
-// isDust applies Bitcoin Core's dust rule at the 3 sat/vB dust relay fee.
+// isDust applies Bitcoin Core's dust rule (coinselect.DustThreshold) at the
+// 3 sat/vB dust relay fee.
 func isDust(o *wire.TxOut) bool {
 	if len(o.PkScript) > 0 && o.PkScript[0] == txscript.OP_RETURN {
 		return false
 	}
-	size := 8 + wire.VarIntSerializeSize(uint64(len(o.PkScript))) + len(o.PkScript)
-	if txscript.IsWitnessProgram(o.PkScript) {
-		size += 32 + 4 + 1 + 107/4 + 4
-	} else {
-		size += 32 + 4 + 1 + 107 + 4
-	}
-	return o.Value < int64(size*3)
+	return o.Value < coinselect.DustThreshold(len(o.PkScript), txscript.IsWitnessProgram(o.PkScript), false, coinselect.DefaultDustRelayFeeRate)
 }
 
 func fpString(v uint32) string { return keys.FingerprintFromUint32(v).String() }
