@@ -334,6 +334,21 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 	require.Equal(t, want[3], text(t, ctx, "[data-testid=check-address]"))
 	require.Equal(t, "bitcoin:"+want[3]+"?index=3", decodeQR(t, canvasPNG(t, ctx, "[data-testid=address-qr]")))
 	shot.take(t, ctx, "airgap-address")
+
+	// A fourth signer's key, scanned from its static "[fp/path]tpub" QR.
+	k4 := bip48Key(t, 4)
+	writeMJPEG(t, camFile, []string{k4.line()})
+	goHash(t, ctx, "#/psbt/device")
+	waitHeading(t, ctx, "Add a device from its QR code")
+	clickButton(t, ctx, "Start the camera")
+	waitJS(t, ctx, "the scanned key", `document.querySelector("main table caption") && document.querySelector("main table caption").textContent === "1 key found"`)
+	fill(t, ctx, "input[name=device-name]", "SeedSigner D")
+	fill(t, ctx, "select[name=device-type]", "seedsigner")
+	shot.take(t, ctx, "airgap-device-scanned")
+	clickButton(t, ctx, "Add the device")
+	waitHeading(t, ctx, "SeedSigner D")
+	require.Equal(t, []string{"[" + k4.fingerprint + "/" + k4.path + "]"}, tableColumn(t, ctx, 1))
+	require.Equal(t, []string{k4.tpub}, tableColumn(t, ctx, 2))
 }
 
 // TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile: a

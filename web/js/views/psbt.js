@@ -7,6 +7,8 @@
 // finalize, and export the result (file or QR). Subroutes:
 //   #/psbt/register/WALLET          multisig registration per device (airgap.register)
 //   #/psbt/address/WALLET/INDEX     show-address-on-device QR (airgap.addressQR)
+//   #/psbt/device                   add a device from its xpub QR code or export file
+//                                   (crypto-account, crypto-hdkey, [fp/path]xpub, Coldcard JSON)
 // The PSBT being worked on is kept in sessionStorage so the subroutes and a
 // reload do not lose it.
 import { animatedQR, drawText } from "../animqr.js";
@@ -68,6 +70,7 @@ export async function render(root, app, parts) {
   layout.append(side, body);
   if (parts[0] === "register" && parts[1]) await renderRegister(body, app, parts[1]);
   else if (parts[0] === "address" && parts[1]) await renderAddress(body, app, parts[1], Number(parts[2] || 0));
+  else if (parts[0] === "device") await renderAddDevice(body, app);
   else await renderSigning(body, app, wallets);
   root.append(layout);
 }
@@ -76,6 +79,7 @@ function sidebar(wallets) {
   return h("nav", { class: "airgap-side", "aria-label": "Air-gapped signers" },
     h("ul", {},
       h("li", {}, h("a", { href: "#/psbt", text: "Sign a PSBT" })),
+      h("li", {}, h("a", { href: "#/psbt/device", text: "Add a device from its QR code" })),
       wallets.map((w) => [
         h("li", {}, h("a", { href: "#/psbt/register/" + encodeURIComponent(w.id), text: `Register ${w.name} on devices` })),
         h("li", {}, h("a", { href: "#/psbt/address/" + encodeURIComponent(w.id) + "/0", text: `Check an address of ${w.name}` })),
@@ -455,4 +459,48 @@ async function renderAddress(root, app, walletID, index) {
       sec.append(h("p", { text: err.message + (err.hint ? ". " + err.hint : "") }));
     }
   }
+}
+
+// ---- add a device from its QR code ----
+
+async function renderAddDevice(root, app) {
+  root.append(heading("Add a device from its QR code"),
+    h("p", {}, "Show the device's public key export (Keystone, Passport, Jade, SeedSigner, Krux: crypto-account or crypto-hdkey; Coldcard: its JSON export; any \"[fingerprint/path]xpub\") to the camera, or load its export file."));
+  const result = h("div");
+  const types = await app.call("devices.types");
+  const scanner = cameraScanner(app, {
+    label: "Scan the device's keys",
+    onResult: (payload) => {
+      result.replaceChildren();
+      const keys = payload.keys;
+      if (!keys || !keys.length) {
+        result.append(errorBox(Object.assign(new Error(`this holds ${payload.kind === "psbt" ? "a PSBT" : payload.kind}, not a device's public keys`), { hint: "on the device, choose its export of the multisig or single-key account (xpub)" })));
+        return;
+      }
+      const name = h("input", { type: "text", name: "device-name", autocomplete: "off" });
+      const type = h("select", { name: "device-type" }, types.filter((t) => t !== "hot").map((t) => h("option", { value: t, text: TYPE_NAMES[t] || t })));
+      const guess = types.find((t) => (payload.source || "").toLowerCase().includes(t));
+      type.value = guess || "other";
+      const errs = h("div");
+      const addBtn = h("button", { type: "button", text: "Add the device" });
+      addBtn.addEventListener("click", async () => {
+        showError(errs, null);
+        try {
+          const d = await app.call("devices.add", {
+            name: name.value.trim(), type: type.value,
+            keys: keys.map((k) => Object.assign({ origin: k.origin, xpub: k.xpub }, k.script_hint ? { script_hint: k.script_hint } : {})),
+          });
+          app.announce(`${d.name} was added.`);
+          app.go("#/devices/" + encodeURIComponent(d.id));
+        } catch (err) {
+          showError(errs, err);
+        }
+      });
+      add(result, table(`${keys.length} key${keys.length === 1 ? "" : "s"} found`, ["Origin", "Extended public key", "Script"],
+        keys.map((k) => [h("span", { class: "mono", text: String(k.origin) }), h("span", { class: "mono", text: k.xpub }), k.script_hint || ""])),
+      field("Device name", name), field("Device type", type), h("div", { class: "actions" }, addBtn), errs);
+      name.focus();
+    },
+  });
+  root.append(scanner.el, result);
 }
