@@ -134,7 +134,7 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 	for i, txIn := range tx.TxIn {
 		in := &p.Inputs[i]
 		ia := InputAnalysis{Index: i, OutPoint: txIn.PreviousOutPoint.String(), Sequence: txIn.Sequence, SignedBy: []string{}, Cosigners: []string{}}
-		if txIn.Sequence < 0xfffffffe {
+		if SignalsRBF(txIn.Sequence) {
 			a.RBF = true
 		}
 		out, err := prevOut(p, i)

@@ -119,6 +119,11 @@ const (
 	SequenceNoRBF = 0xfffffffe // final for RBF, nLockTime still enforced
 )
 
+// SignalsRBF reports whether an input's sequence number opts the transaction
+// in to replacement by fee (BIP125: any input with nSequence below
+// 0xfffffffe signals).
+func SignalsRBF(sequence uint32) bool { return sequence < SequenceNoRBF }
+
 // Create builds an unsigned PSBT (BIP174 Creator and Updater, BIP371 for
 // taproot) spending wallet coins to the recipients and the optional change
 // output. Every input gets its witness UTXO (segwit and taproot), its

@@ -503,7 +503,7 @@ func (b *builder) replaceable(req ReplaceRequest) (*original, error) {
 		}
 		o.inputs = append(o.inputs, c)
 		o.pending.Inputs = append(o.pending.Inputs, c.sel)
-		signals = signals || in.Sequence < wire.MaxTxInSequenceNum-1
+		signals = signals || psbt.SignalsRBF(in.Sequence)
 	}
 	if !signals && !req.FullRBF {
 		return nil, fmt.Errorf("transaction %s does not signal replaceability (BIP125): nodes will refuse a replacement unless they run full RBF; set full RBF if yours does, or speed it up with CPFP on its change", req.Txid)
