@@ -10,11 +10,11 @@ import (
 	"os"
 	"strings"
 
-	"github.com/btcsuite/btcd/btcutil"
 	"github.com/specterpwa/specter/shared/descriptor"
 	"github.com/specterpwa/specter/shared/keys"
 	"github.com/specterpwa/specter/shared/network"
 	"github.com/specterpwa/specter/shared/psbt"
+	"github.com/specterpwa/specter/shared/wallet"
 )
 
 func init() {
@@ -284,14 +284,9 @@ func psbtDecode(p *psbt.Packet, o psbtOpts, stdout io.Writer) error {
 	return nil
 }
 
-// btc formats satoshis as BTC with all eight decimals.
-func btc(sat int64) string {
-	sign := ""
-	if sat < 0 {
-		sign, sat = "-", -sat
-	}
-	return fmt.Sprintf("%s%d.%08d BTC", sign, sat/btcutil.SatoshiPerBitcoin, sat%btcutil.SatoshiPerBitcoin)
-}
+// btc formats satoshis as BTC with all eight decimals (wallet.FormatBTC) and
+// the unit.
+func btc(sat int64) string { return wallet.FormatBTC(sat) + " BTC" }
 
 func yesNo(b bool) string {
 	if b {
