@@ -38,8 +38,9 @@ const magic = "psbt\xff"
 // cannot read.
 var ErrVersion2 = errors.New("this is a PSBT version 2 (BIP370), which is not supported: export the transaction as PSBT version 0 (BIP174) and try again")
 
-// maxMoney is the largest amount of satoshis that can exist (21 million BTC).
-const maxMoney = 21_000_000 * 100_000_000
+// maxMoney is consensus MAX_MONEY, 21 million BTC in satoshis (btcutil's
+// MaxSatoshi).
+const maxMoney = btcutil.MaxSatoshi
 
 // Decode reads a PSBT given in any of the usual encodings: raw binary
 // (starting with the BIP174 magic "psbt\xff"), base64 (the BIP174 text form)

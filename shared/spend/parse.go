@@ -12,8 +12,9 @@ import (
 	"github.com/specterpwa/specter/shared/network"
 )
 
-// maxMoney is 21 million BTC in satoshis (consensus MAX_MONEY).
-const maxMoney = 21_000_000 * 100_000_000
+// maxMoney is consensus MAX_MONEY, 21 million BTC in satoshis (btcutil's
+// MaxSatoshi).
+const maxMoney = btcutil.MaxSatoshi
 
 // Recipient is one payment of a send.
 type Recipient struct {
