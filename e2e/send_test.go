@@ -162,6 +162,9 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T)
 	}
 	bin := specterBinary(t)
 	dataDir := t.TempDir()
+	// Demo mode on, not auto: a Bitcoin Core cookie found on this machine
+	// must not replace the demo node.
+	t.Setenv("SPECTER_DEMO", "on")
 	rl := startRelay(t, bin, dataDir, freeAddr(t))
 	node := readDemoNode(t, dataDir)
 	wallets, err := demo.Wallets()
