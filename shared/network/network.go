@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/btcsuite/btcd/btcutil"
 	"github.com/btcsuite/btcd/chaincfg"
 )
 
@@ -64,4 +65,34 @@ func (n Network) CoinType() uint32 {
 		return 1
 	}
 	return 0
+}
+
+// DecodeAddress decodes a base58check (P2PKH, P2SH) or bech32/bech32m
+// (BIP173, BIP350) address and checks that it belongs to the network:
+// btcutil's DecodeAddress alone accepts some addresses of other networks, so
+// IsForNet is checked too. Surrounding white space is not trimmed.
+func (n Network) DecodeAddress(s string) (btcutil.Address, error) {
+	params := n.Params()
+	a, err := btcutil.DecodeAddress(s, params)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a valid %s address (%v): check it was copied whole", s, n, err)
+	}
+	if !a.IsForNet(params) {
+		return nil, fmt.Errorf("%q is not a %s address: use an address of the wallet's network", s, n)
+	}
+	return a, nil
+}
+
+// AddressNetworks lists, in the order of All, the networks on which s is a
+// valid address (DecodeAddress). Testnet and signet share their address
+// formats, and regtest shares testnet's base58 versions, so an address can
+// belong to several networks; none means s is not an address.
+func AddressNetworks(s string) []Network {
+	var out []Network
+	for _, n := range All {
+		if _, err := n.DecodeAddress(s); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }
