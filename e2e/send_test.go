@@ -281,6 +281,18 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T)
 	}
 	require.True(t, strings.HasSuffix(changeRow, " "+btc(change)+" change (verified)"), changeRow)
 	shot.take(t, ctx, "send-review")
+	// The pending transaction is saved with its coin locked: after a reload
+	// the send screen lists it, and its link opens the review again.
+	reviewHash := eval[string](t, ctx, "location.hash")
+	goHash(t, ctx, "#/send/"+walletID)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Reload()))
+	waitHeading(t, ctx, "Send from Team")
+	require.Contains(t, text(t, ctx, "main .facts"), "Locked by pending PSBTs"+btc(100_000_000))
+	require.Equal(t, []string{text(t, ctx, "[data-testid=pending-psbts] a") + " (1 input locked)"},
+		eval[[]string](t, ctx, `[...document.querySelectorAll("[data-testid=pending-psbts] li")].map(li => li.textContent)`))
+	clickXPath(t, ctx, `//main//ul[@data-testid="pending-psbts"]//a`)
+	waitHeading(t, ctx, "Review the transaction")
+	require.Equal(t, reviewHash, eval[string](t, ctx, "location.hash"))
 	txid1 := signAndBroadcast(t, ctx, shot, "Key A", "Key B")
 	require.Equal(t, "unconfirmed", text(t, ctx, "[data-testid=sent-status]"))
 	require.Equal(t, btc(-25_000_000-fee), text(t, ctx, "[data-testid=sent-net]"))
