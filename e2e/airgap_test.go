@@ -445,4 +445,17 @@ func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *test
 	waitJS(t, ctx, "the final transaction", `document.querySelector("[data-testid=final-tx]")`)
 	require.Equal(t, hex.EncodeToString(raw.Bytes()), eval[string](t, ctx, `document.querySelector("[data-testid=final-tx]").value`))
 	shot.take(t, ctx, "airgap-hot-final")
+
+	// Air-gapped: with the relay gone the installed app still opens
+	// #/psbt from the service worker, with the PSBT being worked on, and the
+	// QR decoder is there for the camera.
+	waitJS(t, ctx, "the service worker in control", `navigator.serviceWorker.controller !== null`)
+	rl.stop(t)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url()+"#/psbt")))
+	waitHeading(t, ctx, "Air-gapped signing")
+	waitJS(t, ctx, "the review offline", `document.querySelector("[data-testid=psbt-signatures]") && document.querySelector("[data-testid=final-tx]")`)
+	require.Equal(t, "2 of 2", text(t, ctx, "[data-testid=psbt-signatures]"))
+	require.Equal(t, hex.EncodeToString(raw.Bytes()), eval[string](t, ctx, `document.querySelector("[data-testid=final-tx]").value`))
+	require.True(t, eval[bool](t, ctx, `fetch("/vendor/jsQR.js").then(r => r.ok)`), "jsQR is not cached for offline use")
+	shot.take(t, ctx, "airgap-offline")
 }
