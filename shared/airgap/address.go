@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/btcsuite/btcd/btcutil"
-
 	"github.com/specterpwa/specter/shared/manager"
 	"github.com/specterpwa/specter/shared/network"
 )
@@ -30,9 +28,8 @@ func AddressQR(t manager.DeviceType, address string, index uint32, net network.N
 	if err != nil {
 		return "", fmt.Errorf("address QR: %w", err)
 	}
-	params := net.Params()
-	a, err := btcutil.DecodeAddress(strings.TrimSpace(address), params)
-	if err != nil || !a.IsForNet(params) {
+	a, err := net.DecodeAddress(strings.TrimSpace(address))
+	if err != nil {
 		return "", fmt.Errorf("%q is not a %s address: copy it again from the wallet's address list", address, net)
 	}
 	uri := "bitcoin:" + a.EncodeAddress()

@@ -370,9 +370,7 @@ func (d *Descriptor) CheckNetwork(net network.Network) error {
 		}
 	}
 	if d.top.fn == fnAddr {
-		params := net.Params()
-		a, err := btcutil.DecodeAddress(d.top.addr.String(), params)
-		if err != nil || !a.IsForNet(params) {
+		if _, err := net.DecodeAddress(d.top.addr.String()); err != nil {
 			return &wrongNetworkError{fmt.Sprintf("addr(%s) is not an address for %s", d.top.addr, net)}
 		}
 	}

@@ -399,8 +399,7 @@ func parseTree(s string, depth int) (*tapNode, error) {
 // decodeAnyNetwork decodes an address of any of the supported networks.
 func decodeAnyNetwork(s string) (btcutil.Address, error) {
 	for _, n := range network.All {
-		a, err := btcutil.DecodeAddress(s, n.Params())
-		if err == nil && a.IsForNet(n.Params()) {
+		if a, err := n.DecodeAddress(s); err == nil {
 			return a, nil
 		}
 	}

@@ -29,7 +29,6 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/schnorr"
-	"github.com/btcsuite/btcd/btcutil"
 
 	"github.com/specterpwa/specter/shared/keys"
 	"github.com/specterpwa/specter/shared/network"
@@ -656,10 +655,8 @@ func checkRef(typ, ref string) error {
 			return fmt.Errorf("%s ref %s is not txid:index (64 hex digits, a colon, a decimal index)", typ, abbrev(ref))
 		}
 	case TypeAddr:
-		for _, n := range network.All {
-			if a, err := btcutil.DecodeAddress(ref, n.Params()); err == nil && a.IsForNet(n.Params()) {
-				return nil
-			}
+		if len(network.AddressNetworks(ref)) > 0 {
+			return nil
 		}
 		return fmt.Errorf("addr ref %s is not a Bitcoin address (base58 or bech32) of mainnet, testnet, signet or regtest", abbrev(ref))
 	case TypePubkey:

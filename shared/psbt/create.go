@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/btcsuite/btcd/btcutil"
 	bpsbt "github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
@@ -143,7 +142,6 @@ func Create(w *Wallet, opts CreateOptions) (*Packet, error) {
 	if len(opts.Outputs) == 0 && opts.Change == nil {
 		return nil, errors.New("no outputs: add a recipient")
 	}
-	params := w.Network.Params()
 	tx := wire.NewMsgTx(2)
 	tx.LockTime = opts.LockTime
 	if tx.LockTime == 0 {
@@ -169,8 +167,8 @@ func Create(w *Wallet, opts CreateOptions) (*Packet, error) {
 	for i, r := range opts.Outputs {
 		script := r.Script
 		if r.Address != "" {
-			a, err := btcutil.DecodeAddress(strings.TrimSpace(r.Address), params)
-			if err != nil || !a.IsForNet(params) {
+			a, err := w.Network.DecodeAddress(strings.TrimSpace(r.Address))
+			if err != nil {
 				return nil, fmt.Errorf("recipient %d: %q is not a valid %s address", i+1, r.Address, w.Network)
 			}
 			if script, err = txscript.PayToAddrScript(a); err != nil {

@@ -202,9 +202,7 @@ func CheckAddress(addr string, net network.Network) ([]byte, error) {
 			a = strings.TrimSpace(addr) // base58 is case-sensitive
 		}
 	}
-	params := net.Params()
-	dec, err := btcutil.DecodeAddress(a, params)
-	if err == nil && dec.IsForNet(params) {
+	if dec, err := net.DecodeAddress(a); err == nil {
 		script, err := txscript.PayToAddrScript(dec)
 		if err != nil {
 			return nil, fmt.Errorf("address %s cannot be paid: %w", a, err)
@@ -212,11 +210,8 @@ func CheckAddress(addr string, net network.Network) ([]byte, error) {
 		return script, nil
 	}
 	var others []string
-	for _, n := range network.All {
-		if n == net {
-			continue
-		}
-		if d, err := btcutil.DecodeAddress(a, n.Params()); err == nil && d.IsForNet(n.Params()) {
+	for _, n := range network.AddressNetworks(a) {
+		if n != net {
 			others = append(others, string(n))
 		}
 	}

@@ -330,11 +330,8 @@ func netNames(ns []network.Network) string {
 
 // addressOn reports whether addr is an address of net.
 func addressOn(addr string, net network.Network) bool {
-	a, err := btcutil.DecodeAddress(addr, net.Params())
-	if err != nil {
-		return false
-	}
-	return a.IsForNet(net.Params())
+	_, err := net.DecodeAddress(addr)
+	return err == nil
 }
 
 // checkAddress derives the address a file states and compares.
