@@ -7,7 +7,6 @@ package price
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/specterpwa/specter/server/internal/httpjson"
 )
 
 // Provider names accepted in Config.Provider.
@@ -289,17 +290,7 @@ func (s *Service) requestURL(currency string) (string, error) {
 }
 
 // errorBody is the JSON error shape shared by the relay's APIs.
-type errorBody struct {
-	Error string `json:"error"`
-	Hint  string `json:"hint,omitempty"`
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+type errorBody = httpjson.ErrorBody
 
 // Handler serves GET (and HEAD) ?currency=usd at whatever path it is mounted
 // on (the relay mounts it at /api/price). Answers: 200 with a Quote; 400 for
@@ -310,11 +301,11 @@ func (s *Service) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method " + r.Method + " not allowed", Hint: "use GET /api/price?currency=usd"})
+			httpjson.Write(w, http.StatusMethodNotAllowed, errorBody{Error: "method " + r.Method + " not allowed", Hint: "use GET /api/price?currency=usd"})
 			return
 		}
 		if err := s.configError(); err != nil {
-			writeJSON(w, http.StatusInternalServerError, errorBody{Error: err.Error(),
+			httpjson.Write(w, http.StatusInternalServerError, errorBody{Error: err.Error(),
 				Hint: "fix the relay's price settings: provider coingecko, kraken or jsonpath (with a URL and a JSON path)"})
 			return
 		}
@@ -324,15 +315,15 @@ func (s *Service) Handler() http.Handler {
 		}
 		cur, err := s.ValidateCurrency(raw)
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Hint: "pass ?currency= with a code such as usd, eur or chf"})
+			httpjson.Write(w, http.StatusBadRequest, errorBody{Error: err.Error(), Hint: "pass ?currency= with a code such as usd, eur or chf"})
 			return
 		}
 		q, err := s.Get(r.Context(), cur)
 		if err != nil {
-			writeJSON(w, http.StatusBadGateway, errorBody{Error: err.Error(),
+			httpjson.Write(w, http.StatusBadGateway, errorBody{Error: err.Error(),
 				Hint: "check the relay's internet (or Tor) connection and its price provider setting, then retry"})
 			return
 		}
-		writeJSON(w, http.StatusOK, q)
+		httpjson.Write(w, http.StatusOK, q)
 	})
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/server/internal/httpjson"
 )
 
 // testKDF keeps tests fast; DefaultKDF is checked separately.
@@ -54,7 +56,7 @@ func newRelay(t *testing.T, dir string, clk *clock) *relay {
 	r.Mount("/api/auth", m.Routes())
 	r.With(m.Require).HandleFunc("/api/nodes/{id}/rpc", func(w http.ResponseWriter, req *http.Request) {
 		if !m.CanUseNode(req, chi.URLParam(req, "id")) {
-			writeJSON(w, http.StatusForbidden, errorBody{Error: "not your node"})
+			httpjson.Write(w, http.StatusForbidden, errorBody{Error: "not your node"})
 			return
 		}
 		_, _ = io.WriteString(w, "ok "+chi.URLParam(req, "id"))

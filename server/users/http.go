@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/specterpwa/specter/server/internal/httpjson"
 )
 
 // Cookie and header names.
@@ -32,19 +34,7 @@ type ctxSession struct {
 }
 
 // errorBody is the JSON error shape of the relay's APIs.
-type errorBody struct {
-	Error string `json:"error"`
-	Hint  string `json:"hint,omitempty"`
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if v != nil {
-		_ = json.NewEncoder(w).Encode(v)
-	}
-}
+type errorBody = httpjson.ErrorBody
 
 func writeErr(w http.ResponseWriter, err error) {
 	var e *Error
@@ -54,7 +44,7 @@ func writeErr(w http.ResponseWriter, err error) {
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter/time.Second)))
 	}
-	writeJSON(w, e.Status, errorBody{Error: e.Msg, Hint: e.Hint})
+	httpjson.Write(w, e.Status, errorBody{Error: e.Msg, Hint: e.Hint})
 }
 
 // clientIP is the TCP peer's address (proxy headers are not trusted).
@@ -285,7 +275,7 @@ func (m *Manager) handleStatus(w http.ResponseWriter, r *http.Request) {
 	if u, ok := m.current(r); ok {
 		resp.User = &u
 	}
-	writeJSON(w, http.StatusOK, resp)
+	httpjson.Write(w, http.StatusOK, resp)
 }
 
 func (m *Manager) handleSetup(w http.ResponseWriter, r *http.Request) {
@@ -308,7 +298,7 @@ func (m *Manager) handleSetup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.setCookies(w, r, s)
-	writeJSON(w, http.StatusCreated, loginResponse{User: s.User, CSRFToken: s.CSRF})
+	httpjson.Write(w, http.StatusCreated, loginResponse{User: s.User, CSRFToken: s.CSRF})
 }
 
 func (m *Manager) handleLogin(w http.ResponseWriter, r *http.Request) {
@@ -330,7 +320,7 @@ func (m *Manager) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.setCookies(w, r, s)
-	writeJSON(w, http.StatusOK, loginResponse{User: s.User, CSRFToken: s.CSRF})
+	httpjson.Write(w, http.StatusOK, loginResponse{User: s.User, CSRFToken: s.CSRF})
 }
 
 func sessionOf(r *http.Request) ctxSession {
@@ -364,7 +354,7 @@ func (m *Manager) handleMe(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, apiErr(http.StatusUnauthorized, "your session has ended", "log in again (POST /api/auth/login)"))
 		return
 	}
-	writeJSON(w, http.StatusOK, loginResponse{User: s.User, CSRFToken: s.CSRF})
+	httpjson.Write(w, http.StatusOK, loginResponse{User: s.User, CSRFToken: s.CSRF})
 }
 
 func (m *Manager) handleCSRF(w http.ResponseWriter, r *http.Request) {
@@ -374,7 +364,7 @@ func (m *Manager) handleCSRF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.setCookies(w, r, s)
-	writeJSON(w, http.StatusOK, map[string]string{"csrf_token": s.CSRF})
+	httpjson.Write(w, http.StatusOK, map[string]string{"csrf_token": s.CSRF})
 }
 
 func (m *Manager) handlePassword(w http.ResponseWriter, r *http.Request) {
@@ -395,7 +385,7 @@ func (m *Manager) handlePassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Manager) handleListUsers(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string][]User{"users": m.Users()})
+	httpjson.Write(w, http.StatusOK, map[string][]User{"users": m.Users()})
 }
 
 func (m *Manager) handleCreateUser(w http.ResponseWriter, r *http.Request) {
@@ -414,14 +404,14 @@ func (m *Manager) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, u)
+	httpjson.Write(w, http.StatusCreated, u)
 }
 
 func (m *Manager) handleGetUser(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "name")
 	for _, u := range m.Users() {
 		if u.Username == name {
-			writeJSON(w, http.StatusOK, u)
+			httpjson.Write(w, http.StatusOK, u)
 			return
 		}
 	}
@@ -439,7 +429,7 @@ func (m *Manager) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, u)
+	httpjson.Write(w, http.StatusOK, u)
 }
 
 func (m *Manager) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
