@@ -61,13 +61,23 @@ type Node struct {
 	// MiningAddress is a P2PKH regtest address of MiningKey.
 	MiningAddress *btcutil.AddressPubKeyHash
 
-	tb      testing.TB
+	tb      harness
 	cmd     *exec.Cmd
 	done    chan struct{}
 	stopped sync.Once
 	nextID  atomic.Int64
 	client  *http.Client
 	logFile string
+}
+
+// harness is the part of testing.TB a Node uses: a test's testing.TB, or
+// a programHarness for StartProgram.
+type harness interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Logf(format string, args ...any)
+	TempDir() string
+	Cleanup(f func())
 }
 
 // Options tweak the node Start runs. The zero value is fine for most tests.
@@ -105,7 +115,7 @@ func StartWith(tb testing.TB, opts Options) *Node {
 
 // startWith starts btcd on ports from pickPorts and returns the node and the
 // number of attempts it took.
-func startWith(tb testing.TB, opts Options, pickPorts func(count int) ([]int, error)) (*Node, int) {
+func startWith(tb harness, opts Options, pickPorts func(count int) ([]int, error)) (*Node, int) {
 	tb.Helper()
 	bin, err := EnsureBtcd()
 	if err != nil {
