@@ -147,3 +147,20 @@ func TestExtendedKeyVersionNameFollowsSLIP132(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "xprv", priv.VersionName())
 }
+
+func TestFingerprintBigEndianUint32MatchesHDKeychainParentFingerprint(t *testing.T) {
+	// BIP32 test vector 1: seed 000102030405060708090a0b0c0d0e0f, master
+	// fingerprint 3442193e; m/0h names it as its parent.
+	seed, err := hex.DecodeString("000102030405060708090a0b0c0d0e0f")
+	require.NoError(t, err)
+	master, err := hdkeychain.NewMaster(seed, &chaincfg.MainNetParams)
+	require.NoError(t, err)
+	fp, err := MasterFingerprint(master)
+	require.NoError(t, err)
+	require.Equal(t, "3442193e", fp.String())
+	require.Equal(t, uint32(0x3442193e), fp.BigEndianUint32())
+	child, err := master.Derive(hdkeychain.HardenedKeyStart)
+	require.NoError(t, err)
+	require.Equal(t, child.ParentFingerprint(), fp.BigEndianUint32())
+	require.Equal(t, uint32(0x3e194234), fp.Uint32())
+}

@@ -242,7 +242,7 @@ func (in keyInput) build() (KeyExport, *ExtendedKey, error) {
 	if len(path) > 0 && k.Key.ChildIndex() != path[len(path)-1] {
 		return KeyExport{}, nil, fmt.Errorf("%s: the key is child %s but its path m/%s ends in %s: the path does not belong to this key", in.where, Path{k.Key.ChildIndex()}.StringApostrophe(), path.StringApostrophe(), path[len(path)-1:].StringApostrophe())
 	}
-	if len(path) == 1 && k.Key.ParentFingerprint() != bigEndianUint32(in.fingerprint) {
+	if len(path) == 1 && k.Key.ParentFingerprint() != in.fingerprint.BigEndianUint32() {
 		return KeyExport{}, nil, fmt.Errorf("%s: the key's parent fingerprint is %08x but the file names master %s", in.where, k.Key.ParentFingerprint(), in.fingerprint)
 	}
 	if len(path) == 0 {
@@ -261,10 +261,6 @@ func (in keyInput) build() (KeyExport, *ExtendedKey, error) {
 		hint = pathScript(path)
 	}
 	return KeyExport{Origin: origin, Xpub: k.Key.String(), ScriptHint: hint, Label: in.label, Source: in.source}, k, nil
-}
-
-func bigEndianUint32(f Fingerprint) uint32 {
-	return uint32(f[0])<<24 | uint32(f[1])<<16 | uint32(f[2])<<8 | uint32(f[3])
 }
 
 // slip132Script is the script a SLIP-132 version implies; plain xpub/tpub

@@ -122,6 +122,10 @@ func FingerprintFromUint32(v uint32) Fingerprint {
 // Uint32 is the form btcutil/psbt uses for master key fingerprints.
 func (f Fingerprint) Uint32() uint32 { return binary.LittleEndian.Uint32(f[:]) }
 
+// BigEndianUint32 is the form hdkeychain's ParentFingerprint uses: the
+// fingerprint's bytes as BIP32 serializes them, read big-endian.
+func (f Fingerprint) BigEndianUint32() uint32 { return binary.BigEndian.Uint32(f[:]) }
+
 // String is the lowercase hex form.
 func (f Fingerprint) String() string { return hex.EncodeToString(f[:]) }
 

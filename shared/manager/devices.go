@@ -122,7 +122,7 @@ func checkKey(k DeviceKey) (parsedKey, error) {
 		return parsedKey{}, invalid(fmt.Sprintf("key [%s] is at depth %d but its origin path has %d steps", k.Origin, ext.Key.Depth(), len(k.Origin.Path)),
 			"the fingerprint/path in brackets must be the path from the master key to this xpub")
 	}
-	if ext.Key.Depth() == 1 && ext.Key.ParentFingerprint() != bigEndian(k.Origin.Fingerprint) {
+	if ext.Key.Depth() == 1 && ext.Key.ParentFingerprint() != k.Origin.Fingerprint.BigEndianUint32() {
 		return parsedKey{}, invalid(fmt.Sprintf("key [%s] says its parent is %08x, not the master fingerprint %s", k.Origin, ext.Key.ParentFingerprint(), k.Origin.Fingerprint),
 			"check the fingerprint in brackets")
 	}
@@ -139,10 +139,6 @@ func checkKey(k DeviceKey) (parsedKey, error) {
 	}
 	k.Xpub = ext.Key.String()
 	return parsedKey{DeviceKey: k, testnet: ext.Testnet}, nil
-}
-
-func bigEndian(f keys.Fingerprint) uint32 {
-	return uint32(f[0])<<24 | uint32(f[1])<<16 | uint32(f[2])<<8 | uint32(f[3])
 }
 
 // mergeKeys checks the new keys and appends those not already present

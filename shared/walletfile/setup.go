@@ -262,16 +262,10 @@ func checkKeyOrigin(ek *keys.ExtendedKey, o keys.Origin) error {
 	if key.ChildIndex() != o.Path[len(o.Path)-1] {
 		return fmt.Errorf("the key is child %s but its origin path ends in %s: the origin does not belong to this key", keys.Path{key.ChildIndex()}.StringApostrophe(), o.Path[len(o.Path)-1:].StringApostrophe())
 	}
-	if len(o.Path) == 1 && keys.FingerprintFromUint32(swap32(key.ParentFingerprint())) != o.Fingerprint {
+	if len(o.Path) == 1 && key.ParentFingerprint() != o.Fingerprint.BigEndianUint32() {
 		return fmt.Errorf("the key's parent fingerprint is %08x, so its master is not %s", key.ParentFingerprint(), o.Fingerprint)
 	}
 	return nil
-}
-
-// swap32 turns hdkeychain's big-endian parent fingerprint into the
-// little-endian uint32 form FingerprintFromUint32 reads.
-func swap32(v uint32) uint32 {
-	return v>>24 | (v>>8)&0xff00 | (v<<8)&0xff0000 | v<<24
 }
 
 // resolveNetwork picks the network: the one the file states (which the keys
