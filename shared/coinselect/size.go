@@ -137,8 +137,9 @@ type InputSize struct {
 	Witness bool
 }
 
-// pushLen is the size of a minimal data push of n bytes (BIP62 minimal push rules).
-func pushLen(n int) int {
+// PushLen is the size of a minimal data push of n bytes in a script (BIP62 minimal push
+// rules: direct push up to 75 bytes, then OP_PUSHDATA1, OP_PUSHDATA2, OP_PUSHDATA4).
+func PushLen(n int) int {
 	switch {
 	case n <= 75:
 		return 1 + n
@@ -182,13 +183,13 @@ func MultiAScriptLen(m, n int) int {
 
 // P2PKHInput is the shape of a signed pkh() input: scriptSig <sig> <pubkey>.
 func P2PKHInput() InputShape {
-	return InputShape{ScriptSigLen: pushLen(ECDSASigLen) + pushLen(CompressedPubKeyLen)}
+	return InputShape{ScriptSigLen: PushLen(ECDSASigLen) + PushLen(CompressedPubKeyLen)}
 }
 
 // P2SHP2WPKHInput is the shape of a signed sh(wpkh()) input (BIP141 P2WPKH nested in
 // BIP16 P2SH): scriptSig pushes the 22-byte witness program, witness <sig> <pubkey>.
 func P2SHP2WPKHInput() InputShape {
-	return InputShape{ScriptSigLen: pushLen(22), Witness: []int{ECDSASigLen, CompressedPubKeyLen}}
+	return InputShape{ScriptSigLen: PushLen(22), Witness: []int{ECDSASigLen, CompressedPubKeyLen}}
 }
 
 // P2WPKHInput is the shape of a signed wpkh() input (BIP141): witness <sig> <pubkey>.
@@ -218,7 +219,7 @@ func P2SHMultisigInput(m, n int) (InputShape, error) {
 	if err := checkMultisig(m, n, 15, "p2sh multisig"); err != nil {
 		return InputShape{}, err
 	}
-	return InputShape{ScriptSigLen: 1 + m*pushLen(ECDSASigLen) + pushLen(MultisigScriptLen(m, n))}, nil
+	return InputShape{ScriptSigLen: 1 + m*PushLen(ECDSASigLen) + PushLen(MultisigScriptLen(m, n))}, nil
 }
 
 func wshMultisigWitness(m, n int) []int {
@@ -245,7 +246,7 @@ func P2SHP2WSHMultisigInput(m, n int) (InputShape, error) {
 	if err := checkMultisig(m, n, 20, "p2sh-p2wsh multisig"); err != nil {
 		return InputShape{}, err
 	}
-	return InputShape{ScriptSigLen: pushLen(34), Witness: wshMultisigWitness(m, n)}, nil
+	return InputShape{ScriptSigLen: PushLen(34), Witness: wshMultisigWitness(m, n)}, nil
 }
 
 // TaprootMultiAInput is the shape of a BIP341 script-path spend of a tr(..., multi_a(m, n

@@ -251,3 +251,24 @@ func TestParseOutPoint(t *testing.T) {
 }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 1)) }
+
+func TestPushLenAtEachBIP62PushOpcodeBoundary(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		n    int
+		want int
+	}{
+		{"empty push is one opcode byte", 0, 1},
+		{"compressed key is a direct push", 33, 34},
+		{"75 bytes is the longest direct push", 75, 76},
+		{"76 bytes needs OP_PUSHDATA1", 76, 78},
+		{"255 bytes is the longest OP_PUSHDATA1", 255, 257},
+		{"256 bytes needs OP_PUSHDATA2", 256, 259},
+		{"65535 bytes is the longest OP_PUSHDATA2", 65535, 65538},
+		{"65536 bytes needs OP_PUSHDATA4", 65536, 65541},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, PushLen(tc.n))
+		})
+	}
+}

@@ -301,18 +301,8 @@ type sizeInfo struct {
 	known                bool
 }
 
-const ecdsaSigLen = 72 // DER signature with sighash byte, worst case
-
-func pushLen(n int) int {
-	switch {
-	case n < txscript.OP_PUSHDATA1:
-		return 1 + n
-	case n <= 0xff:
-		return 2 + n
-	default:
-		return 3 + n
-	}
-}
+// ecdsaSigLen is a DER signature with its sighash byte, worst case.
+const ecdsaSigLen = coinselect.ECDSASigLen
 
 func varBytes(n int) int { return wire.VarIntSerializeSize(uint64(n)) + n }
 
@@ -341,17 +331,17 @@ func inputSize(in *bpsbt.PInput, pk []byte, bad map[string]bool) sizeInfo {
 		return info
 	case txscript.IsPayToPubKeyHash(script):
 		info.kind, info.required, info.known = "pkh", 1, true
-		info.scriptSig = pushLen(ecdsaSigLen) + pushLen(33)
+		info.scriptSig = coinselect.PushLen(ecdsaSigLen) + coinselect.PushLen(33)
 	case txscript.IsPayToWitnessPubKeyHash(script):
 		info.kind, info.required, info.known = "wpkh", 1, true
 		info.witness = 1 + varBytes(ecdsaSigLen) + varBytes(33)
 		if wrapped {
-			info.kind, info.scriptSig = "sh-wpkh", pushLen(22)
+			info.kind, info.scriptSig = "sh-wpkh", coinselect.PushLen(22)
 		}
 	case txscript.IsPayToWitnessScriptHash(script):
 		info.kind = "wsh"
 		if wrapped {
-			info.kind, info.scriptSig = "sh-wsh", pushLen(34)
+			info.kind, info.scriptSig = "sh-wsh", coinselect.PushLen(34)
 		}
 		if m, _, ok := parseMultisig(in.WitnessScript); ok {
 			info.required, info.known = m, true
@@ -364,7 +354,7 @@ func inputSize(in *bpsbt.PInput, pk []byte, bad map[string]bool) sizeInfo {
 		info.kind = "sh"
 		if m, _, ok := parseMultisig(script); ok {
 			info.required, info.known = m, true
-			info.scriptSig = 1 + m*pushLen(ecdsaSigLen) + pushLen(len(script))
+			info.scriptSig = 1 + m*coinselect.PushLen(ecdsaSigLen) + coinselect.PushLen(len(script))
 		}
 	}
 	return info
