@@ -1,0 +1,261 @@
+//go:build unix
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/btcsuite/btcd/blockchain"
+	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/txscript"
+	"github.com/btcsuite/btcd/wire"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/internal/regtest"
+	"github.com/specterpwa/specter/server/demo"
+)
+
+// BIP39's published test mnemonics (bip-0039 vectors.json, no passphrase)
+// that the demo does not use: each scenario's hot device has its own seed.
+const (
+	mnemonicZoo   = "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrong"
+	mnemonicJelly = "jelly better achieve collect unaware mountain thought cargo oxygen act hood bridge"
+)
+
+// demoApp is a relay in demo mode with the admin set up in Chromium and the
+// demo node chosen, as send_test.go starts it.
+type demoApp struct {
+	ctx  context.Context
+	node demoNode
+	shot *shots
+}
+
+func startDemoApp(t *testing.T) demoApp {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the app, runs btcd and drives Chromium: not in -short")
+	}
+	if _, err := regtest.EnsureBtcd(); err != nil {
+		t.Skipf("btcd is not installed (make deps installs it): %v", err)
+	}
+	bin := specterBinary(t)
+	dataDir := t.TempDir()
+	t.Setenv("SPECTER_DEMO", "on")
+	rl := startRelay(t, bin, dataDir, freeAddr(t))
+	node := readDemoNode(t, dataDir)
+	bctx := newBrowser(t, t.TempDir())
+	ctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
+	t.Cleanup(cancel)
+
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url())))
+	waitJS(t, ctx, "the setup form", `document.querySelector("input[name=token]")`)
+	fill(t, ctx, "input[name=token]", rl.token)
+	fill(t, ctx, "input[name=username]", "admin")
+	fill(t, ctx, "input[name=password]", "correct horse battery")
+	fill(t, ctx, "input[name=password2]", "correct horse battery")
+	clickButton(t, ctx, "Create the admin")
+	label := demo.NodeName + " (regtest, " + node.url + ")"
+	waitJS(t, ctx, "the demo node choice", `[...document.querySelectorAll("main label")].some(l => l.textContent === `+quote(label)+`)`)
+	clickXPath(t, ctx, `//main//label[normalize-space()=`+quote(label)+`]`)
+	clickButton(t, ctx, "Use this node")
+	waitJS(t, ctx, "the node shown reachable", `document.getElementById("node-state").dataset.state === "ok"`)
+	return demoApp{ctx: ctx, node: node, shot: newShots(t)}
+}
+
+// hotWallet restores mnemonic as the hot device name (password "pw "+name)
+// and creates a single-sig wallet of scriptType from it; it returns the
+// wallet's id and first receive address.
+func (a demoApp) hotWallet(t *testing.T, name, mnemonic, wallet, scriptType string) (string, string) {
+	t.Helper()
+	id := eval[string](t, a.ctx, fmt.Sprintf(`specterApp.call("devices.createHot", {name: %s, mnemonic: %s, password: %s, network: "regtest"}).then(r => r.device.id)`,
+		quote(name), quote(mnemonic), quote("pw "+name)))
+	created := eval[map[string]any](t, a.ctx, fmt.Sprintf(`specterApp.call("wallets.create", {name: %s, kind: "single", script_type: %s, device_ids: [%s], network: "regtest", birthday: 0}).then(r => ({id: r.wallet.id, first: r.first_address}))`,
+		quote(wallet), quote(scriptType), quote(id)))
+	return created["id"].(string), created["first"].(string)
+}
+
+// height is the node's block count.
+func (n demoNode) height(t *testing.T) int64 {
+	t.Helper()
+	var h int64
+	require.NoError(t, json.Unmarshal(n.rpc(t, "getblockcount"), &h))
+	return h
+}
+
+func (n demoNode) blockHash(t *testing.T, height int64) string {
+	t.Helper()
+	var h string
+	require.NoError(t, json.Unmarshal(n.rpc(t, "getblockhash", height), &h))
+	return h
+}
+
+func (n demoNode) block(t *testing.T, hash string) *wire.MsgBlock {
+	t.Helper()
+	var raw string
+	require.NoError(t, json.Unmarshal(n.rpc(t, "getblock", hash, 0), &raw))
+	b, err := hex.DecodeString(raw)
+	require.NoError(t, err)
+	var blk wire.MsgBlock
+	require.NoError(t, blk.Deserialize(bytes.NewReader(b)))
+	return &blk
+}
+
+func (n demoNode) send(t *testing.T, tx *wire.MsgTx) string {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, tx.Serialize(&buf))
+	var txid string
+	require.NoError(t, json.Unmarshal(n.rpc(t, "sendrawtransaction", hex.EncodeToString(buf.Bytes())), &txid))
+	require.Equal(t, tx.TxHash().String(), txid)
+	return txid
+}
+
+// payFromCoinbase spends the coinbase of block height (paid to the demo's
+// published mining key, server/demo MiningKey) to address, the rest minus
+// a 10,000 sat fee back to the miner, and sends it; it returns the txid.
+func (n demoNode) payFromCoinbase(t *testing.T, height int64, address string, sats int64) string {
+	t.Helper()
+	cb := n.block(t, n.blockHash(t, height)).Transactions[0]
+	key := demo.MiningKey()
+	miner, err := btcutil.NewAddressPubKeyHash(btcutil.Hash160(key.PubKey().SerializeCompressed()), &chaincfg.RegressionNetParams)
+	require.NoError(t, err)
+	mine, err := txscript.PayToAddrScript(miner)
+	require.NoError(t, err)
+	require.Equal(t, mine, cb.TxOut[0].PkScript, "the coinbase of block %d pays the demo miner", height)
+	to, err := btcutil.DecodeAddress(address, &chaincfg.RegressionNetParams)
+	require.NoError(t, err)
+	script, err := txscript.PayToAddrScript(to)
+	require.NoError(t, err)
+	tx := wire.NewMsgTx(2)
+	tx.AddTxIn(wire.NewTxIn(&wire.OutPoint{Hash: cb.TxHash(), Index: 0}, nil, nil))
+	tx.AddTxOut(wire.NewTxOut(sats, script))
+	tx.AddTxOut(wire.NewTxOut(cb.TxOut[0].Value-sats-10_000, mine))
+	sig, err := txscript.SignatureScript(tx, 0, mine, txscript.SigHashAll, key, true)
+	require.NoError(t, err)
+	tx.TxIn[0].SignatureScript = sig
+	return n.send(t, tx)
+}
+
+// mineEmpty builds and submits a block holding only its coinbase on top of
+// the node's tip: `generate` would take the mempool in, this leaves it
+// there. It returns the block's hash.
+func (n demoNode) mineEmpty(t *testing.T) string {
+	t.Helper()
+	tipHash := n.blockHash(t, n.height(t))
+	parent := n.block(t, tipHash).Header
+	height := n.height(t) + 1
+	sigScript, err := txscript.NewScriptBuilder().AddInt64(height).AddData([]byte("specter e2e")).Script()
+	require.NoError(t, err)
+	cb := wire.NewMsgTx(1)
+	cb.AddTxIn(wire.NewTxIn(wire.NewOutPoint(&chainhash.Hash{}, wire.MaxPrevOutIndex), sigScript, nil))
+	cb.AddTxOut(wire.NewTxOut(100_000_000, []byte{txscript.OP_TRUE}))
+	when := time.Now().Truncate(time.Second)
+	if !when.After(parent.Timestamp) {
+		when = parent.Timestamp.Add(time.Second)
+	}
+	hdr := wire.BlockHeader{Version: 0x20000000, PrevBlock: parent.BlockHash(), MerkleRoot: cb.TxHash(), Timestamp: when, Bits: parent.Bits}
+	target := blockchain.CompactToBig(hdr.Bits)
+	for {
+		h := hdr.BlockHash()
+		if blockchain.HashToBig(&h).Cmp(target) <= 0 {
+			break
+		}
+		hdr.Nonce++
+	}
+	blk := wire.MsgBlock{Header: hdr, Transactions: []*wire.MsgTx{cb}}
+	var buf bytes.Buffer
+	require.NoError(t, blk.Serialize(&buf))
+	res := n.rpc(t, "submitblock", hex.EncodeToString(buf.Bytes()))
+	require.Equal(t, "null", string(res), "btcd refused the block")
+	return hdr.BlockHash().String()
+}
+
+// syncOverview opens the wallet's overview, syncs it through the UI and
+// returns the sync summary.
+func (a demoApp) syncOverview(t *testing.T, walletID, name string) string {
+	t.Helper()
+	goHash(t, a.ctx, "#/wallets/"+walletID)
+	waitHeading(t, a.ctx, name)
+	clickButton(t, a.ctx, "Sync with the node")
+	waitJS(t, a.ctx, "the sync summary", `document.querySelector("main .notice")`)
+	return text(t, a.ctx, "main .notice")
+}
+
+// TestSingleSigTaprootWalletSendsSignedByItsHotDeviceAndGetsItsChangeBack
+// is issue 5's spend cycle for a single-sig tr wallet (BIP86 key of a hot
+// device restored from a BIP39 test mnemonic): paid 0.4 BTC from a mined
+// coinbase and one block, the sync shows the exact balance; on the send
+// screen 0.1 BTC goes to an outside address at 4 sat/vB, the review shows
+// the verified change, the hot device signs (one signature is all it
+// takes), the transaction is broadcast and seen unconfirmed in btcd's
+// mempool; after a block it shows confirmed with the change back and the
+// balance is 0.4 BTC less 0.1 BTC and the fee, to the satoshi.
+func TestSingleSigTaprootWalletSendsSignedByItsHotDeviceAndGetsItsChangeBack(t *testing.T) {
+	a := startDemoApp(t)
+	ctx, node := a.ctx, a.node
+	walletID, first := a.hotWallet(t, "Key Z", mnemonicZoo, "Taproot", "tr")
+	require.True(t, strings.HasPrefix(first, "bcrt1p"), "a BIP86 taproot address: %s", first)
+	outside, err := btcutil.NewAddressWitnessPubKeyHash(bytes.Repeat([]byte{0x42}, 20), &chaincfg.RegressionNetParams)
+	require.NoError(t, err)
+
+	funding := node.payFromCoinbase(t, 10, first, 40_000_000)
+	node.rpc(t, "generate", 1)
+	tip := node.height(t)
+	summary := a.syncOverview(t, walletID, "Taproot")
+	require.True(t, strings.HasPrefix(summary, fmt.Sprintf("Synced to block %d: ", tip)), summary)
+	require.Equal(t, btc(40_000_000), text(t, ctx, "[data-testid=balance]"))
+	require.Contains(t, eval[string](t, ctx, `document.querySelector("main .facts").textContent`), "Confirmed"+btc(40_000_000))
+	require.Equal(t, []string{funding + ":0"}, eval[[]string](t, ctx, `specterApp.call("wallets.utxos", {id: `+quote(walletID)+`}).then(r => r.utxos.map(u => u.outpoint))`))
+
+	clickButton(t, ctx, "Send")
+	waitHeading(t, ctx, "Send from Taproot")
+	waitJS(t, ctx, "the fee estimate", `document.querySelector("input[name=fee_rate]").value !== ""`)
+	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
+	fillLabelled(t, ctx, "Amount (BTC)", "0.1")
+	fillLabelled(t, ctx, "Fee rate (sat/vB)", "4")
+	clickButton(t, ctx, "Create the transaction")
+	waitHeading(t, ctx, "Review the transaction")
+	require.Equal(t, btc(10_000_000), text(t, ctx, "[data-testid=review-sent]"))
+	fee := parseBTC(t, text(t, ctx, "[data-testid=review-fee]"))
+	require.Greater(t, fee, int64(0))
+	requireRate(t, ctx, 4)
+	change := int64(40_000_000 - 10_000_000 - fee)
+	outputs := eval[[]string](t, ctx, `[...document.querySelectorAll("main table")[0].querySelectorAll("tbody tr")].map(r => r.children[2].textContent + " " + r.children[3].textContent).sort()`)
+	require.Equal(t, []string{btc(10_000_000) + " recipient", btc(change) + " change (verified)"}, outputs)
+	changeAddr := eval[string](t, ctx, `[...document.querySelectorAll("main table")[0].querySelectorAll("tbody tr")].find(r => r.children[3].textContent === "change (verified)").children[1].textContent`)
+	require.True(t, strings.HasPrefix(changeAddr, "bcrt1p"), "the change goes back to a taproot address of the wallet: %s", changeAddr)
+	require.Equal(t, "0 of 1 signatures.", text(t, ctx, "[data-testid=signature-count]"))
+	a.shot.take(t, ctx, "tr-review")
+
+	fillLabelled(t, ctx, "Password of Key Z", "pw Key Z")
+	clickButton(t, ctx, "Sign with Key Z")
+	waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
+	require.Equal(t, []string{"Key Z signed"}, eval[[]string](t, ctx, `[...document.querySelectorAll("[data-testid=cosigners] li")].map(li => li.textContent.split(" (")[0] + " " + li.querySelector("strong").textContent)`))
+	clickButton(t, ctx, "Broadcast the transaction")
+	waitHeading(t, ctx, "Transaction")
+	txid := text(t, ctx, "[data-testid=sent-txid]")
+	require.Equal(t, "unconfirmed", text(t, ctx, "[data-testid=sent-status]"))
+	require.Equal(t, btc(-10_000_000-fee), text(t, ctx, "[data-testid=sent-net]"))
+	require.Contains(t, node.mempool(t), txid)
+
+	node.rpc(t, "generate", 1)
+	clickButton(t, ctx, "Sync and check again")
+	waitJS(t, ctx, "the confirmation", `document.querySelector("[data-testid=sent-status]") && document.querySelector("[data-testid=sent-status]").textContent === "confirmed (1 confirmation)"`)
+	utxos := eval[[]string](t, ctx, `specterApp.call("wallets.utxos", {id: `+quote(walletID)+`}).then(r => r.utxos.map(u => u.outpoint.split(":")[0] + " " + u.value + " " + u.confirmed))`)
+	require.Equal(t, []string{fmt.Sprintf("%s %d true", txid, change)}, utxos, "only the change is left, confirmed")
+	goHash(t, ctx, "#/wallets/"+walletID)
+	waitJS(t, ctx, "the balance", `document.querySelector("[data-testid=balance]")`)
+	require.Equal(t, btc(change), text(t, ctx, "[data-testid=balance]"))
+	require.Contains(t, eval[string](t, ctx, `document.querySelector("main .facts").textContent`), "Confirmed"+btc(change))
+	a.shot.take(t, ctx, "tr-confirmed")
+}
