@@ -497,7 +497,7 @@ async function renderAddDevice(root, app) {
         }
       });
       add(result, table(`${keys.length} key${keys.length === 1 ? "" : "s"} found`, ["Origin", "Extended public key", "Script"],
-        keys.map((k) => [h("span", { class: "mono", text: String(k.origin) }), h("span", { class: "mono", text: k.xpub }), k.script_hint || ""])),
+        keys.map((k) => [h("span", { class: "mono", text: "[" + String(k.origin).replace(/^\[|\]$/g, "") + "]" }), h("span", { class: "mono", text: k.xpub }), k.script_hint || ""])),
       field("Device name", name), field("Device type", type), h("div", { class: "actions" }, addBtn), errs);
       name.focus();
     },
