@@ -259,3 +259,63 @@ func TestSingleSigTaprootWalletSendsSignedByItsHotDeviceAndGetsItsChangeBack(t *
 	require.Contains(t, eval[string](t, ctx, `document.querySelector("main .facts").textContent`), "Confirmed"+btc(change))
 	a.shot.take(t, ctx, "tr-confirmed")
 }
+
+// TestReorgOfTwoBlocksPutsAConfirmedPaymentBackToUnconfirmed is issue 5's
+// reorg: a payment to a wpkh wallet confirmed in block N is synced and shown
+// confirmed; block N-1 is invalidated on btcd (blocks N-1 and N
+// disconnected; btcd puts the payment back into its mempool), three blocks
+// without it are mined on the fork (submitted by hand: `generate` would take
+// the mempool in), and the next sync shows the new tip, the payment
+// unconfirmed and the balance unconfirmed only.
+func TestReorgOfTwoBlocksPutsAConfirmedPaymentBackToUnconfirmed(t *testing.T) {
+	a := startDemoApp(t)
+	ctx, node := a.ctx, a.node
+	walletID, first := a.hotWallet(t, "Key J", mnemonicJelly, "Reorged", "wpkh")
+
+	node.rpc(t, "generate", 1)
+	forkParent := node.height(t) // block N-1
+	payment := node.payFromCoinbase(t, 11, first, 20_000_000)
+	node.rpc(t, "generate", 1)
+	n := node.height(t)
+	require.Equal(t, forkParent+1, n)
+	var inBlock []string
+	for _, tx := range node.block(t, node.blockHash(t, n)).Transactions {
+		inBlock = append(inBlock, tx.TxHash().String())
+	}
+	require.Contains(t, inBlock, payment, "the payment is in block N")
+
+	summary := a.syncOverview(t, walletID, "Reorged")
+	require.True(t, strings.HasPrefix(summary, fmt.Sprintf("Synced to block %d: ", n)), summary)
+	require.Equal(t, btc(20_000_000), text(t, ctx, "[data-testid=balance]"))
+	require.Contains(t, eval[string](t, ctx, `document.querySelector("main .facts").textContent`), "Confirmed"+btc(20_000_000))
+	goHash(t, ctx, "#/wallets/"+walletID+"/transactions")
+	waitJS(t, ctx, "the confirmed payment", `document.querySelector("main table caption") && document.querySelector("main table caption").textContent === "Transactions" && document.querySelectorAll("main table tbody tr").length === 1`)
+	require.Equal(t, []string{payment}, tableColumn(t, ctx, 2))
+	require.Equal(t, []string{"1 confirmations"}, tableColumn(t, ctx, 3))
+	require.Equal(t, []string{btc(20_000_000)}, tableColumn(t, ctx, 4))
+
+	// Blocks N-1 and N disconnected; three empty blocks make the longer fork.
+	node.rpc(t, "invalidateblock", node.blockHash(t, forkParent))
+	require.Equal(t, forkParent-1, node.height(t))
+	require.Contains(t, node.mempool(t), payment, "btcd put the disconnected payment back into its mempool")
+	for range 3 {
+		node.mineEmpty(t)
+	}
+	tip := node.height(t)
+	require.Equal(t, n+1, tip)
+	require.Contains(t, node.mempool(t), payment)
+
+	summary = a.syncOverview(t, walletID, "Reorged")
+	require.True(t, strings.HasPrefix(summary, fmt.Sprintf("Synced to block %d: ", tip)), summary)
+	require.Equal(t, btc(20_000_000), text(t, ctx, "[data-testid=balance]"))
+	require.Equal(t, "Confirmed"+btc(0)+"Unconfirmed"+btc(20_000_000)+"Frozen"+btc(0)+"Locked by pending PSBTs"+btc(0),
+		eval[string](t, ctx, `document.querySelector("main .facts").textContent`))
+	require.Equal(t, map[string]float64{"confirmed": 0, "trusted_pending": 0, "untrusted_pending": 20_000_000, "immature": 0, "frozen": 0, "locked": 0},
+		eval[map[string]float64](t, ctx, `specterApp.call("wallets.balance", {id: `+quote(walletID)+`})`))
+	goHash(t, ctx, "#/wallets/"+walletID+"/transactions")
+	waitJS(t, ctx, "the transactions", `document.querySelector("main table caption") && document.querySelector("main table caption").textContent === "Transactions" && document.querySelectorAll("main table tbody tr").length === 1`)
+	require.Equal(t, []string{payment}, tableColumn(t, ctx, 2))
+	require.Equal(t, []string{"pending"}, tableColumn(t, ctx, 3))
+	require.Equal(t, []string{btc(20_000_000)}, tableColumn(t, ctx, 4))
+	a.shot.take(t, ctx, "reorg-unconfirmed")
+}
