@@ -117,12 +117,19 @@ func (s InputShape) HasWitness() bool { return len(s.Witness) > 0 }
 // sequence) plus the witness stack (item count, then each item with its length).
 func (s InputShape) Weight() int64 {
 	base := int64(outPointLen) + VarIntSize(uint64(s.ScriptSigLen)) + int64(s.ScriptSigLen) + sequenceLen
-	w := base * WitnessScaleFactor
-	if len(s.Witness) > 0 {
-		w += VarIntSize(uint64(len(s.Witness)))
-		for _, l := range s.Witness {
-			w += VarIntSize(uint64(l)) + int64(l)
-		}
+	return base*WitnessScaleFactor + s.WitnessWeight()
+}
+
+// WitnessWeight returns the BIP141 weight of the input's witness alone (BIP144
+// serialization: item count, then each item with its length; one weight unit a byte),
+// 0 for a non-witness input.
+func (s InputShape) WitnessWeight() int64 {
+	if len(s.Witness) == 0 {
+		return 0
+	}
+	w := VarIntSize(uint64(len(s.Witness)))
+	for _, l := range s.Witness {
+		w += VarIntSize(uint64(l)) + int64(l)
 	}
 	return w
 }

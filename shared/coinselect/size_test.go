@@ -272,3 +272,25 @@ func TestPushLenAtEachBIP62PushOpcodeBoundary(t *testing.T) {
 		})
 	}
 }
+
+func TestWitnessWeightIsTheWitnessPartOfWeight(t *testing.T) {
+	wsh, err := P2WSHMultisigInput(2, 3)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name  string
+		shape InputShape
+		want  int64
+	}{
+		{"pkh has no witness", P2PKHInput(), 0},
+		{"wpkh is count, 72-byte signature and 33-byte key", P2WPKHInput(), 1 + 73 + 34},
+		{"sh-wpkh has the same witness as wpkh", P2SHP2WPKHInput(), 1 + 73 + 34},
+		{"taproot key path is count and 64-byte signature", P2TRKeyPathInput(), 1 + 65},
+		{"wsh 2-of-3 is count, empty item, two signatures, 105-byte script", wsh, 1 + 1 + 2*73 + 106},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, tc.shape.WitnessWeight())
+			base := int64(36+4) + VarIntSize(uint64(tc.shape.ScriptSigLen)) + int64(tc.shape.ScriptSigLen)
+			require.Equal(t, base*WitnessScaleFactor+tc.want, tc.shape.Weight())
+		})
+	}
+}

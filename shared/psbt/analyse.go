@@ -331,13 +331,14 @@ func inputSize(in *bpsbt.PInput, pk []byte, bad map[string]bool) sizeInfo {
 		return info
 	case txscript.IsPayToPubKeyHash(script):
 		info.kind, info.required, info.known = "pkh", 1, true
-		info.scriptSig = coinselect.PushLen(ecdsaSigLen) + coinselect.PushLen(33)
+		info.scriptSig = coinselect.P2PKHInput().ScriptSigLen
 	case txscript.IsPayToWitnessPubKeyHash(script):
 		info.kind, info.required, info.known = "wpkh", 1, true
-		info.witness = 1 + varBytes(ecdsaSigLen) + varBytes(33)
+		shape := coinselect.P2WPKHInput()
 		if wrapped {
-			info.kind, info.scriptSig = "sh-wpkh", coinselect.PushLen(22)
+			info.kind, shape = "sh-wpkh", coinselect.P2SHP2WPKHInput()
 		}
+		info.scriptSig, info.witness = shape.ScriptSigLen, int(shape.WitnessWeight())
 	case txscript.IsPayToWitnessScriptHash(script):
 		info.kind = "wsh"
 		if wrapped {
@@ -345,7 +346,14 @@ func inputSize(in *bpsbt.PInput, pk []byte, bad map[string]bool) sizeInfo {
 		}
 		if m, _, ok := parseMultisig(in.WitnessScript); ok {
 			info.required, info.known = m, true
-			info.witness = 1 + 1 + m*varBytes(ecdsaSigLen) + varBytes(len(in.WitnessScript))
+			// CHECKMULTISIG's extra empty item, m signatures, the script
+			// as it is (its keys may be uncompressed).
+			items := []int{0}
+			for range m {
+				items = append(items, ecdsaSigLen)
+			}
+			items = append(items, len(in.WitnessScript))
+			info.witness = int(coinselect.InputShape{Witness: items}.WitnessWeight())
 		}
 	case txscript.IsPayToTaproot(script):
 		info.kind = "tr"
@@ -438,11 +446,11 @@ func taprootSize(in *bpsbt.PInput, info *sizeInfo, bad map[string]bool) {
 	switch {
 	case keyPath && (best < 0 || info.signatures == 0):
 		info.required, info.signatures, info.known = 1, 0, true
-		info.witness = 1 + varBytes(64)
+		info.witness = int(coinselect.P2TRKeyPathInput().WitnessWeight())
 	case best >= 0:
 		info.known, info.witness = true, best
 	default:
-		info.witness = 1 + varBytes(64)
+		info.witness = int(coinselect.P2TRKeyPathInput().WitnessWeight())
 	}
 }
 
