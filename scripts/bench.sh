@@ -17,3 +17,4 @@ if [ -x scripts/bench-relay.sh ]; then
   scripts/bench-relay.sh
 fi
 scripts/bench-lighthouse.sh
+scripts/bench-sync.sh
