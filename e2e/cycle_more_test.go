@@ -319,3 +319,74 @@ func TestReorgOfTwoBlocksPutsAConfirmedPaymentBackToUnconfirmed(t *testing.T) {
 	require.Equal(t, []string{btc(20_000_000)}, tableColumn(t, ctx, 4))
 	a.shot.take(t, ctx, "reorg-unconfirmed")
 }
+
+// walletState is what a sync leaves in a wallet, read through the engine:
+// balances, transactions (txid, height, status, net) and unspent outputs.
+func (a demoApp) walletState(t *testing.T, walletID string) string {
+	t.Helper()
+	return eval[string](t, a.ctx, `(async () => {
+		const id = `+quote(walletID)+`;
+		const b = await specterApp.call("wallets.balance", {id});
+		const txs = (await specterApp.call("wallets.transactions", {id})).transactions.map(x => [x.txid, x.height, x.status, x.confirmations, x.net].join(" ")).sort();
+		const utxos = (await specterApp.call("wallets.utxos", {id})).utxos.map(u => [u.outpoint, u.value, u.height, u.address].join(" ")).sort();
+		return JSON.stringify({b, txs, utxos});
+	})()`)
+}
+
+// TestReloadMidSyncResumesToTheSameStateAsAnUninterruptedSync is issue 5's
+// "a reload mid-sync resumes": a wpkh wallet synced once (0.3 BTC) falls
+// 1,500 blocks behind, with a 0.07 BTC payment near the new tip; its next
+// sync is interrupted by a page reload at its first progress report (a
+// height below the tip, so the payment is not seen yet); synced again after
+// the reload, it ends with the same tip, balances, transactions and
+// outputs as a second wallet of the same keys synced without interruption.
+func TestReloadMidSyncResumesToTheSameStateAsAnUninterruptedSync(t *testing.T) {
+	a := startDemoApp(t)
+	ctx, node := a.ctx, a.node
+	walletID, first := a.hotWallet(t, "Key Z", mnemonicZoo, "Resumed", "wpkh")
+
+	node.payFromCoinbase(t, 12, first, 30_000_000)
+	node.rpc(t, "generate", 1)
+	h1 := node.height(t)
+	summary := a.syncOverview(t, walletID, "Resumed")
+	require.True(t, strings.HasPrefix(summary, fmt.Sprintf("Synced to block %d: ", h1)), summary)
+	require.Equal(t, btc(30_000_000), text(t, ctx, "[data-testid=balance]"))
+
+	node.rpc(t, "generate", 1500)
+	late := node.payFromCoinbase(t, 13, first, 7_000_000)
+	node.rpc(t, "generate", 1)
+	tip := node.height(t)
+
+	// The first progress report reloads the page: the sync dies with the
+	// engine's worker.
+	goHash(t, ctx, "#/wallets/"+walletID)
+	waitHeading(t, ctx, "Resumed")
+	eval[bool](t, ctx, `(specterApp.engine.on("sync.progress", (p) => {
+		if (sessionStorage.getItem("e2e.midsync")) return;
+		sessionStorage.setItem("e2e.midsync", JSON.stringify(p));
+		location.reload();
+	}), true)`)
+	clickButton(t, ctx, "Sync with the node")
+	waitJS(t, ctx, "the reloaded page", `sessionStorage.getItem("e2e.midsync") && window.specterApp && !document.querySelector("main .notice") && [...document.querySelectorAll("main button")].some(b => b.textContent === "Sync with the node" && !b.disabled)`)
+	waitHeading(t, ctx, "Resumed")
+	mid := eval[map[string]any](t, ctx, `JSON.parse(sessionStorage.getItem("e2e.midsync"))`)
+	require.Equal(t, "blocks", mid["stage"])
+	require.Equal(t, float64(tip), mid["tip_height"])
+	require.Less(t, mid["height"].(float64), float64(tip), "the progress showed a height below the tip")
+	require.Less(t, mid["scanned"].(float64), mid["total"].(float64))
+	// Nothing of the interrupted sync was kept: the late payment is unseen.
+	require.Equal(t, btc(30_000_000), text(t, ctx, "[data-testid=balance]"))
+
+	summary = a.syncOverview(t, walletID, "Resumed")
+	require.True(t, strings.HasPrefix(summary, fmt.Sprintf("Synced to block %d: %d blocks scanned", tip, tip-h1)), "resumed from block %d: %s", h1, summary)
+	require.Equal(t, btc(37_000_000), text(t, ctx, "[data-testid=balance]"))
+	resumed := a.walletState(t, walletID)
+	require.Contains(t, resumed, late)
+
+	// The same keys as a second wallet, synced in one go.
+	refID := eval[string](t, ctx, `specterApp.call("devices.list").then(r => specterApp.call("wallets.create", {name: "Reference", kind: "single", script_type: "wpkh", device_ids: [r.devices[0].id], network: "regtest", birthday: 0})).then(r => r.wallet.id)`)
+	summary = a.syncOverview(t, refID, "Reference")
+	require.True(t, strings.HasPrefix(summary, fmt.Sprintf("Synced to block %d: ", tip)), summary)
+	require.Equal(t, btc(37_000_000), text(t, ctx, "[data-testid=balance]"))
+	require.Equal(t, a.walletState(t, refID), resumed)
+}
