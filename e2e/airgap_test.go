@@ -352,7 +352,8 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 }
 
 // TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile: a
-// 2-of-3 wallet with a hot device of this browser. On #/psbt the hot device
+// 2-of-3 wallet with a hot device of this browser and a pending transaction,
+// loaded from the wallet's list on #/psbt. The hot device
 // refuses a wrong password and then signs; the Keystone is switched from its
 // default (animated UR) to a file: the PSBT file is downloaded, signed by
 // the test, and loaded back through the file fallback; the PWA finalizes
@@ -397,11 +398,12 @@ func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *test
 	unsignedB64, err := psbt.EncodeBase64(unsigned)
 	require.NoError(t, err)
 
+	// The wallet's pending transaction (as wallets.createPSBT stores it).
+	eval[string](t, ctx, fmt.Sprintf(`specterApp.call("psbts.save", {wallet_id: %s, name: "Rent", psbt: %s}).then(p => p.id)`, quote(walletID), quote(unsignedB64)))
 	goHash(t, ctx, "#/psbt")
 	waitHeading(t, ctx, "Air-gapped signing")
 	fill(t, ctx, "select[name=wallet]", walletID)
-	fill(t, ctx, "textarea[name=psbt-text]", unsignedB64)
-	clickButton(t, ctx, "Load the pasted PSBT")
+	clickButton(t, ctx, "Load Rent")
 	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]")`)
 	require.Equal(t, "0.00001500 BTC", text(t, ctx, "[data-testid=psbt-fee]"))
 	require.Equal(t, []string{"Recipient", "Change, verified (change #1)"}, tableColumn(t, ctx, 4))
@@ -414,6 +416,11 @@ func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *test
 	fill(t, ctx, "input[name=password]", "hunter22")
 	clickButton(t, ctx, "Sign")
 	waitJS(t, ctx, "the hot signature", `document.querySelector("[data-testid=psbt-signatures]").textContent === "1 of 2"`)
+	// The signature is kept with the pending transaction.
+	stored := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("psbts.get", {wallet_id: %s, id: %s}).then(p => p.psbt)`, quote(walletID), quote(unsigned.UnsignedTx.TxHash().String())))
+	sp, err := psbt.DecodeBase64(stored)
+	require.NoError(t, err)
+	require.Len(t, sp.Inputs[0].PartialSigs, 1)
 	shot.take(t, ctx, "airgap-hot-signed")
 
 	clickButton(t, ctx, "Sign with Keystone A")

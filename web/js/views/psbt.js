@@ -115,8 +115,26 @@ async function renderSigning(root, app, wallets) {
   const signers = h("section", { class: "panel", "aria-labelledby": "signers-h" });
   const signerSlot = h("div", { class: "signer-slot" });
   const finalSlot = h("section", { class: "panel", "aria-labelledby": "final-h" });
+  const pendingSlot = h("div", { class: "pending" });
 
-  async function take(payload, fresh) {
+  async function renderPending() {
+    pendingSlot.replaceChildren();
+    if (!state.wallet) return;
+    try {
+      const { psbts } = await app.call("psbts.list", { wallet_id: state.wallet });
+      if (!psbts.length) return;
+      pendingSlot.append(h("h3", { text: "Pending transactions of this wallet" }),
+        h("ul", { class: "signer-list" }, psbts.map((p) => {
+          const b = h("button", { type: "button", class: "secondary", text: "Load " + p.name });
+          b.addEventListener("click", () => take({ kind: "psbt", psbt: p.psbt }, true, { wallet_id: p.wallet_id, id: p.id, name: p.name }));
+          return h("li", {}, b, " ", h("span", { class: "sub mono", text: p.id.slice(0, 16) + "…" }));
+        })));
+    } catch (err) {
+      pendingSlot.append(errorBox(err));
+    }
+  }
+
+  async function take(payload, fresh, pending = null) {
     showError(importErr, null);
     try {
       if (payload.kind === "transaction") {
@@ -133,9 +151,14 @@ async function renderSigning(root, app, wallets) {
         const d = await app.call("psbt.decode", { psbt: payload.psbt });
         state.psbt = d.psbt;
         state.final = null;
+        state.pending = pending;
       } else {
         const c = await app.call("psbt.combine", { psbts: [state.psbt, payload.psbt] });
         state.psbt = c.psbt;
+        if (state.pending && state.pending.wallet_id === state.wallet) {
+          // Keep the signatures with the wallet's pending transaction.
+          await app.call("psbts.save", { wallet_id: state.pending.wallet_id, name: state.pending.name, psbt: state.psbt });
+        }
       }
       saveState(state);
       await refresh();
@@ -157,6 +180,7 @@ async function renderSigning(root, app, wallets) {
 
   async function refresh() {
     netField.hidden = !!state.wallet;
+    await renderPending();
     review.replaceChildren();
     signers.replaceChildren();
     signerSlot.replaceChildren();
@@ -364,6 +388,7 @@ async function renderSigning(root, app, wallets) {
       h("h2", { id: "import-h", text: "Load a PSBT" }),
       field("Wallet it spends from", walletSel, "Its descriptors prove which outputs are change."),
       netField,
+      pendingSlot,
       importScanner.el,
       field("Or paste it (base64 or hex)", paste),
       h("div", { class: "actions" }, loadPasted),
