@@ -107,7 +107,7 @@ func (c *Collector) Add(text string) (Progress, error) {
 	}
 	t := detect(text)
 	if c.transport != "" && t != c.transport {
-		return c.Progress(), fmt.Errorf("this QR code is %s, but a %s sequence is being scanned: finish it, or start a new scan", describe(t), describe(c.transport))
+		return c.Progress(), fmt.Errorf("this QR code is %s, but a %s sequence is being scanned: finish it, or start a new scan", describe(t), strings.TrimPrefix(describe(c.transport), "a "))
 	}
 	var err error
 	switch t {

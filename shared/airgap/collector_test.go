@@ -283,13 +283,13 @@ func TestCollector_RefusesPartsOfAnotherSequence(t *testing.T) {
 	tests := []struct {
 		name, text, want string
 	}{
-		{"a UR part", "UR:BYTES/HDCXLKAHSSQZWFVSLOFZOXWKRE", "this QR code is a BC-UR part, but a a pMofN part sequence is being scanned: finish it, or start a new scan"},
+		{"a UR part", "UR:BYTES/HDCXLKAHSSQZWFVSLOFZOXWKRE", "this QR code is a BC-UR part, but a pMofN part sequence is being scanned: finish it, or start a new scan"},
 		{"other total", "p2of7 abc", "this part is one of 7, but the parts scanned before are of 6: it belongs to another QR sequence"},
 		{"same index, other text", "p1of6 something else", "part 1 of 6 was scanned before with other content: it belongs to another QR sequence, or was misread"},
 		{"index above total", "p7of6 x", `pMofN part "p7of6" is not a part M of N with 1 <= M <= N <= 2000`},
 		{"part zero", "p0of6 x", `pMofN part "p0of6" is not a part M of N with 1 <= M <= N <= 2000`},
 		{"empty", "", "the QR code is empty"},
-		{"plain text", "hello", "this QR code is a single QR code, but a a pMofN part sequence is being scanned: finish it, or start a new scan"},
+		{"plain text", "hello", "this QR code is a single QR code, but a pMofN part sequence is being scanned: finish it, or start a new scan"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

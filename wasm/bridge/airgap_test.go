@@ -81,7 +81,7 @@ func TestAirgapScanRefusesAPartOfAnotherSequenceAndGoesOn(t *testing.T) {
 	require.False(t, first.Complete)
 	require.Equal(t, airgap.Progress{Transport: airgap.TransportPMofN, Received: 1, Total: 2, Fraction: 0.5}, first.Progress)
 	refused := ok[AirgapScanResult](t, r, "airgap.scan", QRScanParams{Session: "cam", Part: urFrames[0]})
-	require.Equal(t, "this QR code is a BC-UR part, but a a pMofN part sequence is being scanned: finish it, or start a new scan", refused.Refused)
+	require.Equal(t, "this QR code is a BC-UR part, but a pMofN part sequence is being scanned: finish it, or start a new scan", refused.Refused)
 	require.Equal(t, first.Progress, refused.Progress)
 	done := ok[AirgapScanResult](t, r, "airgap.scan", QRScanParams{Session: "cam", Part: parts[1]})
 	require.True(t, done.Complete)
