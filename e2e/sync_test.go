@@ -103,6 +103,16 @@ func TestWalletSyncsWithANodeThroughTheRelay(t *testing.T) {
 
 	goHash(t, ctx, walletHash+"/transactions")
 	waitJS(t, ctx, "the transactions", `document.querySelector("main table caption") && document.querySelector("main table caption").textContent === "Transactions" && document.querySelectorAll("main table tbody tr").length === `+fmt.Sprint(ours))
+	// The history exports as CSV (the download's blob is caught in the page):
+	// a header, then one row per coinbase, oldest first, with the running balance.
+	eval[bool](t, ctx, `(() => { const orig = URL.createObjectURL; window.__csv = null; URL.createObjectURL = (b) => { window.__csv = b; return orig.call(URL, b); }; return true; })()`)
+	clickButton(t, ctx, "Export history (CSV)")
+	waitJS(t, ctx, "the CSV download", `window.__csv`)
+	rows := strings.Split(strings.TrimSpace(eval[string](t, ctx, `window.__csv.text()`)), "\n")
+	require.Len(t, rows, ours+1)
+	require.Equal(t, "date,txid,label,amount,fee,balance,confirmations", rows[0])
+	last := strings.Split(rows[ours], ",")
+	require.Equal(t, []string{"50.00000000", "", fmt.Sprintf("%d.00000000", 50*ours)}, last[3:6])
 	goHash(t, ctx, walletHash+"/utxos")
 	waitJS(t, ctx, "the outputs", `document.querySelector("main table caption") && document.querySelector("main table caption").textContent === "Unspent outputs" && document.querySelectorAll("main table tbody tr").length === `+fmt.Sprint(ours))
 	require.Equal(t, "50.00000000 BTC", tableColumn(t, ctx, 3)[0])

@@ -200,6 +200,22 @@ type TransactionsParams struct {
 	Tip int32  `json:"tip,omitempty"`
 }
 
+// HistoryCSVResult is a wallet's history as CSV (shared/wallet HistoryCSV).
+type HistoryCSVResult struct {
+	CSV string `json:"csv"`
+}
+
+// countTip is the height confirmations are counted to: the given tip, or the
+// wallet's last synced block when none is given.
+func countTip(w *wallet.Wallet, tip int32) int32 {
+	if tip == 0 {
+		if cp, ok := w.Tip(); ok {
+			return cp.Height
+		}
+	}
+	return tip
+}
+
 // TransactionsResult lists transactions, newest first as the core orders them.
 type TransactionsResult struct {
 	Transactions []wallet.TxDetails `json:"transactions"`
@@ -412,14 +428,17 @@ func RegisterManager(r *Registry, src EngineSource) {
 	stateful(r, src, "wallets.transactions", "lists a wallet's transactions", func(_ context.Context, e *manager.Engine, p TransactionsParams) (TransactionsResult, error) {
 		res := TransactionsResult{Transactions: []wallet.TxDetails{}}
 		err := e.View(p.ID, func(w *wallet.Wallet) error {
-			tip := p.Tip
-			if tip == 0 {
-				if cp, ok := w.Tip(); ok {
-					tip = cp.Height
-				}
-			}
-			res.Transactions = append(res.Transactions, w.Transactions(tip)...)
+			res.Transactions = append(res.Transactions, w.Transactions(countTip(w, p.Tip))...)
 			return nil
+		})
+		return res, err
+	})
+	stateful(r, src, "wallets.historyCSV", "exports a wallet's history as CSV", func(_ context.Context, e *manager.Engine, p TransactionsParams) (HistoryCSVResult, error) {
+		var res HistoryCSVResult
+		err := e.View(p.ID, func(w *wallet.Wallet) error {
+			csv, err := w.HistoryCSV(countTip(w, p.Tip))
+			res.CSV = string(csv)
+			return err
 		})
 		return res, err
 	})

@@ -92,6 +92,8 @@ func runWalletScenario(t *testing.T, r *Registry) (string, string) {
 	require.Equal(t, wallet.Balance{}, ok[wallet.Balance](t, r, "wallets.balance", IDParams{ID: res.Wallet.ID}))
 	require.Empty(t, ok[UTXOsResult](t, r, "wallets.utxos", IDParams{ID: res.Wallet.ID}).UTXOs)
 	require.Empty(t, ok[TransactionsResult](t, r, "wallets.transactions", TransactionsParams{ID: res.Wallet.ID}).Transactions)
+	require.Equal(t, HistoryCSVResult{CSV: "date,txid,label,amount,fee,balance,confirmations\n"},
+		ok[HistoryCSVResult](t, r, "wallets.historyCSV", TransactionsParams{ID: res.Wallet.ID}))
 
 	cfg := ok[manager.Config](t, r, "config.get", nil)
 	require.Equal(t, manager.DefaultConfig(), cfg)

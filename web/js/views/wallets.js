@@ -328,6 +328,20 @@ async function tabTransactions(panel, app, w, units) {
       return [when ? new Date(when * 1000).toLocaleString() : "", txid,
         t.status === "confirmed" ? `${t.confirmations} confirmations` : t.status, formatAmount(t.net, units), t.label || ""];
     }), "No transactions yet. Choose a node to sync the wallet."));
+  if (transactions.length) {
+    const slot = h("div", { class: "errors" });
+    panel.append(h("button", {
+      type: "button", class: "secondary",
+      onclick: async () => {
+        try {
+          const { csv } = await app.call("wallets.historyCSV", { id: w.id });
+          download(`${w.name}-history.csv`, csv, "text/csv");
+        } catch (err) {
+          showError(slot, err);
+        }
+      },
+    }, "Export history (CSV)"), slot);
+  }
 }
 
 async function tabUTXOs(panel, app, w, units, slot) {
