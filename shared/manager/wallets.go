@@ -891,3 +891,44 @@ func (e *Engine) ImportLabels(ctx context.Context, walletID string, data []byte)
 	})
 	return rep, err
 }
+
+// UpdateInSteps runs fn with the wallet core under the engine's lock, like
+// Update, for work that saves as it goes (a sync's batches, which
+// shared/chainsync hands over through Options.Persist): each call of save
+// stores one change set in one store Apply and adds it to the wallet's
+// saved state. If fn fails, the core returns to what was saved, so the
+// store and the engine stay equal and an interrupted sync resumes from its
+// last saved checkpoint. fn must not call Engine methods.
+func (e *Engine) UpdateInSteps(ctx context.Context, id string, fn func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	w, ok := e.wallets[id]
+	if !ok {
+		return notFound("wallet", id)
+	}
+	saved := w.core.State()
+	save := func(cs wallet.ChangeSet) error {
+		if cs.IsEmpty() {
+			return nil
+		}
+		key := changeSetKey(id, w.next)
+		op, err := putJSON(store.ChangeSets, key, cs)
+		if err != nil {
+			return err
+		}
+		if err := e.apply(ctx, "saving wallet "+quote(w.rec.Name), op); err != nil {
+			return err
+		}
+		w.keys = append(w.keys, key)
+		w.next++
+		saved.Merge(cs)
+		return nil
+	}
+	if err := fn(w.core, save); err != nil {
+		if core, rerr := wallet.FromChangeSet(saved); rerr == nil {
+			w.core = core
+		}
+		return err
+	}
+	return nil
+}

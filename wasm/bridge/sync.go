@@ -32,6 +32,9 @@ type SyncParams struct {
 	ID string `json:"id"`
 	NodeParams
 	SkipMempool bool `json:"skip_mempool,omitempty"`
+	// BatchSize is the number of blocks scanned and saved per batch
+	// (chainsync.Options.BatchSize; 0 means 1000).
+	BatchSize int `json:"batch_size,omitempty"`
 }
 
 // SyncResult sums up a sync and gives the new balance.
@@ -157,20 +160,67 @@ func (s *syncer) sync(ctx context.Context, e *manager.Engine, p SyncParams) (Syn
 	if err != nil {
 		return SyncResult{}, err
 	}
-	var out SyncResult
-	err = e.Update(ctx, p.ID, func(w *wallet.Wallet) (wallet.ChangeSet, error) {
+	if p.BatchSize < 0 {
+		return SyncResult{}, WithCode(fmt.Errorf("batch size %d is negative", p.BatchSize), CodeBadParams, "leave batch_size out (1000 blocks) or give a positive number")
+	}
+	var (
+		out     SyncResult
+		from    int32 = -1 // the wallet's tip before the sync
+		saved   int32 = -1 // the last saved batch's end
+		tip     int32 = -1
+		saveErr error
+	)
+	// A failed save stops the scan through scanCtx.
+	scanCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	err = e.UpdateInSteps(ctx, p.ID, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
+		if cp, ok := w.Tip(); ok {
+			from = cp.Height
+		}
+		saved = from
+		// chainsync persists every applied block and each batch's
+		// checkpoint; they are gathered and stored once per batch, when
+		// the batch's progress is reported.
+		var pending wallet.ChangeSet
+		persist := func(cs wallet.ChangeSet) error {
+			pending.Merge(cs)
+			return nil
+		}
 		progress := func(pr chainsync.Progress) {
+			tip = pr.TipHeight
+			if saveErr == nil && !pending.IsEmpty() {
+				if err := save(pending); err != nil {
+					saveErr = err
+					stop()
+				} else if pr.Stage == "blocks" {
+					saved = pr.Height
+				}
+				pending = wallet.ChangeSet{}
+			}
 			s.registry.Emit("sync.progress", SyncProgress{WalletID: p.ID, Progress: pr, ETASeconds: pr.ETA.Seconds()})
 		}
-		res, err := chainsync.Sync(ctx, w, &chainsync.RPCSource{Caller: c}, chainsync.Options{SkipMempool: p.SkipMempool, Mempool: s.cache(p.ID), Progress: progress})
+		res, err := chainsync.Sync(scanCtx, w, &chainsync.RPCSource{Caller: c}, chainsync.Options{SkipMempool: p.SkipMempool,
+			Mempool: s.cache(p.ID), Progress: progress, Persist: persist, BatchSize: p.BatchSize})
+		if res.Tip.Height > 0 {
+			tip = res.Tip.Height
+		}
+		if saveErr != nil {
+			return saveErr
+		}
 		if err != nil {
-			return wallet.ChangeSet{}, err
+			return err
+		}
+		if err := save(pending); err != nil {
+			return err
 		}
 		out = SyncResult{Tip: res.Tip, Scanned: res.Scanned, Matched: res.Matched, UsedFilters: res.UsedFilters,
 			Reorg: res.Reorg, ForkHeight: res.ForkHeight, Balance: w.Balance()}
-		return res.Changes, nil
+		return nil
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return SyncResult{}, syncCancelled(saved, tip)
+		}
 		var me *manager.Error
 		if errors.As(err, &me) {
 			return SyncResult{}, err
@@ -178,6 +228,19 @@ func (s *syncer) sync(ctx context.Context, e *manager.Engine, p SyncParams) (Syn
 		return SyncResult{}, WithHint(fmt.Errorf("the sync stopped: %w", err), "check the relay and node status, then sync again: it resumes where it stopped")
 	}
 	return out, nil
+}
+
+// syncCancelled is the error of a sync cancelled by the caller: the blocks
+// up to saved are kept and the next sync goes on after them.
+func syncCancelled(saved, tip int32) error {
+	msg := fmt.Sprintf("sync cancelled at block %d of %d; the blocks up to %d are saved", saved, tip, saved)
+	if saved < 0 {
+		msg = fmt.Sprintf("sync cancelled before its first batch (the node's tip is block %d); nothing was saved", tip)
+		if tip < 0 {
+			msg = "sync cancelled before the node answered; nothing was saved"
+		}
+	}
+	return WithCode(errors.New(msg), CodeCancelled, "sync again to go on from there")
 }
 
 func (s *syncer) broadcast(ctx context.Context, p BroadcastParams) (BroadcastResult, error) {

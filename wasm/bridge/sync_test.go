@@ -5,6 +5,7 @@ package bridge
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -55,22 +56,7 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 	const blocks = regtest.SegwitHeight + 10
 	hashes := node.Generate(blocks)
 
-	dir := t.TempDir()
-	nm, err := nodes.Open(dir, nodes.Options{BitcoinDir: filepath.Join(dir, "none")})
-	require.NoError(t, err)
-	info, err := nm.Add(nodes.NewNode{Name: "btcd", URL: node.URL, Network: "regtest", User: node.User, Password: node.Password})
-	require.NoError(t, err)
-	mux := chi.NewRouter()
-	proxy := rpcproxy.New(nm, nil, rpcproxy.Options{})
-	mux.Post("/api/nodes/{id}/rpc", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-CSRF-Token") != "tok" {
-			nodes.WriteError(w, http.StatusForbidden, "CSRF token missing")
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	})
-	relaySrv := httptest.NewServer(mux)
-	defer relaySrv.Close()
+	relaySrv, info := relayFor(t, node)
 
 	// What the wallet should find, read from the node block by block.
 	var total, mature int64
@@ -234,4 +220,106 @@ func nativeSync(t *testing.T, mw manager.Wallet, relayURL, nodeID, csrf string) 
 	res, err := chainsync.Sync(context.Background(), w, &chainsync.RPCSource{Caller: c}, chainsync.Options{})
 	require.NoError(t, err)
 	return res
+}
+
+// relayFor serves node through the relay's JSON-RPC proxy behind a CSRF
+// check (token "tok").
+func relayFor(t *testing.T, node *regtest.Node) (*httptest.Server, nodes.Info) {
+	t.Helper()
+	dir := t.TempDir()
+	nm, err := nodes.Open(dir, nodes.Options{BitcoinDir: filepath.Join(dir, "none")})
+	require.NoError(t, err)
+	info, err := nm.Add(nodes.NewNode{Name: "btcd", URL: node.URL, Network: "regtest", User: node.User, Password: node.Password})
+	require.NoError(t, err)
+	mux := chi.NewRouter()
+	proxy := rpcproxy.New(nm, nil, rpcproxy.Options{})
+	mux.Post("/api/nodes/{id}/rpc", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-CSRF-Token") != "tok" {
+			nodes.WriteError(w, http.StatusForbidden, "CSRF token missing")
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	})
+	relaySrv := httptest.NewServer(mux)
+	t.Cleanup(relaySrv.Close)
+	return relaySrv, info
+}
+
+// TestCancelledSyncKeepsItsSavedBatchesAndTheNextSyncResumesAfterThem is
+// issue 5's resumable sync: a sync in batches of 100 blocks is cancelled
+// (engine.cancel) at its second progress report; it fails with "sync
+// cancelled at block 199 of T", the engine reopened from the store (a
+// reload) has kept blocks up to 199, and the next sync scans only the
+// blocks above 199 and ends with the same tip, balance, transactions and
+// outputs as a wallet of the same keys synced in one go.
+func TestCancelledSyncKeepsItsSavedBatchesAndTheNextSyncResumesAfterThem(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts btcd")
+	}
+	if _, err := regtest.EnsureBtcd(); err != nil {
+		t.Skipf("btcd is not installed (make deps installs it): %v", err)
+	}
+	st := store.NewMemory()
+	r := managerRegistry(t, st)
+	hot := ok[HotDeviceResult](t, r, "devices.createHot", HotDeviceParams{Name: "Phone", Mnemonic: cosignerMnemonics[0],
+		Password: "correct horse battery", Network: "regtest"})
+	w := ok[manager.CreateResult](t, r, "wallets.create", manager.WalletSpec{Name: "Resumed", Kind: manager.Single,
+		ScriptType: manager.ScriptWPKH, DeviceIDs: []string{hot.Device.ID}, Network: network.Regtest})
+	node := regtest.StartWith(t, regtest.Options{ExtraArgs: []string{"--miningaddr=" + w.FirstAddress}})
+	const blocks = regtest.SegwitHeight + 10
+	hashes := node.Generate(blocks)
+	relaySrv, info := relayFor(t, node)
+	np := NodeParams{Relay: relaySrv.URL, NodeID: info.ID, CSRF: "tok"}
+
+	var reports []SyncProgress
+	r.OnEvent(func(b []byte) {
+		var ev struct {
+			Event string       `json:"event"`
+			Data  SyncProgress `json:"data"`
+		}
+		require.NoError(t, json.Unmarshal(b, &ev))
+		require.Equal(t, "sync.progress", ev.Event)
+		reports = append(reports, ev.Data)
+		if len(reports) == 2 {
+			var res struct {
+				Result Cancelled `json:"result"`
+			}
+			require.NoError(t, json.Unmarshal(r.Handle(context.Background(), []byte(`{"id":"c1","method":"engine.cancel","params":{"id":"s1"}}`)), &res))
+			require.True(t, res.Result.Cancelled)
+		}
+	})
+	params, err := json.Marshal(SyncParams{ID: w.Wallet.ID, NodeParams: np, BatchSize: 100})
+	require.NoError(t, err)
+	var resp struct {
+		Error *Error `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(r.Handle(context.Background(), []byte(`{"id":"s1","method":"wallets.sync","params":`+string(params)+`}`)), &resp))
+	require.Equal(t, &Error{Message: fmt.Sprintf("sync cancelled at block 199 of %d; the blocks up to 199 are saved", blocks),
+		Hint: "sync again to go on from there", Code: CodeCancelled}, resp.Error)
+	require.Len(t, reports, 2)
+	require.Equal(t, []int32{99, 199}, []int32{reports[0].Height, reports[1].Height})
+	require.Equal(t, []int{100, 200}, []int{reports[0].Scanned, reports[1].Scanned})
+	require.Equal(t, blocks+1, reports[1].Total, "blocks 0 to the tip")
+	require.Equal(t, int32(blocks), reports[1].TipHeight)
+
+	// A reload: an engine opened from the store. The next sync scans
+	// blocks 200 to the tip only.
+	r = managerRegistry(t, st)
+	resumed := ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np, BatchSize: 100})
+	require.Equal(t, blocks-199, resumed.Scanned)
+	require.Equal(t, chainsync.Tip{Height: blocks, Hash: hashes[len(hashes)-1]}, resumed.Tip)
+
+	// The same keys synced in one go end identical.
+	ref := ok[manager.CreateResult](t, r, "wallets.create", manager.WalletSpec{Name: "Reference", Kind: manager.Single,
+		ScriptType: manager.ScriptWPKH, DeviceIDs: []string{hot.Device.ID}, Network: network.Regtest})
+	whole := ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: ref.Wallet.ID, NodeParams: np})
+	require.Equal(t, blocks+1, whole.Scanned)
+	require.Equal(t, whole.Tip, resumed.Tip)
+	require.Equal(t, whole.Balance, resumed.Balance)
+	require.Positive(t, resumed.Balance.Total())
+	require.Equal(t, ok[TransactionsResult](t, r, "wallets.transactions", TransactionsParams{ID: ref.Wallet.ID}),
+		ok[TransactionsResult](t, r, "wallets.transactions", TransactionsParams{ID: w.Wallet.ID}))
+	require.Equal(t, ok[UTXOsResult](t, r, "wallets.utxos", IDParams{ID: ref.Wallet.ID}),
+		ok[UTXOsResult](t, r, "wallets.utxos", IDParams{ID: w.Wallet.ID}))
+	require.NotEmpty(t, ok[UTXOsResult](t, r, "wallets.utxos", IDParams{ID: w.Wallet.ID}).UTXOs)
 }

@@ -1,0 +1,92 @@
+package manager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/shared/network"
+	"github.com/specterpwa/specter/shared/store"
+	"github.com/specterpwa/specter/shared/wallet"
+)
+
+// TestUpdateInStepsKeepsTheSavedBatchesOfAnInterruptedSync plays a sync of
+// three batches (checkpoints at blocks 999, 1999 and 2999) that saves two
+// and fails on the third: the engine keeps the second checkpoint, one
+// change set per save is in the store, and an engine reopened from the
+// store (a reload) has the same tip.
+func TestUpdateInStepsKeepsTheSavedBatchesOfAnInterruptedSync(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemory()
+	e := openEngine(t, st)
+	a := addDevice(t, e, "A", TypeOther, keyA).ID
+	b := addDevice(t, e, "B", TypeOther, keyB).ID
+	res, err := e.CreateWallet(ctx, WalletSpec{Name: "Steps", ScriptType: ScriptWSH, M: 1, DeviceIDs: []string{a, b}, Network: network.Main})
+	require.NoError(t, err)
+	id := res.Wallet.ID
+	hash := func(h int32) string { return fmt.Sprintf("%064x", h) }
+	block := func(h int32) wallet.Block { return wallet.Block{Height: h, Hash: hash(h), PrevHash: hash(h - 1)} }
+	tip := func(e *Engine) wallet.Checkpoint {
+		var cp wallet.Checkpoint
+		require.NoError(t, e.View(id, func(w *wallet.Wallet) error { cp, _ = w.Tip(); return nil }))
+		return cp
+	}
+	countSets := func() int {
+		recs, err := st.List(ctx, store.ChangeSets)
+		require.NoError(t, err)
+		return len(recs)
+	}
+	before := countSets()
+
+	errNode := errors.New("the node went away")
+	err = e.UpdateInSteps(ctx, id, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
+		for _, h := range []int32{999, 1999, 2999} {
+			cs, err := w.ApplyBlock(block(h))
+			require.NoError(t, err)
+			if h == 2999 {
+				return errNode // applied but not saved
+			}
+			require.NoError(t, save(cs))
+			require.NoError(t, save(wallet.ChangeSet{}), "an empty change set is not stored")
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, errNode)
+	require.Equal(t, wallet.Checkpoint{Height: 1999, Hash: hash(1999)}, tip(e))
+	require.Equal(t, before+2, countSets(), "one stored change set per saved batch")
+	require.Equal(t, wallet.Checkpoint{Height: 1999, Hash: hash(1999)}, tip(openEngine(t, st)))
+
+	// The next run goes on from the saved tip and keeps everything.
+	require.NoError(t, e.UpdateInSteps(ctx, id, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
+		cs, err := w.ApplyBlock(block(2999))
+		require.NoError(t, err)
+		return save(cs)
+	}))
+	require.Equal(t, wallet.Checkpoint{Height: 2999, Hash: hash(2999)}, tip(e))
+	require.Equal(t, wallet.Checkpoint{Height: 2999, Hash: hash(2999)}, tip(openEngine(t, st)))
+
+	// A failing store stops the run with a storage error; nothing unsaved stays.
+	fs := &failingStore{Store: store.NewMemory()}
+	fe := openEngine(t, fs)
+	fa := addDevice(t, fe, "A", TypeOther, keyA).ID
+	fb := addDevice(t, fe, "B", TypeOther, keyB).ID
+	fres, err := fe.CreateWallet(ctx, WalletSpec{Name: "Steps", ScriptType: ScriptWSH, M: 1, DeviceIDs: []string{fa, fb}, Network: network.Main})
+	require.NoError(t, err)
+	fs.setFail(true)
+	err = fe.UpdateInSteps(ctx, fres.Wallet.ID, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
+		cs, err := w.ApplyBlock(block(999))
+		require.NoError(t, err)
+		return save(cs)
+	})
+	require.ErrorIs(t, err, errDiskFull)
+	require.NoError(t, fe.View(fres.Wallet.ID, func(w *wallet.Wallet) error {
+		_, ok := w.Tip()
+		require.False(t, ok, "the unsaved checkpoint was dropped")
+		return nil
+	}))
+
+	require.ErrorIs(t, e.UpdateInSteps(ctx, "nope", nil), ErrNotFound)
+}
