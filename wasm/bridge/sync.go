@@ -75,6 +75,48 @@ type syncer struct {
 
 	mu      sync.Mutex
 	mempool map[string]*chainsync.MempoolCache // by wallet id
+	running map[string]*runningSync            // by wallet id
+}
+
+// runningSync is a wallets.sync call in progress, cancellable by
+// wallets.cancelSync.
+type runningSync struct{ cancel context.CancelFunc }
+
+// CancelSyncResult tells whether a sync of the wallet was running.
+type CancelSyncResult struct {
+	Cancelled bool `json:"cancelled"`
+}
+
+// cancelSync cancels the running sync of a wallet, if any: it ends with
+// code "cancelled" and keeps the batches saved so far.
+func (s *syncer) cancelSync(_ context.Context, p IDParams) (CancelSyncResult, error) {
+	if p.ID == "" {
+		return CancelSyncResult{}, WithCode(errors.New("no wallet id"), CodeBadParams, `give {"id": ...} of the wallet`)
+	}
+	s.mu.Lock()
+	run := s.running[p.ID]
+	s.mu.Unlock()
+	if run != nil {
+		run.cancel()
+	}
+	return CancelSyncResult{Cancelled: run != nil}, nil
+}
+
+// track makes ctx cancellable by wallets.cancelSync for the wallet.
+func (s *syncer) track(ctx context.Context, id string) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	run := &runningSync{cancel: cancel}
+	s.mu.Lock()
+	s.running[id] = run
+	s.mu.Unlock()
+	return ctx, func() {
+		s.mu.Lock()
+		if s.running[id] == run {
+			delete(s.running, id)
+		}
+		s.mu.Unlock()
+		cancel()
+	}
 }
 
 func (s *syncer) caller(p NodeParams) (*relay.Caller, error) {
@@ -98,11 +140,12 @@ func (s *syncer) cache(id string) *chainsync.MempoolCache {
 
 // RegisterNode adds the methods that reach the user's node through the
 // relay: wallets.sync (BIP158 filters or blocks, then the mempool, with
-// chainsync), tx.broadcast and fees.estimate. t nil means
+// chainsync) and wallets.cancelSync, tx.broadcast and fees.estimate. t nil means
 // relay.DefaultTransport() (fetch in the browser).
 func RegisterNode(r *Registry, src EngineSource, t relay.Transport) {
-	s := &syncer{transport: t, registry: r, mempool: map[string]*chainsync.MempoolCache{}}
-	stateful(r, src, "wallets.sync", "brings a wallet up to the node's tip through the relay (block filters, blocks, mempool)", s.sync)
+	s := &syncer{transport: t, registry: r, mempool: map[string]*chainsync.MempoolCache{}, running: map[string]*runningSync{}}
+	stateful(r, src, "wallets.sync", "brings a wallet up to the node's tip through the relay (block filters, blocks, mempool), saving each batch", s.sync)
+	Register(r, "wallets.cancelSync", "cancels the running sync of a wallet (the batches saved so far are kept)", s.cancelSync)
 	Register(r, "tx.broadcast", "sends a finalized PSBT or a raw transaction to the node through the relay", s.broadcast)
 	Register(r, "fees.estimate", "asks the node for fee rates per confirmation target (with its relay floor and a fallback)", s.fees)
 }
@@ -170,6 +213,8 @@ func (s *syncer) sync(ctx context.Context, e *manager.Engine, p SyncParams) (Syn
 		tip     int32 = -1
 		saveErr error
 	)
+	ctx, done := s.track(ctx, p.ID)
+	defer done()
 	// A failed save stops the scan through scanCtx.
 	scanCtx, stop := context.WithCancel(ctx)
 	defer stop()

@@ -247,10 +247,11 @@ func relayFor(t *testing.T, node *regtest.Node) (*httptest.Server, nodes.Info) {
 
 // TestCancelledSyncKeepsItsSavedBatchesAndTheNextSyncResumesAfterThem is
 // issue 5's resumable sync: a sync in batches of 100 blocks is cancelled
-// (engine.cancel) at its second progress report; it fails with "sync
-// cancelled at block 199 of T", the engine reopened from the store (a
-// reload) has kept blocks up to 199, and the next sync scans only the
-// blocks above 199 and ends with the same tip, balance, transactions and
+// (engine.cancel) at its second progress report and fails with "sync
+// cancelled at block 199 of T"; the next, cancelled by wallets.cancelSync
+// at its first report, goes on from block 200 and stops at 299; after a
+// reload (an engine opened from the store) the last sync scans only the
+// blocks above 299 and ends with the same tip, balance, transactions and
 // outputs as a wallet of the same keys synced in one go.
 func TestCancelledSyncKeepsItsSavedBatchesAndTheNextSyncResumesAfterThem(t *testing.T) {
 	if testing.Short() {
@@ -280,12 +281,15 @@ func TestCancelledSyncKeepsItsSavedBatchesAndTheNextSyncResumesAfterThem(t *test
 		require.NoError(t, json.Unmarshal(b, &ev))
 		require.Equal(t, "sync.progress", ev.Event)
 		reports = append(reports, ev.Data)
-		if len(reports) == 2 {
+		switch len(reports) {
+		case 2:
 			var res struct {
 				Result Cancelled `json:"result"`
 			}
 			require.NoError(t, json.Unmarshal(r.Handle(context.Background(), []byte(`{"id":"c1","method":"engine.cancel","params":{"id":"s1"}}`)), &res))
 			require.True(t, res.Result.Cancelled)
+		case 3:
+			require.True(t, ok[CancelSyncResult](t, r, "wallets.cancelSync", IDParams{ID: w.Wallet.ID}).Cancelled)
 		}
 	})
 	params, err := json.Marshal(SyncParams{ID: w.Wallet.ID, NodeParams: np, BatchSize: 100})
@@ -302,11 +306,21 @@ func TestCancelledSyncKeepsItsSavedBatchesAndTheNextSyncResumesAfterThem(t *test
 	require.Equal(t, blocks+1, reports[1].Total, "blocks 0 to the tip")
 	require.Equal(t, int32(blocks), reports[1].TipHeight)
 
+	// The next sync goes on from block 200; wallets.cancelSync stops it at
+	// its first report.
+	e := fails(t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np, BatchSize: 100})
+	require.Equal(t, Error{Message: fmt.Sprintf("sync cancelled at block 299 of %d; the blocks up to 299 are saved", blocks),
+		Hint: "sync again to go on from there", Code: CodeCancelled}, *e)
+	require.Len(t, reports, 3)
+	require.Equal(t, SyncProgress{WalletID: w.Wallet.ID, Progress: chainsync.Progress{Stage: "blocks", Scanned: 100, Total: blocks - 199,
+		Height: 299, TipHeight: blocks, Matched: reports[2].Matched, Rate: reports[2].Rate, ETA: reports[2].ETA}, ETASeconds: reports[2].ETA.Seconds()}, reports[2])
+	require.False(t, ok[CancelSyncResult](t, r, "wallets.cancelSync", IDParams{ID: w.Wallet.ID}).Cancelled, "no sync running")
+
 	// A reload: an engine opened from the store. The next sync scans
-	// blocks 200 to the tip only.
+	// blocks 300 to the tip only.
 	r = managerRegistry(t, st)
 	resumed := ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np, BatchSize: 100})
-	require.Equal(t, blocks-199, resumed.Scanned)
+	require.Equal(t, blocks-299, resumed.Scanned)
 	require.Equal(t, chainsync.Tip{Height: blocks, Hash: hashes[len(hashes)-1]}, resumed.Tip)
 
 	// The same keys synced in one go end identical.
