@@ -363,8 +363,11 @@ func (a demoApp) walletState(t *testing.T, walletID string) string {
 // 1,500 blocks behind, with a 0.07 BTC payment near the new tip; its next
 // sync is interrupted by a page reload at its first progress report (a
 // height below the tip, so the payment is not seen yet); synced again after
-// the reload, it ends with the same tip, balances, transactions and
-// outputs as a second wallet of the same keys synced without interruption.
+// the reload, it scans only the blocks above the batch persisted before the
+// reload and ends with the same tip, balances, transactions and outputs as
+// a second wallet of the same keys synced without interruption, whose sync
+// shows its progress (bar, "Block H of T · N blocks/s · about M s left",
+// Cancel) in the page.
 func TestReloadMidSyncResumesToTheSameStateAsAnUninterruptedSync(t *testing.T) {
 	a := startDemoApp(t)
 	ctx, node := a.ctx, a.node
@@ -399,26 +402,42 @@ func TestReloadMidSyncResumesToTheSameStateAsAnUninterruptedSync(t *testing.T) {
 	require.Equal(t, float64(tip), mid["tip_height"])
 	require.Less(t, mid["height"].(float64), float64(tip), "the progress showed a height below the tip")
 	require.Less(t, mid["scanned"].(float64), mid["total"].(float64))
-	// Nothing of the interrupted sync was kept: the late payment is unseen.
+	// The late payment near the tip is unseen: the reload came first.
 	require.Equal(t, btc(30_000_000), text(t, ctx, "[data-testid=balance]"))
 
-	// The next sync resumes from the wallet's last saved checkpoint: block
-	// h1 today (wasm/bridge commits a sync's changes only when it ends), or
-	// the interrupted sync's last batch once the bridge persists each batch
-	// (chainsync Options.Persist). Never from the birthday.
+	// wasm/bridge saves each batch before it reports it (sync.progress):
+	// the reported batch was persisted before the reload, so the next sync
+	// resumes from its checkpoint, above the previous sync's tip h1, and
+	// scans only the blocks after it.
+	saved := int64(mid["height"].(float64))
+	require.Greater(t, saved, h1, "the interrupted sync persisted a batch above block %d before the reload", h1)
 	summary = a.syncOverview(t, walletID, "Resumed")
 	var syncedTo, scanned int64
 	_, err := fmt.Sscanf(summary, "Synced to block %d: %d blocks scanned", &syncedTo, &scanned)
 	require.NoError(t, err, summary)
 	require.Equal(t, tip, syncedTo)
-	require.Contains(t, []int64{tip - h1, tip - int64(mid["height"].(float64))}, scanned, "resumed from block %d or %v: %s", h1, mid["height"], summary)
+	require.Equal(t, tip-saved, scanned, "resumed from the persisted block %d, not from %d: %s", saved, h1, summary)
 	require.Equal(t, btc(37_000_000), text(t, ctx, "[data-testid=balance]"))
 	resumed := a.walletState(t, walletID)
 	require.Contains(t, resumed, late)
 
 	// The same keys as a second wallet, synced in one go.
 	refID := eval[string](t, ctx, `specterApp.call("devices.list").then(r => specterApp.call("wallets.create", {name: "Reference", kind: "single", script_type: "wpkh", device_ids: [r.devices[0].id], network: "regtest", birthday: 0})).then(r => r.wallet.id)`)
+	// While it runs, the page shows its first batch's progress (blocks 0
+	// to 999): the bar and "Block H of T · N blocks/s · about M s left".
+	eval[bool](t, ctx, `(window.e2eShown = null, specterApp.engine.on("sync.progress", (p) => {
+		if (window.e2eShown || p.stage !== "blocks") return;
+		setTimeout(() => {
+			const bar = document.querySelector("main progress[data-testid=sync-progress]");
+			const st = document.querySelector("main [data-testid=sync-status]");
+			window.e2eShown = {text: st ? st.textContent : "", now: bar && bar.getAttribute("aria-valuenow"), max: bar && bar.getAttribute("aria-valuemax"),
+				cancel: [...document.querySelectorAll("main button")].some(b => b.textContent === "Cancel")};
+		}, 0);
+	}), true)`)
 	summary = a.syncOverview(t, refID, "Reference")
+	shown := eval[map[string]any](t, ctx, `window.e2eShown`)
+	require.Regexp(t, fmt.Sprintf(`^Block 999 of %d · [0-9.]+ blocks/s · about [0-9]+ s left$`, tip), shown["text"])
+	require.Equal(t, map[string]any{"text": shown["text"], "now": "1000", "max": fmt.Sprint(tip + 1), "cancel": true}, shown)
 	require.True(t, strings.HasPrefix(summary, fmt.Sprintf("Synced to block %d: ", tip)), summary)
 	require.Equal(t, btc(37_000_000), text(t, ctx, "[data-testid=balance]"))
 	require.Equal(t, a.walletState(t, refID), resumed)

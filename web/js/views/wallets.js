@@ -205,7 +205,10 @@ async function tabOverview(panel, app, w, units) {
 }
 
 // syncBox brings the wallet up to the chosen node's tip through the relay
-// (wallets.sync: block filters or blocks, then the mempool).
+// (wallets.sync: block filters or blocks, then the mempool). Each batch is
+// saved as it is scanned: while it runs, its sync.progress events fill a
+// progress bar and "Block H of T · N blocks/s · about M s left", and Cancel
+// stops it (wallets.cancelSync) keeping the blocks saved so far.
 function syncBox(app, w) {
   const box = h("section", { class: "panel", "aria-labelledby": "sync-h" }, h("h2", { id: "sync-h", text: "Node" }));
   const nodeID = app.config && app.config.node_id;
@@ -214,11 +217,47 @@ function syncBox(app, w) {
     return box;
   }
   const out = h("div", { "aria-live": "polite" });
+  const bar = h("progress", { max: "1", value: 0, "aria-label": "Sync progress", "aria-valuemin": "0", "aria-valuemax": "1", "aria-valuenow": "0", "data-testid": "sync-progress" });
+  const status = h("p", { "data-testid": "sync-status", text: "Asking the node for its tip…" });
+  const progress = h("div", { class: "sync-progress" }, bar, status);
+  const show = (p) => {
+    if (!p || p.wallet_id !== w.id) return;
+    if (p.stage === "mempool") {
+      status.textContent = "Checking the node's mempool…";
+      return;
+    }
+    const total = Math.max(1, p.total || 0);
+    bar.max = total;
+    bar.value = Math.min(p.scanned || 0, total);
+    bar.setAttribute("aria-valuemax", String(total));
+    bar.setAttribute("aria-valuenow", String(bar.value));
+    bar.setAttribute("aria-valuetext", `${p.scanned} of ${p.total} blocks scanned`);
+    const rate = p.rate >= 10 ? Math.round(p.rate) : Math.round((p.rate || 0) * 10) / 10;
+    status.textContent = `Block ${p.height} of ${p.tip_height} · ${rate} blocks/s · about ${Math.ceil(p.eta_seconds || 0)} s left`;
+  };
+  const cancel = h("button", {
+    type: "button", class: "secondary",
+    onclick: async () => {
+      cancel.disabled = true;
+      cancel.textContent = "Cancelling…";
+      try {
+        await app.call("wallets.cancelSync", { id: w.id });
+      } catch (err) {
+        out.replaceChildren(errorBox(err));
+      }
+    },
+  }, "Cancel");
   const button = h("button", {
     type: "button",
     onclick: async () => {
       button.disabled = true;
       button.textContent = "Syncing…";
+      cancel.disabled = false;
+      cancel.textContent = "Cancel";
+      status.textContent = "Asking the node for its tip…";
+      bar.value = 0;
+      out.replaceChildren(progress, cancel);
+      const off = app.engine && app.engine.on ? app.engine.on("sync.progress", show) : () => {};
       try {
         if (!app.relay.csrf) await app.relay.me();
         const res = await app.call("wallets.sync", { id: w.id, relay: location.origin, node_id: nodeID, csrf: app.relay.csrf }, { timeout: 600000 });
@@ -228,6 +267,8 @@ function syncBox(app, w) {
         out.replaceChildren(errorBox(err));
         button.disabled = false;
         button.textContent = "Sync with the node";
+      } finally {
+        off();
       }
     },
   }, "Sync with the node");
