@@ -367,7 +367,8 @@ func (a demoApp) walletState(t *testing.T, walletID string) string {
 // reload and ends with the same tip, balances, transactions and outputs as
 // a second wallet of the same keys synced without interruption, whose sync
 // shows its progress (bar, "Block H of T · N blocks/s · about M s left",
-// Cancel) in the page.
+// Cancel) in the page; a third, cancelled with that button at its first
+// report, says what it saved and resumes from there to the same state.
 func TestReloadMidSyncResumesToTheSameStateAsAnUninterruptedSync(t *testing.T) {
 	a := startDemoApp(t)
 	ctx, node := a.ctx, a.node
@@ -441,4 +442,24 @@ func TestReloadMidSyncResumesToTheSameStateAsAnUninterruptedSync(t *testing.T) {
 	require.True(t, strings.HasPrefix(summary, fmt.Sprintf("Synced to block %d: ", tip)), summary)
 	require.Equal(t, btc(37_000_000), text(t, ctx, "[data-testid=balance]"))
 	require.Equal(t, a.walletState(t, refID), resumed)
+
+	// Cancel: a third wallet of the same keys, its sync cancelled with the
+	// page's Cancel button at the first report (blocks 0 to 999 saved),
+	// says so; its next sync scans only the blocks above 999 and ends
+	// identical too.
+	cancID := eval[string](t, ctx, `specterApp.call("devices.list").then(r => specterApp.call("wallets.create", {name: "Cancelled", kind: "single", script_type: "wpkh", device_ids: [r.devices[0].id], network: "regtest", birthday: 0})).then(r => r.wallet.id)`)
+	goHash(t, ctx, "#/wallets/"+cancID)
+	waitHeading(t, ctx, "Cancelled")
+	eval[bool](t, ctx, `(window.e2eCancelled = false, specterApp.engine.on("sync.progress", (p) => {
+		if (window.e2eCancelled || p.wallet_id !== `+quote(cancID)+`) return;
+		window.e2eCancelled = true;
+		[...document.querySelectorAll("main button")].find(b => b.textContent === "Cancel").click();
+	}), true)`)
+	clickButton(t, ctx, "Sync with the node")
+	waitJS(t, ctx, "the cancelled sync's message", `document.querySelector("main .error-message")`)
+	require.Equal(t, fmt.Sprintf("sync cancelled at block 999 of %d; the blocks up to 999 are saved", tip), text(t, ctx, "main .error-message"))
+	require.Equal(t, "What to do: sync again to go on from there", text(t, ctx, "main .error-hint"))
+	summary = a.syncOverview(t, cancID, "Cancelled")
+	require.True(t, strings.HasPrefix(summary, fmt.Sprintf("Synced to block %d: %d blocks scanned", tip, tip-999)), summary)
+	require.Equal(t, a.walletState(t, refID), a.walletState(t, cancID))
 }
