@@ -205,9 +205,12 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]")`)
 	require.Equal(t, "Scanned: a PSBT (file)", text(t, ctx, "[data-testid=scan-status]"))
 	require.Equal(t, unsigned.UnsignedTx.TxHash().String(), eval[string](t, ctx, `document.querySelector("[data-testid=psbt-review] code").textContent`))
+	// The review of the file stays until the pasted PSBT's replaces it:
+	// mark it to tell the two apart.
+	eval[string](t, ctx, `document.querySelector("[data-testid=psbt-fee]").dataset.stale = "yes"`)
 	fill(t, ctx, "textarea[name=psbt-text]", unsignedB64)
 	clickButton(t, ctx, "Load the pasted PSBT")
-	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]") && !document.querySelector("main .error")`)
+	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]") && !document.querySelector("[data-testid=psbt-fee]").dataset.stale && !document.querySelector("main .error")`)
 	require.Equal(t, "0.00001000 BTC", text(t, ctx, "[data-testid=psbt-fee]"))
 	require.Equal(t, "0.00060000 BTC", text(t, ctx, "[data-testid=psbt-sent]"))
 	require.Equal(t, "0 of 2", text(t, ctx, "[data-testid=psbt-signatures]"))

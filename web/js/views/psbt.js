@@ -178,9 +178,27 @@ async function renderSigning(root, app, wallets) {
     return state.wallet ? app.call("wallets.get", { id: state.wallet }) : null;
   }
 
+  // refresh loads everything the review needs first, then swaps the panels
+  // in one step: no blank review while the engine works, and a refresh
+  // overtaken by a newer one (another PSBT loaded meanwhile) draws nothing.
+  let generation = 0;
   async function refresh() {
+    const mine = ++generation;
     netField.hidden = !!state.wallet;
     await renderPending();
+    let w = null, a = null, devices = [], failure = null;
+    if (state.psbt) {
+      try {
+        w = await wallet();
+        const params = { psbt: state.psbt, network: w ? w.network : netSel.value };
+        if (w) params.descriptors = w.change ? [w.receive, w.change] : [w.descriptor || w.receive];
+        a = await app.call("psbt.analyse", params);
+        devices = await walletSigners(w);
+      } catch (err) {
+        failure = err;
+      }
+    }
+    if (mine !== generation) return;
     review.replaceChildren();
     signers.replaceChildren();
     signerSlot.replaceChildren();
@@ -189,17 +207,22 @@ async function renderSigning(root, app, wallets) {
       review.append(h("h2", { id: "review-h", text: "Review" }), h("p", { class: "empty", text: "No PSBT loaded yet." }));
       return;
     }
-    try {
-      const w = await wallet();
-      const params = { psbt: state.psbt, network: w ? w.network : netSel.value };
-      if (w) params.descriptors = w.change ? [w.receive, w.change] : [w.descriptor || w.receive];
-      const a = await app.call("psbt.analyse", params);
-      renderReview(a, w);
-      await renderSigners(w, a);
-      renderFinal(a);
-    } catch (err) {
-      review.append(h("h2", { id: "review-h", text: "Review" }), errorBox(err));
+    if (failure) {
+      review.append(h("h2", { id: "review-h", text: "Review" }), errorBox(failure));
+      return;
     }
+    renderReview(a, w);
+    renderSigners(a, devices);
+    renderFinal(a);
+  }
+
+  // walletSigners is the wallet's devices that still exist.
+  async function walletSigners(w) {
+    const devices = [];
+    for (const id of (w && w.device_ids) || []) {
+      try { devices.push(await app.call("devices.get", { id })); } catch { /* a deleted device */ }
+    }
+    return devices;
   }
 
   function renderReview(a, w) {
@@ -224,16 +247,10 @@ async function renderSigning(root, app, wallets) {
       a.warnings && a.warnings.length ? h("div", { class: "warning" }, h("p", { text: "Warnings" }), h("ul", {}, a.warnings.map((t) => h("li", { text: t })))) : null);
   }
 
-  async function renderSigners(w, a) {
+  function renderSigners(a, devices) {
     signers.append(h("h2", { id: "signers-h", text: "Sign" }));
     if (a.inputs.every((i) => i.finalized || (i.signatures_required > 0 && i.signatures >= i.signatures_required))) {
       signers.append(h("p", { class: "notice", text: "Every input has enough signatures: finalize it below." }));
-    }
-    const devices = [];
-    if (w) {
-      for (const id of w.device_ids || []) {
-        try { devices.push(await app.call("devices.get", { id })); } catch { /* a deleted device */ }
-      }
     }
     const list = h("ul", { class: "signer-list" });
     for (const d of devices) {
