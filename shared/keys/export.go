@@ -208,6 +208,23 @@ func jsonString(obj map[string]json.RawMessage, key, where string) (string, erro
 	return strings.TrimSpace(s), nil
 }
 
+// requiredStrings reads the string members names of obj, in that order;
+// each must be present and not empty.
+func requiredStrings(obj map[string]json.RawMessage, where string, names ...string) ([]string, error) {
+	out := make([]string, len(names))
+	for i, name := range names {
+		v, err := jsonString(obj, name, where)
+		if err != nil {
+			return nil, err
+		}
+		if v == "" {
+			return nil, fmt.Errorf("%s: %q is missing", where, name)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
 // keyInput is one key as a file states it, before checking.
 type keyInput struct {
 	where       string // for errors: "Coldcard generic JSON, section bip84"
@@ -544,16 +561,9 @@ func parseColdcardMultisig(obj map[string]json.RawMessage) ([]KeyExport, error) 
 
 func parseKeystone(obj map[string]json.RawMessage) ([]KeyExport, error) {
 	const where = "Keystone/Cobo JSON"
-	var f [3]string
-	for i, name := range []string{"ExtPubKey", "MasterFingerprint", "AccountKeyPath"} {
-		v, err := jsonString(obj, name, where)
-		if err != nil {
-			return nil, err
-		}
-		if v == "" {
-			return nil, fmt.Errorf("%s: %q is missing", where, name)
-		}
-		f[i] = v
+	f, err := requiredStrings(obj, where, "ExtPubKey", "MasterFingerprint", "AccountKeyPath")
+	if err != nil {
+		return nil, err
 	}
 	fp, err := parseFingerprintField(f[1], where, "MasterFingerprint")
 	if err != nil {
@@ -568,16 +578,9 @@ func parseKeystone(obj map[string]json.RawMessage) ([]KeyExport, error) {
 
 func parseCoboMultisig(obj map[string]json.RawMessage) ([]KeyExport, error) {
 	const where = "Cobo multisig JSON"
-	var f [3]string
-	for i, name := range []string{"xfp", "xpub", "path"} {
-		v, err := jsonString(obj, name, where)
-		if err != nil {
-			return nil, err
-		}
-		if v == "" {
-			return nil, fmt.Errorf("%s: %q is missing", where, name)
-		}
-		f[i] = v
+	f, err := requiredStrings(obj, where, "xfp", "xpub", "path")
+	if err != nil {
+		return nil, err
 	}
 	fp, err := parseFingerprintField(f[0], where, "xfp")
 	if err != nil {

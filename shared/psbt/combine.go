@@ -140,28 +140,24 @@ func mergeInput(a, b *bpsbt.PInput) {
 	}
 }
 
+// mergeDerivations adds to a the derivations of b for keys a lacks.
 func mergeDerivations(a, b []*bpsbt.Bip32Derivation) []*bpsbt.Bip32Derivation {
-	for _, d := range b {
-		found := false
-		for _, x := range a {
-			if bytes.Equal(x.PubKey, d.PubKey) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			c := *d
-			a = append(a, &c)
-		}
-	}
-	return a
+	return mergeByKey(a, b, func(d *bpsbt.Bip32Derivation) []byte { return d.PubKey })
 }
 
+// mergeTapDerivations adds to a the BIP371 derivations of b for x-only keys
+// a lacks.
 func mergeTapDerivations(a, b []*bpsbt.TaprootBip32Derivation) []*bpsbt.TaprootBip32Derivation {
+	return mergeByKey(a, b, func(d *bpsbt.TaprootBip32Derivation) []byte { return d.XOnlyPubKey })
+}
+
+// mergeByKey appends to a a copy of each entry of b whose key no entry of a
+// has.
+func mergeByKey[T any](a, b []*T, key func(*T) []byte) []*T {
 	for _, d := range b {
 		found := false
 		for _, x := range a {
-			if bytes.Equal(x.XOnlyPubKey, d.XOnlyPubKey) {
+			if bytes.Equal(key(x), key(d)) {
 				found = true
 				break
 			}
