@@ -338,6 +338,13 @@ func (b *builder) create(inputs []coin, outs []output, change *Change, lockTime 
 		return nil, err
 	}
 	cs.Merge(lock)
+	if change != nil {
+		reserve, err := b.w.ReserveChange(change.Index, res.ID)
+		if err != nil {
+			return nil, err
+		}
+		cs.Merge(reserve)
+	}
 	res.Changes = *cs
 	res.Analysis, err = psbt.Analyse(p, psbt.AnalyseOptions{Network: b.net, Wallet: b.pw, MaxFeeRate: AbsurdFeeRate.SatPerVByte()})
 	if err != nil {

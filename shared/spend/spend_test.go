@@ -269,32 +269,39 @@ func TestBuildWarnings(t *testing.T) {
 	}
 }
 
-func TestBuildLocksCoinsAndKeepsTheChangeAddressUntilUsed(t *testing.T) {
+func TestBuildLocksCoinsAndReservesTheChangeAddressOfEachPendingPSBT(t *testing.T) {
 	devs := devices(t)
 	c, fund := funded(t, wshDescriptor(devs))
 	out := outsideAddress(t)
 	first, err := Build(c.w, Request{Recipients: []Recipient{{Address: out, Amount: 10_000_000}}, FeeRate: 1_000, Seed: 1})
 	require.NoError(t, err)
 	require.Equal(t, []wire.OutPoint{{Hash: fund.TxHash(), Index: 0}}, first.Inputs)
-	// The first PSBT's coin is locked: the next send uses the other coin.
+	require.Equal(t, uint32(0), first.Change.Index)
+	require.Equal(t, map[uint32]string{0: first.ID}, first.Changes.ChangeReserved)
+	// The first PSBT's coin is locked: the next send uses the other coin,
+	// and its change goes to change/1: two payments prepared together
+	// never share a change address.
 	second, err := Build(c.w, Request{Recipients: []Recipient{{Address: out, Amount: 10_000_000}}, FeeRate: 1_000, Seed: 1})
 	require.NoError(t, err)
 	require.Equal(t, []wire.OutPoint{{Hash: fund.TxHash(), Index: 1}}, second.Inputs)
-	// Neither is broadcast, so the first unused change address is offered
-	// again and not revealed a second time.
-	require.Equal(t, first.Change.Address, second.Change.Address)
-	require.Empty(t, second.Changes.Revealed)
+	require.Equal(t, uint32(1), second.Change.Index)
+	require.NotEqual(t, first.Change.Address, second.Change.Address)
+	require.Equal(t, map[wallet.Keychain]uint32{wallet.Change: 2}, second.Changes.Revealed)
+	require.Equal(t, second.Analysis.Outputs[len(second.Analysis.Outputs)-1].Address, second.Change.Address)
 	// Everything is locked now.
 	_, err = Build(c.w, Request{Recipients: []Recipient{{Address: out, Amount: 10_000_000}}, FeeRate: 1_000})
 	require.ErrorContains(t, err, "150000000 sats locked by pending transactions")
-	// Discarding the first PSBT frees its coin; broadcasting the second
-	// uses change/0, so the next change is change/1.
-	c.w.UnlockID(first.ID)
+	// Discarding the first PSBT frees its coin and its change/0; the
+	// second is broadcast (change/1 is used), so the next change is change/0
+	// again and nothing new is revealed.
+	released := c.w.UnlockID(first.ID)
+	require.Equal(t, map[uint32]string{0: ""}, released.ChangeReserved)
 	c.mempool(sign(t, second.PSBT, devs[0], devs[1]))
 	third, err := Build(c.w, Request{Recipients: []Recipient{{Address: out, Amount: 10_000_000}}, FeeRate: 1_000})
 	require.NoError(t, err)
-	require.Equal(t, uint32(1), third.Change.Index)
-	require.Equal(t, map[wallet.Keychain]uint32{wallet.Change: 2}, third.Changes.Revealed)
+	require.Equal(t, uint32(0), third.Change.Index)
+	require.Equal(t, first.Change.Address, third.Change.Address)
+	require.Empty(t, third.Changes.Revealed)
 }
 
 func TestBuildNeverSpendsAnImmatureCoinbase(t *testing.T) {

@@ -85,6 +85,11 @@ type ChangeSet struct {
 	// Locked maps outpoints to the id of the pending PSBT that spends them;
 	// an empty id unlocks. Later values win.
 	Locked map[string]string `json:"locked,omitempty"`
+	// ChangeReserved maps change indexes to the id of the pending PSBT that
+	// pays its change there, so the next PSBT built before that one is
+	// broadcast takes another change address; an empty id releases the
+	// index. Later values win.
+	ChangeReserved map[uint32]string `json:"change_reserved,omitempty"`
 }
 
 // IsEmpty reports whether the change set changes nothing, so a store can
@@ -92,14 +97,15 @@ type ChangeSet struct {
 func (c *ChangeSet) IsEmpty() bool {
 	return c.Params == nil && len(c.Derived) == 0 && len(c.Revealed) == 0 && len(c.Checkpoints) == 0 &&
 		len(c.Txs) == 0 && len(c.Anchors) == 0 && len(c.FirstSeen) == 0 && len(c.LastSeen) == 0 &&
-		len(c.Evicted) == 0 && len(c.Labels) == 0 && len(c.Frozen) == 0 && len(c.Locked) == 0
+		len(c.Evicted) == 0 && len(c.Labels) == 0 && len(c.Frozen) == 0 && len(c.Locked) == 0 &&
+		len(c.ChangeReserved) == 0
 }
 
 // Merge folds other, a later change set, into c. Merging is associative and
 // applying Merge(a, b) gives the same wallet as applying a then b: maxima for
 // counters and last-seen times, minimum for first-seen times, unions for
 // transactions and anchors, and the later value for checkpoints, labels,
-// frozen and locked outpoints.
+// frozen and locked outpoints and reserved change indexes.
 func (c *ChangeSet) Merge(other ChangeSet) {
 	if other.Params != nil && c.Params == nil {
 		p := *other.Params
@@ -115,6 +121,7 @@ func (c *ChangeSet) Merge(other ChangeSet) {
 	c.Labels = mergeLater(c.Labels, other.Labels)
 	c.Frozen = mergeLater(c.Frozen, other.Frozen)
 	c.Locked = mergeLater(c.Locked, other.Locked)
+	c.ChangeReserved = mergeLater(c.ChangeReserved, other.ChangeReserved)
 	if len(other.Anchors) > 0 {
 		c.Anchors = append(c.Anchors, other.Anchors...)
 		slices.SortFunc(c.Anchors, compareAnchors)

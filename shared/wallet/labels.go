@@ -81,7 +81,8 @@ func (w *Wallet) Unlock(ops []wire.OutPoint) ChangeSet {
 	return cs
 }
 
-// UnlockID releases every outpoint locked by the PSBT psbtID.
+// UnlockID releases every outpoint locked by the PSBT psbtID and the change
+// index it reserved.
 func (w *Wallet) UnlockID(psbtID string) ChangeSet {
 	cs := ChangeSet{Locked: map[string]string{}}
 	for op, id := range w.state.Locked {
@@ -89,8 +90,29 @@ func (w *Wallet) UnlockID(psbtID string) ChangeSet {
 			cs.Locked[op] = ""
 		}
 	}
+	for i, id := range w.state.ChangeReserved {
+		if id == psbtID {
+			if cs.ChangeReserved == nil {
+				cs.ChangeReserved = map[uint32]string{}
+			}
+			cs.ChangeReserved[i] = ""
+		}
+	}
 	_ = w.commit(&ChangeSet{}, cs)
 	return cs
+}
+
+// ReserveChange keeps the change address at index for the pending PSBT
+// psbtID until UnlockID(psbtID): NextChangeAddress skips it meanwhile.
+func (w *Wallet) ReserveChange(index uint32, psbtID string) (ChangeSet, error) {
+	if psbtID == "" {
+		return ChangeSet{}, fmt.Errorf("reserving a change address needs the id of the pending PSBT that pays to it")
+	}
+	cs := ChangeSet{ChangeReserved: map[uint32]string{index: psbtID}}
+	if err := w.commit(&ChangeSet{}, cs); err != nil {
+		return ChangeSet{}, err
+	}
+	return cs, nil
 }
 
 // FormatBTC writes satoshis as BTC with 8 decimals ("-0.00012345").

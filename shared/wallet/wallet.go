@@ -290,6 +290,11 @@ func (w *Wallet) apply(cs ChangeSet) error {
 			delete(w.state.Locked, k)
 		}
 	}
+	for i, id := range w.state.ChangeReserved {
+		if id == "" {
+			delete(w.state.ChangeReserved, i)
+		}
+	}
 	return nil
 }
 
@@ -740,7 +745,7 @@ func (w *Wallet) NextAddress(k Keychain) (AddressInfo, ChangeSet, error) {
 		return AddressInfo{}, ChangeSet{}, fmt.Errorf("keychain %d does not exist: only 0 (receive) and 1 (change)", k)
 	}
 	var i uint32
-	for w.used[ScriptRef{Keychain: k, Index: i}] {
+	for w.used[ScriptRef{Keychain: k, Index: i}] || k == Change && w.state.ChangeReserved[i] != "" {
 		i++
 	}
 	var cs ChangeSet
@@ -762,5 +767,8 @@ func (w *Wallet) NextAddress(k Keychain) (AddressInfo, ChangeSet, error) {
 // NextReceiveAddress is NextAddress(Receive).
 func (w *Wallet) NextReceiveAddress() (AddressInfo, ChangeSet, error) { return w.NextAddress(Receive) }
 
-// NextChangeAddress is NextAddress(Change), for a transaction's change output.
+// NextChangeAddress is NextAddress(Change), for a transaction's change
+// output: it skips the change indexes reserved by pending PSBTs
+// (ReserveChange), so two payments prepared together never share a change
+// address.
 func (w *Wallet) NextChangeAddress() (AddressInfo, ChangeSet, error) { return w.NextAddress(Change) }
