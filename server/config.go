@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,6 +59,17 @@ type Config struct {
 
 	// ShutdownTimeout bounds the graceful shutdown on SIGINT/SIGTERM.
 	ShutdownTimeout Duration `json:"shutdown_timeout"`
+
+	// AllowOrigins are the origins of apps served by other relays (or
+	// hosts) that may call this relay's API (CORS, Fetch standard section
+	// 3.2), such as "https://app.example": --allow-origin, repeatable, or
+	// SPECTER_ALLOW_ORIGINS (comma-separated). Their logins get a bearer
+	// session token instead of cookies.
+	AllowOrigins []string `json:"allow_origins,omitempty"`
+	// ConnectRelays are the origins of other relays the page this relay
+	// serves may connect to (added to the CSP's connect-src):
+	// --connect-relay, repeatable, or SPECTER_CONNECT_RELAYS.
+	ConnectRelays []string `json:"connect_relays,omitempty"`
 }
 
 // Duration is a time.Duration written as "30s" in JSON.
@@ -127,6 +142,51 @@ func (f durationFlag) Set(s string) error {
 	return nil
 }
 
+// listFlag is a repeatable flag of origins: each --name adds one (a value
+// may also list several, comma-separated), and the first value of a source
+// (environment or command line) replaces the list of the earlier sources.
+// An empty value empties the list.
+type listFlag struct {
+	list  *[]string
+	fresh bool // the next Set replaces the list
+}
+
+// String implements flag.Value.
+func (f *listFlag) String() string {
+	if f == nil || f.list == nil {
+		return ""
+	}
+	return strings.Join(*f.list, ",")
+}
+
+// Set implements flag.Value.
+func (f *listFlag) Set(s string) error {
+	if f.fresh {
+		*f.list = nil
+		f.fresh = false
+	}
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*f.list = append(*f.list, part)
+		}
+	}
+	return nil
+}
+
+// listEnvName is the environment variable of a repeatable flag: the plural
+// of EnvName (--allow-origin is SPECTER_ALLOW_ORIGINS).
+func listEnvName(flagName string) string { return EnvName(flagName) + "S" }
+
+// renewLists makes the next value of each repeatable flag of fs replace the
+// list, so a later source wins over an earlier one.
+func renewLists(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if lf, ok := f.Value.(*listFlag); ok {
+			lf.fresh = true
+		}
+	})
+}
+
 // flags binds every setting of c to fs.
 func (c *Config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the relay's state (config.json, nodes.json, users.json, tor/)")
@@ -149,6 +209,8 @@ func (c *Config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.PricePath, "price-path", c.PricePath, "for --price-provider jsonpath: dot path to the price in the answer, {currency}/{CURRENCY} expanded")
 	fs.Var(durationFlag{&c.PriceCacheFor}, "price-cache-for", "how long a fetched price is reused")
 	fs.Var(durationFlag{&c.ShutdownTimeout}, "shutdown-timeout", "time given to open requests on SIGINT/SIGTERM")
+	fs.Var(&listFlag{list: &c.AllowOrigins, fresh: true}, "allow-origin", "origin of an app served elsewhere that may use this relay's API, e.g. https://app.example (repeatable; env SPECTER_ALLOW_ORIGINS, comma-separated); its logins get a bearer token")
+	fs.Var(&listFlag{list: &c.ConnectRelays, fresh: true}, "connect-relay", "origin of another relay the page served here may connect to, e.g. https://relay.example (repeatable; env SPECTER_CONNECT_RELAYS, comma-separated); added to the CSP's connect-src")
 }
 
 // EnvName is the environment variable of a flag: SPECTER_ and the flag name
@@ -184,17 +246,22 @@ func LoadConfig(args []string, getenv func(string) string, output io.Writer) (Co
 	cfg.flags(fs)
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
-		if v := getenv(EnvName(f.Name)); v != "" && envErr == nil {
+		name := EnvName(f.Name)
+		if _, ok := f.Value.(*listFlag); ok {
+			name = listEnvName(f.Name)
+		}
+		if v := getenv(name); v != "" && envErr == nil {
 			if err := fs.Set(f.Name, v); err != nil {
-				envErr = fmt.Errorf("environment variable %s=%q: %w", EnvName(f.Name), v, err)
+				envErr = fmt.Errorf("environment variable %s=%q: %w", name, v, err)
 			}
 		}
 	})
 	if envErr != nil {
 		return Config{}, envErr
 	}
+	renewLists(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(output, "Usage: specter serve [flags]\n\nRuns the relay. Every flag can also be set as SPECTER_NAME (--rpc-timeout is SPECTER_RPC_TIMEOUT)\nand is kept in DATADIR/config.json.\n\nFlags:")
+		fmt.Fprintln(output, "Usage: specter serve [flags]\n\nRuns the relay. Every flag can also be set as SPECTER_NAME (--rpc-timeout is SPECTER_RPC_TIMEOUT)\nand is kept in DATADIR/config.json; repeatable flags take the plural, comma-separated\n(--allow-origin is SPECTER_ALLOW_ORIGINS).\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -206,7 +273,22 @@ func LoadConfig(args []string, getenv func(string) string, output io.Writer) (Co
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
 	}
+	cfg.AllowOrigins = normalizeOrigins(cfg.AllowOrigins)
+	cfg.ConnectRelays = normalizeOrigins(cfg.ConnectRelays)
 	return cfg, nil
+}
+
+// normalizeOrigins returns the valid origins of list in NormalizeOrigin's
+// form, without duplicates, in their first order (nil when none).
+func normalizeOrigins(list []string) []string {
+	var out []string
+	for _, o := range list {
+		n, err := NormalizeOrigin(o)
+		if err == nil && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func (c *Config) loadFile() error {
@@ -281,7 +363,67 @@ func (c Config) Validate() error {
 	if c.TorPublish && c.Tor == "none" {
 		return errors.New("--tor-publish needs Tor: add --tor builtin or --tor custom")
 	}
+	for _, o := range c.AllowOrigins {
+		if _, err := NormalizeOrigin(o); err != nil {
+			return fmt.Errorf("--allow-origin %q: %w", o, err)
+		}
+	}
+	for _, o := range c.ConnectRelays {
+		if _, err := NormalizeOrigin(o); err != nil {
+			return fmt.Errorf("--connect-relay %q: %w", o, err)
+		}
+	}
 	return nil
+}
+
+// originHost is a DNS name or an IPv4 address (letters, digits, '.', '-')
+// or an IPv6 address (hex digits, ':', '.'); nothing that could end a CSP
+// source expression.
+var originHost = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]*:[0-9a-f:.]*)$`)
+
+// NormalizeOrigin checks that s is a web origin (RFC 6454): http or https,
+// a host, an optional port, and nothing else (a trailing "/" is dropped). It
+// returns the origin as browsers send it in the Origin header: scheme and
+// host in lower case, without the scheme's default port.
+func NormalizeOrigin(s string) (string, error) {
+	const hint = "give an origin such as https://app.example or http://127.0.0.1:25441 (scheme, host and port only)"
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return "", fmt.Errorf("not a URL (%v): %s", err, hint)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("the scheme must be http or https: %s", hint)
+	case u.Host == "" || u.Hostname() == "" || strings.Contains(u.Host, "*"):
+		return "", fmt.Errorf("there is no host (wildcards are not allowed): %s", hint)
+	case u.User != nil:
+		return "", fmt.Errorf("an origin has no user name or password: %s", hint)
+	case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || u.ForceQuery:
+		return "", fmt.Errorf("an origin has no path, query or fragment: %s", hint)
+	}
+	host := strings.ToLower(u.Hostname())
+	if !originHost.MatchString(host) {
+		return "", fmt.Errorf("the host %q has characters a host name cannot have: %s", u.Hostname(), hint)
+	}
+	port := u.Port()
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("port %q is not a number from 1 to 65535: %s", port, hint)
+		}
+		if (u.Scheme == "http" && n == 80) || (u.Scheme == "https" && n == 443) {
+			port = ""
+		} else {
+			port = strconv.Itoa(n)
+		}
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return u.Scheme + "://" + host, nil
 }
 
 // Save writes the configuration to DATADIR/config.json atomically with mode

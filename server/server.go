@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -95,7 +96,9 @@ func New(ctx context.Context, cfg Config, assets fs.FS, log *slog.Logger, opts O
 			s.close()
 		}
 	}()
-	if s.users, err = users.Open(cfg.DataDir, opts.Users); err != nil {
+	uopts := opts.Users
+	uopts.TrustedOrigins = append(slices.Clone(uopts.TrustedOrigins), normalizeOrigins(cfg.AllowOrigins)...)
+	if s.users, err = users.Open(cfg.DataDir, uopts); err != nil {
 		return nil, err
 	}
 	if err := s.checkExposure(); err != nil {
@@ -151,7 +154,8 @@ func (s *Server) Nodes() *nodes.Manager { return s.nodes }
 // Handler returns the relay's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// routes builds the router:
+// routes builds the router (/healthz and /api answer CORS for the origins
+// of --allow-origin and refuse other origins, corsPolicy):
 //
 //	GET  /healthz                  {"status":"ok","version":...,"uptime_seconds":...} (public)
 //	     /api/auth/...             setup, login, logout, users (server/users)
@@ -162,11 +166,14 @@ func (s *Server) Handler() http.Handler { return s.handler }
 //	GET  /*                        the embedded PWA (public)
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
+	csp := ContentSecurityPolicyFor(normalizeOrigins(s.cfg.ConnectRelays))
+	cors := corsPolicy{allowed: normalizeOrigins(s.cfg.AllowOrigins)}
 	r.Use(middleware.Recoverer)
-	r.Use(securityHeaders)
+	r.Use(func(next http.Handler) http.Handler { return securityHeaders(csp, next) })
 	r.Use(s.logRequests)
-	r.Get("/healthz", s.healthz)
+	r.With(cors.handler).Get("/healthz", s.healthz)
 	r.Route("/api", func(r chi.Router) {
+		r.Use(cors.handler)
 		r.Mount("/auth", s.users.Routes())
 		r.Group(func(r chi.Router) {
 			r.Use(s.users.Require)

@@ -23,11 +23,23 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsaf
 	"worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
 	"frame-ancestors 'none'"
 
-// securityHeaders adds the CSP and the usual hardening headers to every answer.
-func securityHeaders(next http.Handler) http.Handler {
+// ContentSecurityPolicyFor is ContentSecurityPolicy with the origins of
+// other relays (Config.ConnectRelays, already normalized origins) added to
+// connect-src, so the page and its engine worker may call their APIs.
+func ContentSecurityPolicyFor(connectRelays []string) string {
+	if len(connectRelays) == 0 {
+		return ContentSecurityPolicy
+	}
+	return strings.Replace(ContentSecurityPolicy, "connect-src 'self';",
+		"connect-src 'self' "+strings.Join(connectRelays, " ")+";", 1)
+}
+
+// securityHeaders adds the CSP csp and the usual hardening headers to every
+// answer.
+func securityHeaders(csp string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", ContentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")

@@ -9,8 +9,10 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -25,6 +27,44 @@ const (
 	CSRFHeader    = "X-CSRF-Token"
 	maxBody       = 64 << 10
 )
+
+// BearerPrefix starts an Authorization header carrying a session token
+// (RFC 6750 section 2.1): "Authorization: Bearer <session_token>". Apps
+// served by another relay (a trusted origin, Options.TrustedOrigins) get the
+// token from login or setup, because their browsers send no cookies to this
+// relay (SameSite=Strict, third-party cookie blocking). A browser never
+// attaches it by itself, so bearer requests need no CSRF token.
+const BearerPrefix = "Bearer "
+
+// sessionID is the session id r presents: the bearer token of its
+// Authorization header when it has one (bearer true), else the session
+// cookie. A malformed Authorization header gives an error.
+func sessionID(r *http.Request) (id string, bearer bool, err *Error) {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if len(auth) <= len(BearerPrefix) || !strings.EqualFold(auth[:len(BearerPrefix)], BearerPrefix) {
+			return "", false, apiErr(http.StatusUnauthorized, "the Authorization header is not a bearer session token",
+				"send Authorization: Bearer <session_token> with the token login answered, or no Authorization header")
+		}
+		return strings.TrimSpace(auth[len(BearerPrefix):]), true, nil
+	}
+	return cookieValue(r, SessionCookie), false, nil
+}
+
+// trustedCrossOrigin reports whether r comes from another origin that this
+// relay trusts (Options.TrustedOrigins): a page served elsewhere, whose
+// logins get a bearer token.
+func (m *Manager) trustedCrossOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || !slices.Contains(m.opts.TrustedOrigins, origin) {
+		return false
+	}
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return false
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != r.Host
+}
 
 type ctxKey struct{}
 
@@ -114,14 +154,20 @@ func isSafe(method string) bool {
 	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
 }
 
-// Require lets a request through only with a live session cookie, and for
-// unsafe methods (POST, PUT, PATCH, DELETE ...) only from the relay's own
+// Require lets a request through only with a live session: a bearer
+// session token (Authorization: Bearer, see BearerPrefix), which needs
+// nothing more, or the session cookie, which for unsafe methods (POST, PUT,
+// PATCH, DELETE ...) is accepted only from the relay's own or a trusted
 // origin and with the X-CSRF-Token header equal to both the specter_csrf
 // cookie and the session's token. Refusals are 401 (no or expired
 // session) and 403 (CSRF) JSON errors.
 func (m *Manager) Require(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := cookieValue(r, SessionCookie)
+		id, bearer, bad := sessionID(r)
+		if bad != nil {
+			writeErr(w, bad)
+			return
+		}
 		m.mu.Lock()
 		setup := m.needsSetupLocked()
 		s, u, ok := m.lookup(id)
@@ -136,14 +182,16 @@ func (m *Manager) Require(next http.Handler) http.Handler {
 		}
 		if !ok {
 			if id != "" {
-				m.clearCookies(w, r)
+				if !bearer {
+					m.clearCookies(w, r)
+				}
 				writeErr(w, apiErr(http.StatusUnauthorized, "your session has ended", "log in again (POST /api/auth/login)"))
 				return
 			}
 			writeErr(w, apiErr(http.StatusUnauthorized, "not logged in", "log in first (POST /api/auth/login)"))
 			return
 		}
-		if !isSafe(r.Method) {
+		if !isSafe(r.Method) && !bearer {
 			if e := m.crossOrigin(r); e != nil {
 				writeErr(w, e)
 				return
@@ -167,7 +215,7 @@ func (m *Manager) Require(next http.Handler) http.Handler {
 }
 
 // current is the request's user: from Require's context, else from the
-// session cookie. Returns a copy.
+// bearer token or the session cookie. Returns a copy.
 func (m *Manager) current(r *http.Request) (User, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -177,7 +225,11 @@ func (m *Manager) current(r *http.Request) (User, bool) {
 		}
 		return User{}, false
 	}
-	if _, u, ok := m.lookup(cookieValue(r, SessionCookie)); ok {
+	id, _, bad := sessionID(r)
+	if bad != nil {
+		return User{}, false
+	}
+	if _, u, ok := m.lookup(id); ok {
 		return u.public(), true
 	}
 	return User{}, false
@@ -217,6 +269,25 @@ func (m *Manager) requireAdmin(next http.Handler) http.Handler {
 type loginResponse struct {
 	User      User   `json:"user"`
 	CSRFToken string `json:"csrf_token"`
+	// SessionToken and ExpiresAt answer a login or setup from a trusted
+	// other origin (no cookies are set then): send the token as
+	// Authorization: Bearer until it expires.
+	SessionToken string     `json:"session_token,omitempty"`
+	ExpiresAt    *time.Time `json:"expires_at,omitempty"`
+}
+
+// answerLogin gives a new session to the client: cookies for the relay's
+// own page, the bearer token for an app of a trusted other origin.
+func (m *Manager) answerLogin(w http.ResponseWriter, r *http.Request, status int, s Session) {
+	resp := loginResponse{User: s.User, CSRFToken: s.CSRF}
+	if m.trustedCrossOrigin(r) {
+		exp := s.ExpiresAt.UTC()
+		resp.SessionToken, resp.ExpiresAt = s.ID, &exp
+		w.Header().Set("Cache-Control", "no-store")
+	} else {
+		m.setCookies(w, r, s)
+	}
+	httpjson.Write(w, status, resp)
 }
 
 type statusResponse struct {
@@ -229,6 +300,8 @@ type statusResponse struct {
 //	GET    /status          {"needs_setup": bool, "user": User|null}   (public)
 //	POST   /setup           {"token","username","password"} -> 201 {"user","csrf_token"} + cookies
 //	POST   /login           {"username","password"}         -> 200 {"user","csrf_token"} + cookies
+//	                        (from a trusted other origin: no cookies, and
+//	                        {"session_token","expires_at"} for Authorization: Bearer)
 //	POST   /logout                                          -> 204, cookies cleared
 //	GET    /me              -> {"user","csrf_token"}
 //	GET    /csrf            -> {"csrf_token"} (and the cookie again)
@@ -240,7 +313,7 @@ type statusResponse struct {
 //	DELETE /users/{name}    (admin) -> 204
 //
 // Setup and login need JSON and pass the cross-origin check; the others go
-// through Require (session + CSRF).
+// through Require (bearer token, or session cookie + CSRF).
 func (m *Manager) Routes() http.Handler {
 	r := chi.NewRouter()
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -297,8 +370,7 @@ func (m *Manager) handleSetup(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, err)
 		return
 	}
-	m.setCookies(w, r, s)
-	httpjson.Write(w, http.StatusCreated, loginResponse{User: s.User, CSRFToken: s.CSRF})
+	m.answerLogin(w, r, http.StatusCreated, s)
 }
 
 func (m *Manager) handleLogin(w http.ResponseWriter, r *http.Request) {
@@ -319,8 +391,7 @@ func (m *Manager) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, err)
 		return
 	}
-	m.setCookies(w, r, s)
-	httpjson.Write(w, http.StatusOK, loginResponse{User: s.User, CSRFToken: s.CSRF})
+	m.answerLogin(w, r, http.StatusOK, s)
 }
 
 func sessionOf(r *http.Request) ctxSession {
@@ -333,7 +404,9 @@ func (m *Manager) handleLogout(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, err)
 		return
 	}
-	m.clearCookies(w, r)
+	if _, bearer, _ := sessionID(r); !bearer {
+		m.clearCookies(w, r)
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
