@@ -90,3 +90,57 @@ func TestUpdateInStepsKeepsTheSavedBatchesOfAnInterruptedSync(t *testing.T) {
 
 	require.ErrorIs(t, e.UpdateInSteps(ctx, "nope", nil), ErrNotFound)
 }
+
+// TestTheWalletStaysUsableWhileASyncRuns: between two saved batches the
+// wallet can be read and labelled (the sync works on its own copy, without
+// the engine's lock), the label set meanwhile survives the sync's next
+// batch, and a wallet deleted during a sync makes its next save fail with
+// ErrNotFound instead of writing to a wallet that is gone.
+func TestTheWalletStaysUsableWhileASyncRuns(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemory()
+	e := openEngine(t, st)
+	a := addDevice(t, e, "A", TypeOther, keyA).ID
+	b := addDevice(t, e, "B", TypeOther, keyB).ID
+	res, err := e.CreateWallet(ctx, WalletSpec{Name: "Busy", ScriptType: ScriptWSH, M: 1, DeviceIDs: []string{a, b}, Network: network.Main})
+	require.NoError(t, err)
+	id := res.Wallet.ID
+	hash := func(h int32) string { return fmt.Sprintf("%064x", h) }
+	block := func(h int32) wallet.Block { return wallet.Block{Height: h, Hash: hash(h), PrevHash: hash(h - 1)} }
+	label := wallet.Label{Type: "tx", Ref: hash(7), Label: "rent"}
+
+	require.NoError(t, e.UpdateInSteps(ctx, id, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
+		cs, err := w.ApplyBlock(block(999))
+		require.NoError(t, err)
+		require.NoError(t, save(cs))
+		// Mid-sync, on the engine (this would wait forever if the sync
+		// held the engine's lock): the saved batch is visible and a
+		// label is stored.
+		var tip wallet.Checkpoint
+		require.NoError(t, e.View(id, func(w *wallet.Wallet) error { tip, _ = w.Tip(); return nil }))
+		require.Equal(t, wallet.Checkpoint{Height: 999, Hash: hash(999)}, tip)
+		require.NoError(t, e.SetLabel(ctx, id, label))
+		cs, err = w.ApplyBlock(block(1999))
+		require.NoError(t, err)
+		return save(cs)
+	}))
+	for _, eng := range []*Engine{e, openEngine(t, st)} {
+		require.NoError(t, eng.View(id, func(w *wallet.Wallet) error {
+			cp, _ := w.Tip()
+			require.Equal(t, wallet.Checkpoint{Height: 1999, Hash: hash(1999)}, cp)
+			require.Equal(t, []wallet.Label{label}, w.Labels())
+			return nil
+		}))
+	}
+
+	err = e.UpdateInSteps(ctx, id, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
+		require.NoError(t, e.DeleteWallet(ctx, id))
+		cs, err := w.ApplyBlock(block(2999))
+		require.NoError(t, err)
+		return save(cs)
+	})
+	require.ErrorIs(t, err, ErrNotFound)
+	recs, err := st.List(ctx, store.ChangeSets)
+	require.NoError(t, err)
+	require.Empty(t, recs, "the deleted wallet's change sets are gone and the sync wrote none")
+}

@@ -892,43 +892,43 @@ func (e *Engine) ImportLabels(ctx context.Context, walletID string, data []byte)
 	return rep, err
 }
 
-// UpdateInSteps runs fn with the wallet core under the engine's lock, like
-// Update, for work that saves as it goes (a sync's batches, which
-// shared/chainsync hands over through Options.Persist): each call of save
-// stores one change set in one store Apply and adds it to the wallet's
-// saved state. If fn fails, the core returns to what was saved, so the
-// store and the engine stay equal and an interrupted sync resumes from its
-// last saved checkpoint. fn must not call Engine methods.
+// UpdateInSteps runs fn, work that saves as it goes (a sync's batches,
+// which shared/chainsync hands over through Options.Persist), on a private
+// copy of the wallet core and without the engine's lock, so the app stays
+// usable through a long sync: the wallet can be viewed, labelled or spent
+// from meanwhile. Each call of save takes the lock, stores one change set
+// in one store Apply and applies it to the wallet everyone reads. If fn
+// fails, what was saved stays and the rest is dropped with the copy, so
+// the store and the engine stay equal and an interrupted sync resumes from
+// its last saved checkpoint. A wallet deleted meanwhile makes save fail
+// with ErrNotFound.
 func (e *Engine) UpdateInSteps(ctx context.Context, id string, fn func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error) error {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	w, ok := e.wallets[id]
+	var work *wallet.Wallet
+	var err error
+	if ok {
+		work, err = wallet.FromChangeSet(w.core.State())
+	}
+	e.mu.Unlock()
 	if !ok {
 		return notFound("wallet", id)
 	}
-	saved := w.core.State()
+	if err != nil {
+		return fmt.Errorf("copying wallet %s for the sync: %w", quote(w.rec.Name), err)
+	}
 	save := func(cs wallet.ChangeSet) error {
 		if cs.IsEmpty() {
 			return nil
 		}
-		key := changeSetKey(id, w.next)
-		op, err := putJSON(store.ChangeSets, key, cs)
-		if err != nil {
-			return err
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.wallets[id] != w {
+			return notFound("wallet", id)
 		}
-		if err := e.apply(ctx, "saving wallet "+quote(w.rec.Name), op); err != nil {
-			return err
-		}
-		w.keys = append(w.keys, key)
-		w.next++
-		saved.Merge(cs)
-		return nil
+		// One store Apply; on failure the shared core is restored, so
+		// the engine keeps exactly what the store holds.
+		return e.update(ctx, id, func(core *wallet.Wallet) (wallet.ChangeSet, error) { return cs, core.Apply(cs) })
 	}
-	if err := fn(w.core, save); err != nil {
-		if core, rerr := wallet.FromChangeSet(saved); rerr == nil {
-			w.core = core
-		}
-		return err
-	}
-	return nil
+	return fn(work, save)
 }

@@ -229,6 +229,17 @@ func (w *Wallet) commit(total *ChangeSet, part ChangeSet) error {
 	return nil
 }
 
+// Apply adds to w a change set made by another copy of the same wallet
+// (BDK's apply_changeset): a sync scanning its own copy hands each saved
+// batch to the copy everyone else reads. Facts merge as ChangeSet.Merge
+// says, so applying a change set twice changes nothing the second time.
+func (w *Wallet) Apply(cs ChangeSet) error {
+	if cs.Params != nil && *cs.Params != w.params {
+		return errors.New("the change set belongs to another wallet (its parameters differ)")
+	}
+	return w.commit(&ChangeSet{}, cs)
+}
+
 // apply adds a change set's facts to the wallet.
 func (w *Wallet) apply(cs ChangeSet) error {
 	w.cache = nil

@@ -259,9 +259,14 @@ func (s *syncer) sync(ctx context.Context, e *manager.Engine, p SyncParams) (Syn
 			return err
 		}
 		out = SyncResult{Tip: res.Tip, Scanned: res.Scanned, Matched: res.Matched, UsedFilters: res.UsedFilters,
-			Reorg: res.Reorg, ForkHeight: res.ForkHeight, Balance: w.Balance()}
+			Reorg: res.Reorg, ForkHeight: res.ForkHeight}
 		return nil
 	})
+	if err == nil {
+		// The balance of the wallet everyone reads: it has the sync's
+		// blocks and whatever was locked or frozen while it ran.
+		err = e.View(p.ID, func(w *wallet.Wallet) error { out.Balance = w.Balance(); return nil })
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return SyncResult{}, syncCancelled(saved, tip)
