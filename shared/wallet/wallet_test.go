@@ -491,3 +491,46 @@ func TestFromChangeSetRejectsBrokenStores(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyBringsACopyUpToDateAndReplaysHarmlessly: a sync's copy of the
+// wallet receives a payment and a reorg; its change sets applied to the
+// original (in order, one of them twice) give the copy's state exactly,
+// while a label set on the original meanwhile is kept; a change set of
+// another wallet is refused.
+func TestApplyBringsACopyUpToDateAndReplaysHarmlessly(t *testing.T) {
+	f := newFixture(t)
+	w, _ := f.wallet(0)
+	applyChain(t, w, "a", 0, 4)
+	work, err := FromChangeSet(w.State())
+	require.NoError(t, err)
+
+	fund := mkTx([]wire.OutPoint{extOutpoint(1)}, out{f.script(Receive, 15), 1_000_000})
+	var sets []ChangeSet
+	cs, err := work.ApplyBlock(block("a", 5, fund))
+	require.NoError(t, err)
+	sets = append(sets, cs)
+	sets = append(sets, work.Disconnect(4))
+	cs, err = work.ApplyBlock(Block{Height: 5, Hash: blockHash("b", 5), PrevHash: blockHash("a", 4), Txs: []*wire.MsgTx{fund}})
+	require.NoError(t, err)
+	sets = append(sets, cs)
+
+	label := Label{Type: "tx", Ref: fund.TxHash().String(), Label: "salary"}
+	_, err = w.SetLabel(label)
+	require.NoError(t, err)
+	for _, cs := range append(sets, sets[2]) {
+		require.NoError(t, w.Apply(cs))
+	}
+	require.Equal(t, []Label{label}, w.Labels())
+	got, want := w.State(), work.State()
+	got.Labels = nil
+	require.Equal(t, want, got)
+	require.Equal(t, Balance{Confirmed: 1_000_000}, w.Balance())
+	require.Len(t, w.Scripts(), 2*20+16, "receive/15 is used: 20 more receive scripts are watched")
+	require.Equal(t, work.Scripts(), w.Scripts(), "receive/15 used: the gap was extended the same way")
+
+	other := newFixture(t)
+	other.desc = "wpkh(" + other.account.String() + "/<1;0>/*)"
+	ow, ocs := other.wallet(0)
+	require.NotNil(t, ow)
+	require.ErrorContains(t, w.Apply(ocs), "belongs to another wallet")
+}
