@@ -7,11 +7,11 @@ GOROOT := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: all build wasm precache run test test-go test-wasm test-browser deps bench fmt vet clean
+.PHONY: all build wasm i18n precache run test test-go test-wasm test-browser deps bench fmt vet clean
 
 all: build
 
-build: wasm precache bin/specter
+build: wasm i18n precache bin/specter
 
 # The engine as WebAssembly, run by web/js/engine-worker.js (web/wasm/ is
 # built output, embedded in bin/specter), with brotli and gzip siblings the
@@ -28,9 +28,15 @@ web/wasm/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
 	cp $< $@
 	rm -f $@.br $@.gz
 
+# The UI's message ids (web/i18n/messages.json, the template translators
+# start from) and the list of catalogues web/i18n/<tag>.json, checked
+# against the messages (internal/tools/i18n).
+i18n:
+	$(GO) run ./internal/tools/i18n -web web
+
 # The service worker's precache list (web/precache.js, built output): every
 # asset's URL and a build id over their contents that versions the cache.
-precache: wasm
+precache: wasm i18n
 	$(GO) run ./internal/tools/precache -web web -manifest manifest.json
 
 bin/specter: $(shell find . -name '*.go' -not -path './node_modules/*') $(shell find web -type f) manifest.json
