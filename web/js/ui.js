@@ -1,6 +1,9 @@
 // Small DOM helpers for the views: an element builder (no innerHTML, so
 // nothing the user or a file typed is ever parsed as HTML), form fields with
 // labels, error boxes with the engine's message and hint, amounts, files.
+// Their own words go through i18n.js's t(); the texts callers pass in are
+// translated by the callers.
+import { t } from "./i18n.js";
 
 /**
  * Builds an element. attrs: "class", "text", "for", on<event> handlers,
@@ -57,7 +60,7 @@ export function errorBox(err) {
   const hint = err && err.hint ? err.hint : "";
   return h("div", { class: "error", role: "alert" },
     h("p", { class: "error-message", text: message }),
-    hint ? h("p", { class: "error-hint", text: "What to do: " + hint }) : null);
+    hint ? h("p", { class: "error-hint", text: t("What to do: {hint}", { hint }) }) : null);
 }
 
 /** Replaces the contents of slot with an error box for err (or clears it). */
@@ -101,8 +104,8 @@ export function confirmButton(label, question, action, attrs = {}) {
   const wrap = h("span", { class: "confirm" });
   const first = h("button", { type: "button", class: attrs.class || "danger", ...attrs, text: label });
   first.addEventListener("click", () => {
-    const yes = h("button", { type: "button", class: "danger", text: "Yes, " + label.toLowerCase() });
-    const no = h("button", { type: "button", class: "secondary", text: "Cancel" });
+    const yes = h("button", { type: "button", class: "danger", text: t("Yes, {action}", { action: label.toLowerCase() }) });
+    const no = h("button", { type: "button", class: "secondary", text: t("Cancel") });
     const q = h("span", { class: "confirm-question", text: question + " " });
     no.addEventListener("click", () => { wrap.replaceChildren(first); first.focus(); });
     yes.addEventListener("click", () => action());
@@ -119,11 +122,11 @@ export function facts(pairs) {
 }
 
 /** A table with a caption, headers and rows of cells (nodes or text). */
-export function table(caption, headers, rows, empty = "Nothing yet.") {
+export function table(caption, headers, rows, empty = t("Nothing yet.")) {
   if (!rows.length) return h("p", { class: "empty", text: empty });
   return h("div", { class: "table-wrap" }, h("table", {},
     h("caption", { text: caption }),
-    h("thead", {}, h("tr", {}, headers.map((t) => h("th", { scope: "col", text: t })))),
+    h("thead", {}, h("tr", {}, headers.map((th) => h("th", { scope: "col", text: th })))),
     h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c)))))));
 }
 
@@ -131,8 +134,8 @@ export function table(caption, headers, rows, empty = "Nothing yet.") {
 export async function copyText(text, announce) {
   try {
     await navigator.clipboard.writeText(text);
-    announce?.("Copied.");
+    announce?.(t("Copied."));
   } catch {
-    announce?.("Copying is not allowed here; select the text and copy it.");
+    announce?.(t("Copying is not allowed here; select the text and copy it."));
   }
 }
