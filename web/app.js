@@ -3,8 +3,11 @@
 // Specter Desktop's blueprints (#/welcome, #/devices, #/wallets,
 // #/settings), keeps the status bar live (relay /healthz, the chosen node,
 // offline badge), and registers the service worker (sw.js) that makes the
-// app load with no network and offers updates without forcing them.
+// app load with no network and offers updates without forcing them. Its
+// words, and the views', go through js/i18n.js (the config's language).
 import { createEngine } from "./js/engine-client.js";
+import * as i18n from "./js/i18n.js";
+import { t, tDom } from "./js/i18n.js";
 import { Relay } from "./js/relay.js";
 import { errorBox, h } from "./js/ui.js";
 import * as welcome from "./js/views/welcome.js";
@@ -41,13 +44,56 @@ const app = {
   },
   refreshStatus: () => refreshStatus(),
   restartEngine: () => startEngine(),
+  // setLanguage loads the catalogue of a BCP 47 tag (fallbacks "pt-BR" ->
+  // "pt" -> English), translates the page's static text and the status bar
+  // and draws the current screen again. It returns the tag in use.
+  async setLanguage(tag) {
+    const used = await applyLanguage(tag);
+    app.nodeRecheck();
+    route();
+    return used;
+  },
+  // i18n: the translation functions, and useCatalogue(tag, map), which makes
+  // an in-memory catalogue (English message -> translation) active and draws
+  // everything again: the end-to-end tests inject a pseudo-locale with it.
+  i18n: {
+    t: i18n.t,
+    tn: i18n.tn,
+    language: i18n.language,
+    available: () => i18n.availableLanguages(),
+    useCatalogue(tag, catalogue) {
+      i18n.useCatalogue(tag, catalogue);
+      translateStatic();
+      app.nodeRecheck();
+      route();
+    },
+  },
 };
 window.specterApp = app; // for debugging and the end-to-end tests
+
+// translateStatic translates index.html's data-i18n elements: their English
+// text, kept in data-i18n the first time, is the message id.
+function translateStatic() {
+  for (const el of document.querySelectorAll("[data-i18n]")) {
+    if (!el.dataset.i18n) el.dataset.i18n = el.textContent.trim();
+    el.textContent = t(el.dataset.i18n);
+  }
+  document.querySelector("header nav")?.setAttribute("aria-label", t("Main"));
+  document.documentElement.lang = i18n.language();
+}
+
+// applyLanguage makes a tag's catalogue active (English when there is none).
+async function applyLanguage(tag) {
+  const used = await i18n.setLanguage(tag || i18n.ENGLISH);
+  translateStatic();
+  return used;
+}
 
 // Routes: first path segment -> view module.
 const views = { welcome, devices, wallets, settings, psbt, send };
 
 let renderSeq = 0;
+let renderedLanguage = null; // the language of the screen on display
 async function route() {
   const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) {
@@ -62,8 +108,8 @@ async function route() {
   const seq = ++renderSeq;
   const container = h("div", { class: "view" });
   if (!view) {
-    container.append(h("h1", { tabindex: "-1", text: "Not found" }),
-      h("p", {}, "There is no screen at ", h("code", { text: location.hash }), ". ", h("a", { href: "#/wallets", text: "Go to the wallets" })));
+    container.append(h("h1", { tabindex: "-1", text: t("Not found") }),
+      h("p", {}, tDom("There is no screen at {hash}. {link}", { hash: h("code", { text: location.hash }), link: h("a", { href: "#/wallets", text: t("Go to the wallets") }) })));
   } else {
     try {
       if (parts[0] !== "welcome") await app.engineReady;
@@ -74,6 +120,7 @@ async function route() {
   }
   if (seq !== renderSeq) return; // a newer route won
   main.replaceChildren(container);
+  renderedLanguage = i18n.language();
   const title = container.querySelector("h1");
   document.title = (title ? title.textContent + " · " : "") + "Specter";
   // Focus management: the new screen's heading takes the focus (screen
@@ -87,8 +134,8 @@ function startEngine() {
   app.engineReady = app.engine.ready.then(async (info) => {
     app.engineInfo = info;
     if (info.storage !== "indexeddb") {
-      const err = new Error("the app's storage is not available: " + (info.storage_error || info.storage));
-      err.hint = "allow site data for this app (private windows may block it), close other tabs of the app and reload";
+      const err = new Error(t("the app's storage is not available: {reason}", { reason: info.storage_error || info.storage }));
+      err.hint = t("allow site data for this app (private windows may block it), close other tabs of the app and reload");
       throw err;
     }
     try {
@@ -98,6 +145,13 @@ function startEngine() {
       // older engine: no method list
     }
     await app.loadConfig();
+    // The config's language: screens waiting for the engine draw in it; one
+    // already on display (the welcome screen) is drawn again.
+    await applyLanguage(app.config && app.config.language);
+    if (renderedLanguage !== null && renderedLanguage !== i18n.language()) {
+      app.nodeRecheck();
+      route();
+    }
     return info;
   });
   return app.engineReady;
@@ -121,10 +175,10 @@ async function refreshStatus() {
   try {
     const health = await app.relay.health();
     app.relayUp = health.status === "ok";
-    setState(relayEl, app.relayUp ? "ok" : "down", app.relayUp ? "Relay: reachable" : "Relay: " + health.status);
+    setState(relayEl, app.relayUp ? "ok" : "down", app.relayUp ? t("Relay: reachable") : t("Relay: {status}", { status: health.status }));
   } catch {
     app.relayUp = false;
-    setState(relayEl, "down", "Relay: not reachable");
+    setState(relayEl, "down", t("Relay: not reachable"));
   }
   offlineEl.hidden = app.relayUp && navigator.onLine;
   if (app.relayUp) {
@@ -135,29 +189,29 @@ async function refreshStatus() {
     }
   }
   const user = app.auth && app.auth.user;
-  userEl.textContent = app.relayUp ? (user ? "Logged in as " + user.username : (app.auth && app.auth.needs_setup ? "Relay needs an admin" : "Not logged in")) : "";
+  userEl.textContent = app.relayUp ? (user ? t("Logged in as {user}", { user: user.username }) : (app.auth && app.auth.needs_setup ? t("Relay needs an admin") : t("Not logged in"))) : "";
   const nodeID = app.config && app.config.node_id;
   if (!nodeID) {
-    setState(nodeEl, "none", "Node: none chosen");
+    setState(nodeEl, "none", t("Node: none chosen"));
   } else if (!app.relayUp || !user) {
-    setState(nodeEl, "down", "Node: not reachable (no relay session)");
+    setState(nodeEl, "down", t("Node: not reachable (no relay session)"));
   } else if (Date.now() - nodeCheckedAt > 30000) {
     nodeCheckedAt = Date.now();
     try {
       if (!app.relay.csrf) await app.relay.me();
       const res = await app.relay.testNode(nodeID);
       if (res.ok) {
-        setState(nodeEl, "ok", `Node: reachable (${res.chain || "?"}, ${res.blocks ?? "?"} blocks)`);
+        setState(nodeEl, "ok", t("Node: reachable ({chain}, {blocks} blocks)", { chain: res.chain || "?", blocks: res.blocks ?? "?" }));
       } else {
         // The first failed step of the relay's check says what is wrong.
-        const steps = [["reachable", "not reachable"], ["credentials", "wrong credentials"], ["network", "wrong network"],
-          ["synced", "not synced"], ["version", "unsupported version"], ["filter_index", "no block filter index"]];
+        const steps = [["reachable", t("Node: not reachable")], ["credentials", t("Node: wrong credentials")], ["network", t("Node: wrong network")],
+          ["synced", t("Node: not synced")], ["version", t("Node: unsupported version")], ["filter_index", t("Node: no block filter index")]];
         const failed = steps.find(([k]) => res[k] && res[k].status === "fail");
-        setState(nodeEl, "down", "Node: " + (failed ? failed[1] : "not ready"));
+        setState(nodeEl, "down", failed ? failed[1] : t("Node: not ready"));
         nodeEl.title = failed && res[failed[0]].message ? res[failed[0]].message : "";
       }
     } catch (err) {
-      setState(nodeEl, "down", "Node: not reachable");
+      setState(nodeEl, "down", t("Node: not reachable"));
     }
   }
 }
@@ -175,7 +229,7 @@ function offerUpdate(worker) {
     reloadRequested = true;
     worker.postMessage({ type: "skip-waiting" });
   };
-  app.announce("A new version is ready. Use the reload button when you are done.");
+  app.announce(t("A new version is ready. Use the reload button when you are done."));
 }
 async function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
@@ -200,7 +254,7 @@ async function registerServiceWorker() {
 
 window.addEventListener("hashchange", route);
 startEngine().catch((err) => {
-  main.replaceChildren(h("h1", { tabindex: "-1", text: "The engine did not start" }), errorBox(err));
+  main.replaceChildren(h("h1", { tabindex: "-1", text: t("The engine did not start") }), errorBox(err));
 });
 refreshStatus();
 registerServiceWorker();
