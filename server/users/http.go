@@ -283,7 +283,6 @@ func (m *Manager) answerLogin(w http.ResponseWriter, r *http.Request, status int
 	if m.trustedCrossOrigin(r) {
 		exp := s.ExpiresAt.UTC()
 		resp.SessionToken, resp.ExpiresAt = s.ID, &exp
-		w.Header().Set("Cache-Control", "no-store")
 	} else {
 		m.setCookies(w, r, s)
 	}
