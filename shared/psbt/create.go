@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	bpsbt "github.com/btcsuite/btcd/btcutil/psbt"
@@ -90,11 +91,16 @@ type Recipient struct {
 }
 
 // ChangeOutput is the wallet's own output: derived at Branch/Index (normally
-// branch 1) and appended after the recipients.
+// branch 1), placed among the recipients at Position.
 type ChangeOutput struct {
 	Branch int
 	Index  uint32
 	Amount int64
+	// Position is where the change goes among the outputs, counted from 1
+	// (1 puts it first, len(Outputs)+1 last); 0 puts it last. A wallet
+	// picks it at random, as Bitcoin Core does, so the change cannot be
+	// told from its place.
+	Position int
 }
 
 // CreateOptions describes the transaction to build (BIP174 Creator input):
@@ -185,6 +191,7 @@ func Create(w *Wallet, opts CreateOptions) (*Packet, error) {
 		tx.AddTxOut(wire.NewTxOut(r.Amount, script))
 	}
 	var change *descriptor.Derived
+	changeAt := -1
 	if opts.Change != nil {
 		var err error
 		if change, err = w.derive(opts.Change.Branch, opts.Change.Index); err != nil {
@@ -194,7 +201,14 @@ func Create(w *Wallet, opts CreateOptions) (*Packet, error) {
 			return nil, fmt.Errorf("change amount %d sat is not valid", opts.Change.Amount)
 		}
 		outTotal += opts.Change.Amount
-		tx.AddTxOut(wire.NewTxOut(opts.Change.Amount, change.ScriptPubKey))
+		if opts.Change.Position < 0 || opts.Change.Position > len(tx.TxOut)+1 {
+			return nil, fmt.Errorf("change position %d is outside 1..%d", opts.Change.Position, len(tx.TxOut)+1)
+		}
+		changeAt = len(tx.TxOut)
+		if opts.Change.Position > 0 {
+			changeAt = opts.Change.Position - 1
+		}
+		tx.TxOut = slices.Insert(tx.TxOut, changeAt, wire.NewTxOut(opts.Change.Amount, change.ScriptPubKey))
 	}
 	if outTotal > inTotal {
 		return nil, fmt.Errorf("outputs (%d sat) exceed the selected coins (%d sat): select more coins or send less", outTotal, inTotal)
@@ -213,7 +227,7 @@ func Create(w *Wallet, opts CreateOptions) (*Packet, error) {
 		}
 	}
 	if change != nil {
-		fillOutput(&p.Outputs[len(p.Outputs)-1], change)
+		fillOutput(&p.Outputs[changeAt], change)
 	}
 	if err := addWalletXpubs(p, w); err != nil {
 		return nil, err

@@ -200,6 +200,8 @@ func TestCreateRejectsBadRequests(t *testing.T) {
 		"wrong prevout amount":  {CreateOptions{Inputs: []UTXO{bad}, Outputs: to}, "does not match the coin's amount"},
 		"same coin twice":       {CreateOptions{Inputs: []UTXO{u, u}, Outputs: to}, "selected twice"},
 		"missing change branch": {CreateOptions{Inputs: []UTXO{u}, Outputs: to, Change: &ChangeOutput{Branch: 2, Amount: 1000}}, "branch 2 does not exist"},
+		"change past the end":   {CreateOptions{Inputs: []UTXO{u}, Outputs: to, Change: &ChangeOutput{Branch: 1, Amount: 1000, Position: 3}}, "change position 3 is outside 1..2"},
+		"negative position":     {CreateOptions{Inputs: []UTXO{u}, Outputs: to, Change: &ChangeOutput{Branch: 1, Amount: 1000, Position: -1}}, "change position -1 is outside 1..2"},
 	} {
 		_, err := Create(w, c.opts)
 		require.ErrorContains(t, err, c.msg, name)
@@ -277,5 +279,38 @@ func TestFinalizeSkipsBadSignatures(t *testing.T) {
 			_, err = Extract(p)
 			require.NoError(t, err)
 		})
+	}
+}
+
+// TestCreatePutsTheChangeAtItsPosition: the change output, with its BIP32
+// derivations, goes where Position says among the recipients (0: last),
+// and Analyse proves it at that index.
+func TestCreatePutsTheChangeAtItsPosition(t *testing.T) {
+	devs := threeDevices(t)
+	w := wshWallet(t, devs)
+	to := []Recipient{
+		{Address: "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", Amount: 30_000},
+		{Address: "bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf4jry", Amount: 20_000},
+	}
+	for position, want := range map[int]int{0: 2, 1: 0, 2: 1, 3: 2} {
+		p, err := Create(w, CreateOptions{Inputs: []UTXO{fund(t, w, 0, 100_000)}, Outputs: to,
+			Change: &ChangeOutput{Branch: 1, Index: 4, Amount: 49_000, Position: position}})
+		require.NoError(t, err)
+		var amounts []int64
+		for _, o := range p.UnsignedTx.TxOut {
+			amounts = append(amounts, o.Value)
+		}
+		wantAmounts := []int64{30_000, 20_000}
+		wantAmounts = append(wantAmounts[:want], append([]int64{49_000}, wantAmounts[want:]...)...)
+		require.Equal(t, wantAmounts, amounts, "position %d", position)
+		for i, o := range p.Outputs {
+			require.Equal(t, i == want, len(o.Bip32Derivation) == 3, "position %d: only the change output carries derivations", position)
+		}
+		a, err := Analyse(p, AnalyseOptions{Network: network.Regtest, Wallet: w})
+		require.NoError(t, err)
+		for i, o := range a.Outputs {
+			require.Equal(t, i == want, o.Change, "position %d output %d", position, i)
+		}
+		require.Equal(t, uint32(4), a.Outputs[want].AddrIndex)
 	}
 }

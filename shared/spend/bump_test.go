@@ -61,7 +61,7 @@ func TestBumpThenCancelProduceValidBIP125Replacements(t *testing.T) {
 			require.Equal(t, orig.Change.Amount-(bump.Fee-orig.Fee), bump.Change.Amount)
 			require.Equal(t, orig.VSize, bump.VSize)
 			require.Equal(t, coinselect.FeeRate(6_000).Fee(bump.VSize), bump.Fee)
-			require.True(t, bump.Analysis.Outputs[1].Change)
+			require.True(t, bump.Analysis.Outputs[bump.Change.Output].Change)
 			require.Equal(t, uint32(13), bump.PSBT.UnsignedTx.LockTime)
 			require.Contains(t, bump.Warnings[0], "replaces transaction "+orig.ID)
 			bumpTx := checkSigned(t, c, wc, devs, bump, 6_000)
@@ -177,7 +177,7 @@ func TestReplaceRefusals(t *testing.T) {
 		parent, err := Build(c.w, Request{Recipients: []Recipient{{Address: out, Amount: 1_000_000}}, FeeRate: 1_000, Seed: 1})
 		require.NoError(t, err)
 		c.mempool(checkSigned(t, c, wc, devs, parent, 1_000))
-		changeOut := wire.OutPoint{Hash: parent.PSBT.UnsignedTx.TxHash(), Index: 1}
+		changeOut := wire.OutPoint{Hash: parent.PSBT.UnsignedTx.TxHash(), Index: parent.Change.Output}
 		child, err := Build(c.w, Request{Recipients: []Recipient{{Address: out, Amount: 1_000_000}}, FeeRate: 1_000,
 			CoinControl: CoinControl{MustUse: []wire.OutPoint{changeOut}, UseOnly: true}})
 		require.NoError(t, err)
@@ -238,7 +238,7 @@ func TestCPFP(t *testing.T) {
 		c.mempool(sendTx)
 		child, err := CPFP(c.w, CPFPRequest{Txid: send.ID, FeeRate: 8_000})
 		require.NoError(t, err)
-		require.Equal(t, []wire.OutPoint{{Hash: sendTx.TxHash(), Index: 1}}, child.Inputs, "the change output")
+		require.Equal(t, []wire.OutPoint{{Hash: sendTx.TxHash(), Index: send.Change.Output}}, child.Inputs, "the change output")
 		require.Equal(t, coinselect.CPFPChildFee(vsize(sendTx), send.Fee, child.VSize, 8_000), child.Fee)
 		checkSigned(t, c, wc, devs, child, 8_000)
 	})

@@ -16,6 +16,7 @@ package spend
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 
 	"github.com/btcsuite/btcd/wire"
@@ -75,6 +76,9 @@ type Change struct {
 	Address string `json:"address"`
 	Index   uint32 `json:"index"`
 	Amount  int64  `json:"amount"`
+	// Output is the change's place among the transaction's outputs (its
+	// vout), drawn at random.
+	Output uint32 `json:"output"`
 }
 
 // Result is a built transaction ready for review and signing.
@@ -308,8 +312,10 @@ type output struct {
 	amount int64
 }
 
-// create makes the PSBT, locks its coins and reviews it.
-func (b *builder) create(inputs []coin, outs []output, change *Change, lockTime uint32, noRBF bool, cs *wallet.ChangeSet) (*Result, error) {
+// create makes the PSBT, locks its coins and reviews it. The change goes
+// at a place among the outputs drawn from seed, so it cannot be told from
+// its position.
+func (b *builder) create(inputs []coin, outs []output, change *Change, lockTime uint32, noRBF bool, seed uint64, cs *wallet.ChangeSet) (*Result, error) {
 	opts := psbt.CreateOptions{LockTime: lockTime, NoRBF: noRBF}
 	var res Result
 	for _, c := range inputs {
@@ -321,7 +327,9 @@ func (b *builder) create(inputs []coin, outs []output, change *Change, lockTime 
 		res.Sent += o.amount
 	}
 	if change != nil {
-		opts.Change = &psbt.ChangeOutput{Branch: int(wallet.Change), Index: change.Index, Amount: change.Amount}
+		position := 1 + rand.New(rand.NewPCG(seed, changePositionStream)).IntN(len(outs)+1)
+		opts.Change = &psbt.ChangeOutput{Branch: int(wallet.Change), Index: change.Index, Amount: change.Amount, Position: position}
+		change.Output = uint32(position - 1)
 		res.Change = change
 	}
 	p, err := psbt.Create(b.pw, opts)
@@ -382,6 +390,10 @@ func (r *Result) feeWarnings(estimate coinselect.FeeRate) {
 		}
 	}
 }
+
+// changePositionStream makes the change position's draw independent of
+// coin selection's, which uses the same seed.
+const changePositionStream = 0x636861616e6765 // "chaange"
 
 // nextChange reveals the wallet's next unused change address.
 func (b *builder) nextChange(amount int64, cs *wallet.ChangeSet) (*Change, error) {
@@ -445,7 +457,7 @@ func Build(w *wallet.Wallet, req Request) (*Result, error) {
 	for i, o := range picked.Outputs {
 		outs[i] = output{script: rs[i].script, amount: o.Value}
 	}
-	res, err := b.create(inputs, outs, change, req.AntiFeeSnipingHeight, req.NoRBF, &cs)
+	res, err := b.create(inputs, outs, change, req.AntiFeeSnipingHeight, req.NoRBF, req.Seed, &cs)
 	if err != nil {
 		return nil, err
 	}
@@ -596,7 +608,7 @@ func Bump(w *wallet.Wallet, req ReplaceRequest) (*Result, error) {
 	for i, out := range picked.Outputs {
 		outs[i] = output{script: o.recips[i].script, amount: out.Value}
 	}
-	res, err := b.create(inputs, outs, change, o.lockTime(req.AntiFeeSnipingHeight), false, &cs)
+	res, err := b.create(inputs, outs, change, o.lockTime(req.AntiFeeSnipingHeight), false, req.Seed, &cs)
 	if err != nil {
 		return nil, err
 	}
@@ -633,7 +645,7 @@ func Cancel(w *wallet.Wallet, req ReplaceRequest) (*Result, error) {
 	} else if change, err = b.nextChange(amount, &cs); err != nil {
 		return nil, err
 	}
-	res, err := b.create(o.inputs, nil, change, o.lockTime(req.AntiFeeSnipingHeight), false, &cs)
+	res, err := b.create(o.inputs, nil, change, o.lockTime(req.AntiFeeSnipingHeight), false, req.Seed, &cs)
 	if err != nil {
 		return nil, err
 	}
@@ -706,7 +718,7 @@ func CPFP(w *wallet.Wallet, req CPFPRequest) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := b.create([]coin{spend}, nil, change, req.AntiFeeSnipingHeight, false, &cs)
+	res, err := b.create([]coin{spend}, nil, change, req.AntiFeeSnipingHeight, false, 0, &cs)
 	if err != nil {
 		return nil, err
 	}

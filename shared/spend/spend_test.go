@@ -105,14 +105,15 @@ func TestBuildSendToOutsideAddressSignBroadcastConfirm(t *testing.T) {
 			require.Equal(t, coinselect.FeeRateOf(res.Fee, res.VSize), res.FeeRate)
 			require.GreaterOrEqual(t, res.FeeRate, rate)
 			require.Len(t, res.Analysis.Outputs, 2)
-			require.False(t, res.Analysis.Outputs[0].Change)
-			require.Equal(t, outsideAddress(t), res.Analysis.Outputs[0].Address)
-			ch := res.Analysis.Outputs[1]
+			recipient := res.Analysis.Outputs[1-res.Change.Output]
+			require.False(t, recipient.Change)
+			require.Equal(t, outsideAddress(t), recipient.Address)
+			ch := res.Analysis.Outputs[res.Change.Output]
 			require.True(t, ch.Change, "change proven by the wallet's descriptor")
 			require.Equal(t, 1, ch.Branch)
 			require.Equal(t, uint32(0), ch.AddrIndex)
 			require.Equal(t, res.Change.Address, ch.Address)
-			k, idx, mine := c.w.IsMine(res.PSBT.UnsignedTx.TxOut[1].PkScript)
+			k, idx, mine := c.w.IsMine(res.PSBT.UnsignedTx.TxOut[res.Change.Output].PkScript)
 			require.True(t, mine)
 			require.Equal(t, wallet.Change, k)
 			require.Equal(t, uint32(0), idx)
@@ -175,13 +176,18 @@ func TestBuildRecipientsFromBIP21AndCSV(t *testing.T) {
 	rs = append(rs, Recipient{Address: "bitcoin:" + a.wpkh[network.Regtest] + "?amount=0.0301&label=Luke-Jr&message=Donation%20for%20project%20xyz"})
 	res, err := Build(c.w, Request{Recipients: rs, FeeRate: 1_000})
 	require.NoError(t, err)
+	// The recipients keep their order; the change is somewhere among them.
 	var got []int64
-	for _, o := range res.Analysis.Outputs[:3] {
-		got = append(got, o.Amount)
+	var addrs []string
+	for i, o := range res.Analysis.Outputs {
+		require.Equal(t, i == int(res.Change.Output), o.Change)
+		if !o.Change {
+			got = append(got, o.Amount)
+			addrs = append(addrs, o.Address)
+		}
 	}
 	require.Equal(t, []int64{1_500_000, 2_000_000, 3_010_000}, got)
-	require.Equal(t, []string{a.tr[network.Regtest], a.pkh[network.Regtest], a.wpkh[network.Regtest]},
-		[]string{res.Analysis.Outputs[0].Address, res.Analysis.Outputs[1].Address, res.Analysis.Outputs[2].Address})
+	require.Equal(t, []string{a.tr[network.Regtest], a.pkh[network.Regtest], a.wpkh[network.Regtest]}, addrs)
 	require.Equal(t, int64(6_510_000), res.Sent)
 	checkSigned(t, c, walletCases[0], devs, res, 1_000)
 }
@@ -287,7 +293,7 @@ func TestBuildLocksCoinsAndReservesTheChangeAddressOfEachPendingPSBT(t *testing.
 	require.Equal(t, uint32(1), second.Change.Index)
 	require.NotEqual(t, first.Change.Address, second.Change.Address)
 	require.Equal(t, map[wallet.Keychain]uint32{wallet.Change: 2}, second.Changes.Revealed)
-	require.Equal(t, second.Analysis.Outputs[len(second.Analysis.Outputs)-1].Address, second.Change.Address)
+	require.Equal(t, second.Analysis.Outputs[second.Change.Output].Address, second.Change.Address)
 	// Everything is locked now.
 	_, err = Build(c.w, Request{Recipients: []Recipient{{Address: out, Amount: 10_000_000}}, FeeRate: 1_000})
 	require.ErrorContains(t, err, "150000000 sats locked by pending transactions")
@@ -330,4 +336,37 @@ func TestBuildNeverSpendsAnImmatureCoinbase(t *testing.T) {
 		CoinControl: CoinControl{MustUse: []wire.OutPoint{{Hash: cb.TxHash()}}, UseOnly: true}})
 	require.NoError(t, err)
 	require.Equal(t, []wire.OutPoint{{Hash: cb.TxHash()}}, res.Inputs)
+}
+
+// TestBuildPlacesTheChangeAtARandomOutput: over many seeds the change of a
+// two-recipient payment lands at each of the three places (as Bitcoin
+// Core does, so an observer cannot tell it by position), the recipients
+// keep their order, and the same seed gives the same place.
+func TestBuildPlacesTheChangeAtARandomOutput(t *testing.T) {
+	devs := devices(t)
+	a := testAddrs(t)
+	seen := map[uint32]int{}
+	for seed := uint64(1); seed <= 30; seed++ {
+		c, _ := funded(t, wshDescriptor(devs))
+		req := Request{Recipients: []Recipient{{Address: a.tr[network.Regtest], Amount: 1_000_000}, {Address: a.pkh[network.Regtest], Amount: 2_000_000}}, FeeRate: 1_000, Seed: seed}
+		res, err := Build(c.w, req)
+		require.NoError(t, err)
+		require.Len(t, res.PSBT.UnsignedTx.TxOut, 3)
+		seen[res.Change.Output]++
+		var recipients []int64
+		for i, o := range res.Analysis.Outputs {
+			require.Equal(t, i == int(res.Change.Output), o.Change, "output %d", i)
+			if !o.Change {
+				recipients = append(recipients, o.Amount)
+			}
+		}
+		require.Equal(t, []int64{1_000_000, 2_000_000}, recipients)
+		require.Equal(t, res.Change.Amount, res.PSBT.UnsignedTx.TxOut[res.Change.Output].Value)
+
+		c2, _ := funded(t, wshDescriptor(devs))
+		again, err := Build(c2.w, req)
+		require.NoError(t, err)
+		require.Equal(t, res.Change.Output, again.Change.Output, "seed %d", seed)
+	}
+	require.Len(t, seen, 3, "every place is used: %v", seen)
 }
