@@ -17,6 +17,14 @@ const (
 	corsMaxAge       = "600"
 )
 
+// originRefusal is the answer to a request of an origin the relay does not
+// trust: the relay's JSON error shape with the kind "origin_refused".
+type originRefusal struct {
+	Error string `json:"error"`
+	Hint  string `json:"hint"`
+	Kind  string `json:"kind"`
+}
+
 // corsPolicy decides which other origins may call the relay's API: exactly
 // the origins of Config.AllowOrigins (no wildcard, no credentials: their
 // apps authenticate with a bearer session token).
@@ -71,7 +79,8 @@ func (p corsPolicy) handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		body := httpjson.ErrorBody{
+		body := originRefusal{
+			Kind:  "origin_refused",
 			Error: "this relay does not accept requests from other sites without a trusted origin",
 			Hint:  "use the page this relay serves, or an app whose origin the relay's admin allowed with --allow-origin",
 		}

@@ -63,12 +63,13 @@ func refusal(origin string) string {
 	b, _ := json.Marshal(map[string]string{
 		"error": "this relay does not accept requests from the app at " + origin,
 		"hint":  "start that relay with --allow-origin " + origin + " (or add it to SPECTER_ALLOW_ORIGINS), or use the relay that served this app",
+		"kind":  "origin_refused",
 	})
 	return string(b)
 }
 
 const refusalNoOrigin = `{"error":"this relay does not accept requests from other sites without a trusted origin",` +
-	`"hint":"use the page this relay serves, or an app whose origin the relay's admin allowed with --allow-origin"}`
+	`"hint":"use the page this relay serves, or an app whose origin the relay's admin allowed with --allow-origin","kind":"origin_refused"}`
 
 func TestCORSPreflightAndHeadersForAllowedAndRefusedOrigins(t *testing.T) {
 	s := newCORSRelay(t, []string{"HTTP://127.0.0.1:7001/", "https://second.example:443"}, nil)

@@ -20,11 +20,14 @@ import (
 
 // NodeParams names the node reached through the relay: the relay's base URL
 // (the page's origin when it served the page), the node's id on the relay,
-// and the session's CSRF token (the page reads it from its cookie).
+// and the session: the CSRF token of the cookie session of the page's own
+// relay (the page reads it from its cookie), or the bearer token another
+// relay answered at login (it then gets no cookie or CSRF token).
 type NodeParams struct {
 	Relay  string `json:"relay"`
 	NodeID string `json:"node_id"`
 	CSRF   string `json:"csrf,omitempty"`
+	Token  string `json:"token,omitempty"`
 }
 
 // SyncParams syncs a wallet with a node.
@@ -124,7 +127,7 @@ func (s *syncer) caller(p NodeParams) (*relay.Caller, error) {
 	if err != nil {
 		return nil, WithCode(err, CodeBadParams, "give the relay's address and the id of one of its nodes")
 	}
-	return c, nil
+	return c.WithToken(p.Token), nil
 }
 
 func (s *syncer) cache(id string) *chainsync.MempoolCache {

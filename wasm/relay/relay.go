@@ -1,9 +1,12 @@
 // Package relay is the engine's transport to the user's node: JSON-RPC
 // batches (Bitcoin Core's dialect) sent through the relay's proxy,
-// POST {relay}/api/nodes/{id}/rpc, which holds the node's credentials. In the
-// browser net/http runs on fetch, so the session cookie goes along (same
+// POST {relay}/api/nodes/{id}/rpc, which holds the node's credentials. For
+// the relay that served the page the session cookie goes along (same
 // origin) and the CSRF token travels in the X-CSRF-Token header (the page
-// reads it from its cookie; a worker cannot). In the browser the requests go
+// reads it from its cookie; a worker cannot). For another relay, which
+// trusts the page's origin (its --allow-origin), the session is a bearer
+// token (WithToken: Authorization: Bearer, RFC 6750) and no cookie or CSRF
+// token is sent. In the browser the requests go
 // through fetch directly (syscall/js), so the engine does not link net/http
 // (several megabytes of WebAssembly); natively they go through net/http.
 //
@@ -25,6 +28,9 @@ import (
 // CSRFHeader is the header the relay checks against its CSRF cookie.
 const CSRFHeader = "X-CSRF-Token"
 
+// AuthorizationHeader carries a bearer session token (RFC 6750 section 2.1).
+const AuthorizationHeader = "Authorization"
+
 // MaxResponse bounds a batch answer (a batch of 10 blocks of up to 8 MB of
 // hex each fits).
 const MaxResponse = 200 << 20
@@ -39,6 +45,7 @@ type Transport interface {
 type Caller struct {
 	endpoint  string
 	csrf      string
+	token     string
 	transport Transport
 }
 
@@ -57,6 +64,19 @@ func New(base, nodeID, csrf string, t Transport) (*Caller, error) {
 		t = DefaultTransport()
 	}
 	return &Caller{endpoint: u.String() + "/api/nodes/" + url.PathEscape(nodeID) + "/rpc", csrf: csrf, transport: t}, nil
+}
+
+// WithToken returns a copy of c that authenticates with the bearer session
+// token a relay of another origin answered at login (RFC 6750), instead of
+// the cookie and CSRF token; "" returns c unchanged.
+func (c *Caller) WithToken(token string) *Caller {
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return c
+	}
+	cp := *c
+	cp.token, cp.csrf = token, ""
+	return &cp
 }
 
 // Endpoint is the URL the batches are posted to.
@@ -84,7 +104,13 @@ type HTTPError struct {
 	Status  int
 	Kind    string
 	Message string
+	// Hint is the relay's advice, shown for refusals of the page's origin.
+	Hint string
 }
+
+// OriginRefused is the kind of the relay's refusal of a page of another
+// origin that it does not trust (start it with --allow-origin).
+const OriginRefused = "origin_refused"
 
 // Error says what the relay answered and what to do.
 func (e *HTTPError) Error() string {
@@ -95,6 +121,8 @@ func (e *HTTPError) Error() string {
 	switch {
 	case e.Status == 401:
 		msg += " (log in to the relay again)"
+	case e.Status == 403 && e.Kind == OriginRefused && e.Hint != "":
+		msg += " (" + e.Hint + ")"
 	case e.Status == 403:
 		msg += " (reload the page to renew the session's CSRF token, or ask the relay's admin for access to this node)"
 	case e.Status == 404:
@@ -129,6 +157,9 @@ func (c *Caller) CallBatch(ctx context.Context, reqs []chainsync.Request) ([]cha
 	if c.csrf != "" {
 		header[CSRFHeader] = c.csrf
 	}
+	if c.token != "" {
+		header[AuthorizationHeader] = "Bearer " + c.token
+	}
 	status, data, err := c.transport.Post(ctx, c.endpoint, header, body)
 	if err != nil {
 		return nil, fmt.Errorf("the relay cannot be reached (check the network and that the relay runs): %w", err)
@@ -141,9 +172,10 @@ func (c *Caller) CallBatch(ctx context.Context, reqs []chainsync.Request) ([]cha
 		var body struct {
 			Error any    `json:"error"`
 			Kind  string `json:"kind"`
+			Hint  string `json:"hint"`
 		}
 		if json.Unmarshal(data, &body) == nil {
-			he.Kind = body.Kind
+			he.Kind, he.Hint = body.Kind, body.Hint
 			switch e := body.Error.(type) {
 			case string:
 				he.Message = e

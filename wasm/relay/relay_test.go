@@ -65,11 +65,13 @@ func TestCallBatchExplainsRelayRefusals(t *testing.T) {
 		body   string
 		err    string
 	}{
-		"logged out":       {401, `{"error":"not logged in"}`, "the relay answered 401: not logged in (log in to the relay again)"},
-		"csrf":             {403, `{"error":"CSRF token missing"}`, "the relay answered 403: CSRF token missing (reload the page to renew the session's CSRF token, or ask the relay's admin for access to this node)"},
-		"node gone":        {404, `{"error":"no node with id \"x\"","kind":"not_found"}`, `the relay answered 404: no node with id "x" (the node was removed from the relay: choose another one)`},
-		"node down":        {502, `{"error":"connection refused","kind":"unreachable"}`, "the relay answered 502: connection refused (the relay cannot reach the node: check that it is running)"},
-		"busy":             {503, `{"error":"node busy"}`, "the relay answered 503: node busy (the node is busy: try again in a moment)"},
+		"logged out": {401, `{"error":"not logged in"}`, "the relay answered 401: not logged in (log in to the relay again)"},
+		"csrf":       {403, `{"error":"CSRF token missing"}`, "the relay answered 403: CSRF token missing (reload the page to renew the session's CSRF token, or ask the relay's admin for access to this node)"},
+		"node gone":  {404, `{"error":"no node with id \"x\"","kind":"not_found"}`, `the relay answered 404: no node with id "x" (the node was removed from the relay: choose another one)`},
+		"node down":  {502, `{"error":"connection refused","kind":"unreachable"}`, "the relay answered 502: connection refused (the relay cannot reach the node: check that it is running)"},
+		"busy":       {503, `{"error":"node busy"}`, "the relay answered 503: node busy (the node is busy: try again in a moment)"},
+		"origin refused": {403, `{"error":"this relay does not accept requests from the app at http://127.0.0.1:7001","hint":"start that relay with --allow-origin http://127.0.0.1:7001","kind":"origin_refused"}`,
+			"the relay answered 403: this relay does not accept requests from the app at http://127.0.0.1:7001 (start that relay with --allow-origin http://127.0.0.1:7001)"},
 		"JSON-RPC error":   {400, `{"id":null,"result":null,"error":{"code":-32700,"message":"parse error"}}`, "the relay answered 400: parse error"},
 		"not JSON":         {500, `oops`, "the relay answered 500"},
 		"answer not array": {200, `{"id":0}`, `the relay's answer is not a JSON-RPC batch answer: "{\"id\":0}"`},
@@ -102,4 +104,26 @@ func TestCallBatchOfUnreachableRelay(t *testing.T) {
 	res, err := c.CallBatch(context.Background(), nil)
 	require.NoError(t, err)
 	require.Nil(t, res)
+}
+
+func TestWithTokenSendsTheBearerTokenInsteadOfTheCSRFToken(t *testing.T) {
+	var auth, csrf []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = append(auth, r.Header.Get("Authorization"))
+		csrf = append(csrf, r.Header.Get(CSRFHeader))
+		io.WriteString(w, `[{"id":0,"result":7,"error":null}]`)
+	}))
+	defer srv.Close()
+	cookie, err := New(srv.URL, "n1", "csrf-tok", HTTPTransport{Client: srv.Client()})
+	require.NoError(t, err)
+	require.Same(t, cookie, cookie.WithToken("  "), "no token: the same caller")
+	bearer := cookie.WithToken(" session-tok ")
+	require.Equal(t, cookie.Endpoint(), bearer.Endpoint())
+	for _, c := range []*Caller{bearer, cookie} {
+		res, err := c.CallBatch(context.Background(), []chainsync.Request{{Method: "getblockcount"}})
+		require.NoError(t, err)
+		require.Equal(t, []chainsync.Response{{Result: json.RawMessage("7")}}, res)
+	}
+	require.Equal(t, []string{"Bearer session-tok", ""}, auth)
+	require.Equal(t, []string{"", "csrf-tok"}, csrf, "the cookie caller is unchanged")
 }
