@@ -1,7 +1,8 @@
 // #/settings: Specter's settings blueprint for what belongs to the user:
-// units (BTC or sats), block explorer, fee source; a backup of all data to
+// units (BTC or sats), block explorer, fee source, language; a backup of all data to
 // one file and a restore from it; BIP-329 label export and import per
 // wallet; erasing this browser's data.
+import { t } from "../i18n.js";
 import { restoreSpecterZip } from "../specter-backup.js";
 import { confirmButton, download, errorBox, field, h, heading, readFile, showError } from "../ui.js";
 import { isZip } from "../zip.js";
@@ -9,7 +10,7 @@ import { isZip } from "../zip.js";
 export async function render(root, app) {
   const cfg = await app.loadConfig();
   const slot = h("div");
-  root.append(heading("Settings"), slot);
+  root.append(heading(t("Settings")), slot);
 
   // Preferences.
   const btc = h("input", { type: "radio", name: "units", id: "units-btc", value: "btc", checked: cfg.units !== "sats" });
@@ -17,30 +18,51 @@ export async function render(root, app) {
   const explorer = h("input", { type: "url", name: "explorer", value: cfg.explorer || "", placeholder: "https://mempool.space/", autocomplete: "off" });
   const fee = h("input", { type: "text", name: "fee_source", value: cfg.fee_source || "node", autocomplete: "off" });
   const prefs = h("form", { class: "panel", "aria-labelledby": "prefs-h" },
-    h("h2", { id: "prefs-h", text: "Preferences" }),
-    h("fieldset", {}, h("legend", { text: "Units" }),
-      h("div", { class: "choice" }, btc, h("label", { for: "units-btc", text: "BTC" })),
-      h("div", { class: "choice" }, sats, h("label", { for: "units-sats", text: "satoshis" }))),
-    field("Block explorer", explorer, "Base URL ending in /, e.g. your own mempool instance; a transaction opens at URL + tx/TXID. Empty for none."),
-    field("Fee source", fee, "\"node\" asks your node, or the base URL of a mempool.space-compatible fee API."),
-    h("button", { type: "submit" }, "Save the preferences"));
+    h("h2", { id: "prefs-h", text: t("Preferences") }),
+    h("fieldset", {}, h("legend", { text: t("Units") }),
+      h("div", { class: "choice" }, btc, h("label", { for: "units-btc", text: t("BTC") })),
+      h("div", { class: "choice" }, sats, h("label", { for: "units-sats", text: t("satoshis") }))),
+    field(t("Block explorer"), explorer, t("Base URL ending in /, e.g. your own mempool instance; a transaction opens at URL + tx/TXID. Empty for none.")),
+    field(t("Fee source"), fee, t("\"node\" asks your node, or the base URL of a mempool.space-compatible fee API.")),
+    h("button", { type: "submit" }, t("Save the preferences")));
   prefs.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
       app.config = await app.call("config.set", { ...app.config, units: sats.checked ? "sats" : "btc", explorer: explorer.value.trim(), fee_source: fee.value.trim() });
       showError(slot, null);
-      app.announce("Preferences saved.");
+      app.announce(t("Preferences saved."));
     } catch (err) {
       showError(slot, err);
     }
   });
 
+  // Language: the catalogues present (English plus web/i18n/<tag>.json),
+  // saved in the config (config.set, the engine's SetLanguage) and applied
+  // at once: the screen is drawn again in the new language.
+  const languages = await app.i18n.available();
+  const current = cfg.language || "en";
+  if (!languages.some((l) => l.tag === current)) languages.push({ tag: current, name: current });
+  const language = h("select", { name: "language" }, languages.map((l) => h("option", { value: l.tag, lang: l.tag, text: l.name })));
+  language.value = current;
+  language.addEventListener("change", async () => {
+    try {
+      app.config = await app.call("config.set", { ...app.config, language: language.value });
+      await app.setLanguage(app.config.language);
+      app.announce(t("Language saved."));
+    } catch (err) {
+      showError(slot, err);
+    }
+  });
+  const lang = h("section", { class: "panel", "aria-labelledby": "language-h" },
+    h("h2", { id: "language-h", text: t("Language") }),
+    field(t("Language of the app"), language, t("Amounts and addresses keep their format; messages from the engine stay in English.")));
+
   // Backup and restore.
   const restoreFile = h("input", { type: "file", name: "restore", accept: ".json,.zip,application/json,application/zip" });
   const restoreResult = h("div", { "aria-live": "polite" });
   const backup = h("section", { class: "panel", "aria-labelledby": "backup-h" },
-    h("h2", { id: "backup-h", text: "Backup and restore" }),
-    h("p", {}, "One file with every device, wallet, label, pending PSBT and setting. Hot devices' seeds stay encrypted with their passwords."),
+    h("h2", { id: "backup-h", text: t("Backup and restore") }),
+    h("p", {}, t("One file with every device, wallet, label, pending PSBT and setting. Hot devices' seeds stay encrypted with their passwords.")),
     h("button", {
       type: "button",
       onclick: async () => {
@@ -49,18 +71,18 @@ export async function render(root, app) {
           const text = JSON.stringify(doc, null, 2);
           app.lastBackup = text; // for the end-to-end tests
           download(`specter-backup-${new Date().toISOString().slice(0, 10)}.json`, text);
-          app.announce("Backup file saved.");
+          app.announce(t("Backup file saved."));
         } catch (err) {
           showError(slot, err);
         }
       },
-    }, "Download a backup"),
-    field("Restore from a backup file", restoreFile, "This app's backup replaces everything in this browser, after checking all of it. Specter Desktop's specter-backup.zip adds its devices and wallets."),
+    }, t("Download a backup")),
+    field(t("Restore from a backup file"), restoreFile, t("This app's backup replaces everything in this browser, after checking all of it. Specter Desktop's specter-backup.zip adds its devices and wallets.")),
     h("button", {
       type: "button", class: "secondary",
       onclick: async () => {
         if (!restoreFile.files.length) {
-          showError(slot, { message: "no backup file chosen", hint: "choose the backup file first" });
+          showError(slot, { message: t("no backup file chosen"), hint: t("choose the backup file first") });
           restoreFile.focus();
           return;
         }
@@ -68,32 +90,32 @@ export async function render(root, app) {
           const bytes = new Uint8Array(await restoreFile.files[0].arrayBuffer());
           if (isZip(bytes)) {
             const r = await restoreSpecterZip(app, bytes);
-            restoreResult.replaceChildren(h("p", { class: "notice", text: `Added ${r.devices} devices, ${r.wallets} wallets and ${r.labels} labels from the Specter Desktop backup.` }),
+            restoreResult.replaceChildren(h("p", { class: "notice", text: t("Added {devices} devices, {wallets} wallets and {labels} labels from the Specter Desktop backup.", r) }),
               r.problems.length ? h("div", { class: "warning" }, r.problems.map((p) => h("p", { text: p }))) : "");
             showError(slot, null);
             return;
           }
           const sum = await app.call("backup.import", { text: new TextDecoder().decode(bytes) });
-          restoreResult.replaceChildren(h("p", { class: "notice", text: `Restored ${sum.devices} devices, ${sum.wallets} wallets and ${sum.psbts} pending PSBTs.` }));
+          restoreResult.replaceChildren(h("p", { class: "notice", text: t("Restored {devices} devices, {wallets} wallets and {psbts} pending PSBTs.", sum) }));
           showError(slot, null);
           await app.loadConfig();
         } catch (err) {
           showError(slot, err);
         }
       },
-    }, "Restore"),
+    }, t("Restore")),
     restoreResult);
 
   // BIP-329 labels.
   const { wallets } = await app.call("wallets.list");
-  const labels = h("section", { class: "panel", "aria-labelledby": "labels-h" }, h("h2", { id: "labels-h", text: "Labels (BIP-329)" }));
+  const labels = h("section", { class: "panel", "aria-labelledby": "labels-h" }, h("h2", { id: "labels-h", text: t("Labels (BIP-329)") }));
   if (!wallets.length) {
-    labels.append(h("p", { class: "empty", text: "No wallets yet." }));
+    labels.append(h("p", { class: "empty", text: t("No wallets yet.") }));
   } else {
     const which = h("select", { name: "label-wallet" }, wallets.map((w) => h("option", { value: w.id, text: w.name })));
     const file = h("input", { type: "file", name: "labels", accept: ".jsonl,.json,.txt" });
     const out = h("div", { "aria-live": "polite" });
-    labels.append(field("Wallet", which),
+    labels.append(field(t("Wallet"), which),
       h("button", {
         type: "button",
         onclick: async () => {
@@ -105,43 +127,43 @@ export async function render(root, app) {
             showError(slot, err);
           }
         },
-      }, "Export the labels"),
-      field("Import a BIP-329 file", file),
+      }, t("Export the labels")),
+      field(t("Import a BIP-329 file"), file),
       h("button", {
         type: "button", class: "secondary",
         onclick: async () => {
           if (!file.files.length) {
-            showError(slot, { message: "no label file chosen", hint: "choose a BIP-329 .jsonl file first" });
+            showError(slot, { message: t("no label file chosen"), hint: t("choose a BIP-329 .jsonl file first") });
             return;
           }
           try {
             const rep = await app.call("labels.import", { wallet_id: which.value, text: await readFile(file.files[0]) });
             const problems = rep.problems || [];
-            out.replaceChildren(h("p", { class: "notice", text: `Imported ${rep.imported} labels.` }),
+            out.replaceChildren(h("p", { class: "notice", text: t("Imported {imported} labels.", rep) }),
               problems.length ? h("div", { class: "warning" }, problems.map((p) => h("p", { text: typeof p === "string" ? p : (p.message || JSON.stringify(p)) }))) : "");
           } catch (err) {
             showError(slot, err);
           }
         },
-      }, "Import the labels"),
+      }, t("Import the labels")),
       out);
   }
 
   // Erase.
   const erase = h("section", { class: "panel", "aria-labelledby": "erase-h" },
-    h("h2", { id: "erase-h", text: "Erase this browser's data" }),
-    h("p", {}, "Removes every device, wallet and setting from this browser. Download a backup first."),
-    confirmButton("Erase everything", "Erase all Specter data in this browser?", async () => {
+    h("h2", { id: "erase-h", text: t("Erase this browser's data") }),
+    h("p", {}, t("Removes every device, wallet and setting from this browser. Download a backup first.")),
+    confirmButton(t("Erase everything"), t("Erase all Specter data in this browser?"), async () => {
       try {
         await eraseAll(app);
-        app.announce("All data erased.");
+        app.announce(t("All data erased."));
         app.go("#/wallets");
       } catch (err) {
         showError(slot, err);
       }
     }));
 
-  root.append(prefs, backup, labels, erase);
+  root.append(prefs, lang, backup, labels, erase);
 }
 
 // eraseAll has the engine wipe its storage (storage.wipe), or, with an
@@ -157,10 +179,10 @@ async function eraseAll(app) {
   await new Promise((resolve, reject) => {
     const req = indexedDB.deleteDatabase("specter");
     req.onsuccess = () => resolve();
-    req.onerror = () => reject(Object.assign(new Error("the browser did not erase the data: " + (req.error && req.error.message)), { hint: "close the app's other tabs and try again" }));
+    req.onerror = () => reject(Object.assign(new Error(t("the browser did not erase the data: {reason}", { reason: req.error && req.error.message })), { hint: t("close the app's other tabs and try again") }));
     // Blocked while a connection closes: wait a little before giving up.
-    req.onblocked = () => setTimeout(() => reject(Object.assign(new Error("another tab of the app holds the data open"),
-      { hint: "close the app's other tabs and try again" })), 10000);
+    req.onblocked = () => setTimeout(() => reject(Object.assign(new Error(t("another tab of the app holds the data open")),
+      { hint: t("close the app's other tabs and try again") })), 10000);
   });
   await app.restartEngine();
 }
