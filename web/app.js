@@ -22,7 +22,7 @@ const announceEl = document.getElementById("announce");
 
 const app = {
   engine: null,
-  relay: new Relay(),
+  relay: Relay.load(), // this page's relay, or the one chosen by URL on #/welcome
   relayUp: null, // null unknown, true, false
   auth: null, // {needs_setup, user}
   config: null,
@@ -36,7 +36,8 @@ const app = {
     else location.hash = hash;
   },
   call(method, params = {}, opts = {}) {
-    return app.engine.call(method, params, opts);
+    // Node calls go to the chosen relay (another one: its URL and token).
+    return app.engine.call(method, app.relay.nodeParams(params), opts);
   },
   async loadConfig() {
     app.config = await app.call("config.get");
@@ -172,13 +173,20 @@ function setState(el, state, text) {
 
 let nodeCheckedAt = 0;
 async function refreshStatus() {
+  // Another relay chosen by URL is named by its host.
+  const host = app.relay.remote ? app.relay.host : "";
+  relayEl.title = host ? app.relay.origin : "";
   try {
     const health = await app.relay.health();
     app.relayUp = health.status === "ok";
-    setState(relayEl, app.relayUp ? "ok" : "down", app.relayUp ? t("Relay: reachable") : t("Relay: {status}", { status: health.status }));
-  } catch {
+    if (host) setState(relayEl, app.relayUp ? "ok" : "down", app.relayUp ? t("Relay {host}: reachable", { host }) : t("Relay {host}: {status}", { host, status: health.status }));
+    else setState(relayEl, app.relayUp ? "ok" : "down", app.relayUp ? t("Relay: reachable") : t("Relay: {status}", { status: health.status }));
+  } catch (err) {
     app.relayUp = false;
-    setState(relayEl, "down", t("Relay: not reachable"));
+    if (!host) setState(relayEl, "down", t("Relay: not reachable"));
+    else if (err && err.status === 403) setState(relayEl, "down", t("Relay {host}: refuses this app", { host }));
+    else setState(relayEl, "down", t("Relay {host}: not reachable", { host }));
+    if (host && err && err.hint) relayEl.title = err.hint;
   }
   offlineEl.hidden = app.relayUp && navigator.onLine;
   if (app.relayUp) {

@@ -1,7 +1,10 @@
-// #/welcome: connect to the relay that served the page. First run: create
+// #/welcome: connect to the relay that served the page, or to another relay
+// by URL (one that trusts this page's origin: --allow-origin there, and
+// --connect-relay on the relay that served the page). First run: create
 // the admin with the one-time setup token the relay printed on its console.
 // Then log in, choose a node, or go on offline (everything but the node
 // works without the relay).
+import { parseRelayURL, Relay } from "../relay.js";
 import { errorBox, field, h, heading, showError } from "../ui.js";
 
 function offlineButton(app) {
@@ -17,14 +20,14 @@ export async function render(root, app) {
       "Devices, wallets and addresses are kept in this browser and work offline; the relay connects the app to your own node."));
   const slot = h("div", { class: "errors" });
   const body = h("div");
-  root.append(slot, body);
+  root.append(slot, relayChoice(app), body);
   let status;
   try {
     status = await app.relay.status();
     app.auth = status;
   } catch (err) {
     body.append(h("section", { class: "panel", "aria-labelledby": "relay-h" },
-      h("h2", { id: "relay-h", text: "Relay not reachable" }),
+      h("h2", { id: "relay-h", text: app.relay.remote ? "Relay refuses or not reachable" : "Relay not reachable" }),
       errorBox(err),
       h("p", {}, "You can go on offline: devices, wallets and addresses work without the relay."),
       h("div", { class: "actions" }, offlineButton(app),
@@ -103,7 +106,8 @@ export async function render(root, app) {
   }
   body.append(h("section", { class: "panel", "aria-labelledby": "session-h" },
     h("h2", { id: "session-h", text: "Connected" }),
-    h("p", {}, "Logged in to this relay as ", h("strong", { text: status.user.username }), status.user.admin ? " (admin)." : "."),
+    h("p", {}, app.relay.remote ? `Logged in to the relay at ${app.relay.origin} as ` : "Logged in to this relay as ",
+      h("strong", { text: status.user.username }), status.user.admin ? " (admin)." : "."),
     h("div", { class: "actions" },
       h("a", { class: "button", href: "#/wallets" }, "Go to the wallets"),
       h("button", {
@@ -189,4 +193,54 @@ function addNodeForm(app, slot) {
     }
   });
   return form;
+}
+
+// relayChoice shows which relay the app uses and lets the user switch to
+// another relay by URL, or back to the relay that served this page. The
+// new relay is probed first, so a malformed URL, a relay that does not
+// answer, or one that refuses this page's origin is explained here and the
+// app stays on the relay it had.
+function relayChoice(app) {
+  const slot = h("div", { class: "errors" });
+  const url = h("input", { type: "url", name: "relay-url", required: true, autocomplete: "url", spellcheck: "false",
+    placeholder: "https://relay.example", value: app.relay.remote ? app.relay.origin : "" });
+  const connect = h("button", { type: "submit" }, "Connect");
+  const form = h("form", { class: "panel", "aria-labelledby": "other-relay-h", novalidate: true },
+    h("h2", { id: "other-relay-h", text: "Use another relay" }),
+    h("p", {}, app.relay.remote
+      ? h("span", {}, "The app uses the relay at ", h("strong", { "data-testid": "relay-origin", text: app.relay.origin }), ".")
+      : h("span", {}, "The app uses the relay that served this page (", h("strong", { "data-testid": "relay-origin", text: location.origin }), ").")),
+    slot,
+    field("Relay URL", url, `Its admin must start it with --allow-origin ${location.origin}, and this page's relay must be started with --connect-relay and that URL.`),
+    h("div", { class: "actions" }, connect,
+      app.relay.remote ? h("button", { type: "button", class: "secondary", onclick: () => switchTo(app, "") }, "Use this page's relay") : null));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    showError(slot, null);
+    connect.disabled = true;
+    try {
+      const origin = parseRelayURL(url.value);
+      if (origin !== location.origin) await new Relay(origin).status(); // refused, unreachable: says why
+      await switchTo(app, origin);
+    } catch (err) {
+      showError(slot, err);
+      connect.disabled = false;
+      url.focus();
+    }
+  });
+  return form;
+}
+
+// switchTo makes the app use the relay at origin ("": this page's relay).
+// A node id belongs to one relay, so the node choice is cleared.
+async function switchTo(app, origin) {
+  if (!app.relay.use(origin)) return;
+  app.auth = null;
+  if (app.config && app.config.node_id) {
+    await app.engineReady;
+    app.config = await app.call("config.set", { ...app.config, node_id: "" });
+  }
+  app.announce(app.relay.remote ? `Using the relay at ${app.relay.origin}.` : "Using this page's relay.");
+  await app.nodeRecheck();
+  app.go("#/welcome");
 }
