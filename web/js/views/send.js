@@ -14,6 +14,7 @@
 //                             with bump fee / cancel (RBF) or CPFP
 // Unconfirmed transactions are listed on the send screen with the same
 // bump / cancel / CPFP actions.
+import { t, tDom, tn } from "../i18n.js";
 import { confirmButton, download, errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
 
 const ABSURD_SAT_VB = 1000;
@@ -27,7 +28,7 @@ const NETWORK_PREFIXES = {
 export async function render(root, app, parts) {
   const id = parts[0];
   if (!id) {
-    root.append(heading("Send"), h("p", {}, "Choose a wallet to send from on the ", h("a", { href: "#/wallets", text: "wallets screen" }), "."));
+    root.append(heading(t("Send")), h("p", {}, tDom("Choose a wallet to send from on the {link}.", { link: h("a", { href: "#/wallets", text: t("wallets screen") }) })));
     return;
   }
   const w = await app.call("wallets.get", { id });
@@ -53,8 +54,8 @@ function nodeParams(app) {
 async function withNode(app) {
   const p = nodeParams(app);
   if (!p) {
-    const err = new Error("no node is chosen");
-    err.hint = "choose a node on the Relay screen first";
+    const err = new Error(t("no node is chosen"));
+    err.hint = t("choose a node on the Relay screen first");
     throw err;
   }
   if (!app.relay.csrf) await app.relay.me();
@@ -67,7 +68,7 @@ async function withNode(app) {
 async function nodeRPC(app, method, params) {
   const p = await withNode(app);
   const res = await app.relay.request("POST", `/api/nodes/${encodeURIComponent(p.node_id)}/rpc`, { jsonrpc: "1.0", id: method, method, params });
-  if (res && res.error) throw hinted(`the node answered ${method} with an error: ${res.error.message || JSON.stringify(res.error)}`, "check the node on the Relay screen");
+  if (res && res.error) throw hinted(t("the node answered {method} with an error: {error}", { method, error: res.error.message || JSON.stringify(res.error) }), t("check the node on the Relay screen"));
   return res ? res.result : null;
 }
 
@@ -87,7 +88,7 @@ async function parentFee(app, txid) {
     const pool = await nodeRPC(app, "getrawmempool", [true]);
     btc = pick(pool && pool[txid]);
   }
-  if (btc === null) throw hinted("the node does not have the transaction " + txid + " in its mempool", "sync the wallet: it may be confirmed or dropped already");
+  if (btc === null) throw hinted(t("the node does not have the transaction {txid} in its mempool", { txid }), t("sync the wallet: it may be confirmed or dropped already"));
   return Math.round(btc * 1e8);
 }
 
@@ -98,11 +99,11 @@ async function parentFee(app, txid) {
 export function parseAmount(text, unit) {
   const s = String(text).trim().replace(/[\s,_]/g, "");
   if (unit === "sats") {
-    if (!/^\d{1,16}$/.test(s)) throw hinted(`"${text}" is not an amount in sats`, "write a whole number of satoshis, like 15000");
+    if (!/^\d{1,16}$/.test(s)) throw hinted(t("\"{amount}\" is not an amount in sats", { amount: text }), t("write a whole number of satoshis, like 15000"));
     return Number(s);
   }
   const m = /^(\d{1,8})(?:\.(\d{0,8}))?$/.exec(s) || /^()\.(\d{1,8})$/.exec(s);
-  if (!m) throw hinted(`"${text}" is not an amount in BTC`, "write it like 0.0015 (at most 8 decimals)");
+  if (!m) throw hinted(t("\"{amount}\" is not an amount in BTC", { amount: text }), t("write it like 0.0015 (at most 8 decimals)"));
   return Number(m[1] || "0") * 1e8 + Number((m[2] || "").padEnd(8, "0"));
 }
 
@@ -132,24 +133,24 @@ function wrongNetwork(address, network) {
 async function renderForm(root, app, w) {
   const unit = units(app);
   const unitName = unit === "sats" ? "sats" : "BTC";
-  root.append(heading("Send from " + w.name),
-    h("p", { class: "muted" }, `${w.kind === "multi" ? `${w.m}-of-${w.n} multisig` : "single-sig"} · ${w.script_type} · ${w.network} · `,
-      h("a", { href: "#/wallets/" + encodeURIComponent(w.id), text: "Back to the wallet" })));
+  root.append(heading(t("Send from {name}", { name: w.name })),
+    h("p", { class: "muted" }, `${w.kind === "multi" ? t("{m}-of-{n} multisig", { m: w.m, n: w.n }) : t("single-sig")} · ${w.script_type} · ${w.network} · `,
+      h("a", { href: "#/wallets/" + encodeURIComponent(w.id), text: t("Back to the wallet") })));
   const slot = h("div", { "aria-live": "polite" });
   root.append(slot);
 
   const [balance, { utxos }, { psbts }, { transactions }] = await Promise.all([
     app.call("wallets.balance", { id: w.id }), app.call("wallets.utxos", { id: w.id }),
     app.call("psbts.list", { wallet_id: w.id }), app.call("wallets.transactions", { id: w.id })]);
-  root.append(facts([["Confirmed balance", formatAmount(balance.confirmed, unit)],
-    ["Unconfirmed", formatAmount((balance.trusted_pending || 0) + (balance.untrusted_pending || 0), unit)],
-    ["Locked by pending PSBTs", formatAmount(balance.locked, unit)], ["Frozen", formatAmount(balance.frozen, unit)]]));
+  root.append(facts([[t("Confirmed balance"), formatAmount(balance.confirmed, unit)],
+    [t("Unconfirmed"), formatAmount((balance.trusted_pending || 0) + (balance.untrusted_pending || 0), unit)],
+    [t("Locked by pending PSBTs"), formatAmount(balance.locked, unit)], [t("Frozen"), formatAmount(balance.frozen, unit)]]));
 
   if (psbts.length) {
-    root.append(h("section", { class: "panel", "aria-labelledby": "pending-h" }, h("h2", { id: "pending-h", text: "Pending transactions" }),
+    root.append(h("section", { class: "panel", "aria-labelledby": "pending-h" }, h("h2", { id: "pending-h", text: t("Pending transactions") }),
       h("ul", { "data-testid": "pending-psbts" }, psbts.map((p) => h("li", {},
         h("a", { href: `${base(w)}/psbt/${encodeURIComponent(p.id)}`, text: p.name || p.id }),
-        ` (${p.inputs.length} input${p.inputs.length === 1 ? "" : "s"} locked)`)))));
+        " " + tn("({n} input locked)", "({n} inputs locked)", p.inputs.length))))));
   }
 
   // Recipients.
@@ -165,12 +166,12 @@ async function renderForm(root, app, w) {
     const row = { address, amount, max, subtract, label };
     max.addEventListener("change", () => { amount.disabled = max.checked; });
     amount.disabled = max.checked;
-    const remove = h("button", { type: "button", class: "secondary" }, "Remove recipient " + n);
-    const el = h("fieldset", { class: "recipient" }, h("legend", { text: "Recipient " + n }),
-      field("Address", address), field(`Amount (${unitName})`, amount),
-      h("div", { class: "choice" }, max, h("label", { for: max.id, text: "Send the maximum (everything left)" })),
-      h("div", { class: "choice" }, subtract, h("label", { for: subtract.id, text: "Subtract the fee from this amount" })),
-      field("Label (optional)", label), rows.length ? remove : null);
+    const remove = h("button", { type: "button", class: "secondary" }, t("Remove recipient {n}", { n }));
+    const el = h("fieldset", { class: "recipient" }, h("legend", { text: t("Recipient {n}", { n }) }),
+      field(t("Address"), address), field(t("Amount ({unit})", { unit: unitName }), amount),
+      h("div", { class: "choice" }, max, h("label", { for: max.id, text: t("Send the maximum (everything left)") })),
+      h("div", { class: "choice" }, subtract, h("label", { for: subtract.id, text: t("Subtract the fee from this amount") })),
+      field(t("Label (optional)"), label), rows.length ? remove : null);
     row.el = el;
     remove.addEventListener("click", () => {
       rows.splice(rows.indexOf(row), 1);
@@ -193,7 +194,7 @@ async function renderForm(root, app, w) {
     }
   }
 
-  const paste = h("textarea", { name: "paste", spellcheck: "false", rows: "3", placeholder: "bitcoin:bcrt1q...?amount=0.1  or lines of address,amount" });
+  const paste = h("textarea", { name: "paste", spellcheck: "false", rows: "3", placeholder: t("bitcoin:bcrt1q...?amount=0.1  or lines of address,amount") });
   const pasteButton = h("button", {
     type: "button", class: "secondary",
     onclick: async () => {
@@ -209,24 +210,24 @@ async function renderForm(root, app, w) {
         }
         paste.value = "";
         showError(slot, null);
-        app.announce("Recipients filled in from the pasted text.");
+        app.announce(t("Recipients filled in from the pasted text."));
       } catch (err) {
         showError(slot, err);
       }
     },
-  }, "Fill in from the pasted text");
+  }, t("Fill in from the pasted text"));
 
   // Coin control.
   const coinBoxes = utxos.map((u, i) => {
     const box = h("input", { type: "checkbox", name: "coin", value: u.outpoint, id: `coin-${i}`, disabled: u.frozen || !!u.locked_by });
-    const why = u.frozen ? " (frozen)" : u.locked_by ? " (in a pending PSBT)" : u.confirmed ? "" : " (unconfirmed)";
+    const why = u.frozen ? " " + t("(frozen)") : u.locked_by ? " " + t("(in a pending PSBT)") : u.confirmed ? "" : " " + t("(unconfirmed)");
     return h("div", { class: "choice" }, box,
       h("label", { for: box.id }, h("code", { class: "mono", text: u.outpoint }), ` ${formatAmount(u.value, unit)}${why}`));
   });
-  const coins = h("details", { class: "panel" }, h("summary", { text: "Coin control (optional)" }),
-    coinBoxes.length ? h("fieldset", {}, h("legend", { text: "Spend only these outputs" }), coinBoxes,
-      h("p", { class: "help", text: "Leave all unticked to let the wallet choose. Frozen outputs and outputs of pending PSBTs cannot be chosen." }))
-      : h("p", { class: "empty", text: "No unspent outputs: sync the wallet with the node." }));
+  const coins = h("details", { class: "panel" }, h("summary", { text: t("Coin control (optional)") }),
+    coinBoxes.length ? h("fieldset", {}, h("legend", { text: t("Spend only these outputs") }), coinBoxes,
+      h("p", { class: "help", text: t("Leave all unticked to let the wallet choose. Frozen outputs and outputs of pending PSBTs cannot be chosen.") }))
+      : h("p", { class: "empty", text: t("No unspent outputs: sync the wallet with the node.") }));
 
   // Fee rate.
   const feeRate = h("input", { type: "number", name: "fee_rate", min: "1", step: "any", required: true, inputmode: "decimal" });
@@ -237,31 +238,31 @@ async function renderForm(root, app, w) {
     if (target.value) feeRate.value = target.value;
   });
   const rbf = h("input", { type: "checkbox", name: "rbf", id: "send-rbf", checked: true });
-  const feeBox = h("fieldset", { class: "panel" }, h("legend", { text: "Fee" }),
-    field("Confirmation target", target), field("Fee rate (sat/vB)", feeRate, "The node's estimate for the target; type another rate to override it."), feeNote,
-    h("div", { class: "choice" }, rbf, h("label", { for: "send-rbf", text: "Allow replacing it with a higher fee later (RBF)" })));
+  const feeBox = h("fieldset", { class: "panel" }, h("legend", { text: t("Fee") }),
+    field(t("Confirmation target"), target), field(t("Fee rate (sat/vB)"), feeRate, t("The node's estimate for the target; type another rate to override it.")), feeNote,
+    h("div", { class: "choice" }, rbf, h("label", { for: "send-rbf", text: t("Allow replacing it with a higher fee later (RBF)") })));
   (async () => {
     try {
       const p = await withNode(app);
       const res = await app.call("fees.estimate", p);
-      target.replaceChildren(...res.targets.map((t) => h("option", { value: String(t.fee_rate_sat_vb), text: `${t.target} blocks: ${t.fee_rate_sat_vb} sat/vB` })));
+      target.replaceChildren(...res.targets.map((x) => h("option", { value: String(x.fee_rate_sat_vb), text: t("{target} blocks: {rate} sat/vB", { target: x.target, rate: x.fee_rate_sat_vb }) })));
       const first = res.targets[0];
       if (first && !feeRate.value) feeRate.value = String(first.fee_rate_sat_vb);
       estimate = first ? first.fee_rate_sat_vb : 0;
       feeNote.replaceChildren(res.notice ? h("p", { class: "notice", "data-testid": "fee-notice", text: res.notice }) :
-        h("p", { class: "help", text: "Estimated by the node." + (res.min_relay_sat_vb > 0 ? ` Its minimum relay fee is ${res.min_relay_sat_vb} sat/vB.` : "") }));
+        h("p", { class: "help", text: res.min_relay_sat_vb > 0 ? t("Estimated by the node. Its minimum relay fee is {rate} sat/vB.", { rate: res.min_relay_sat_vb }) : t("Estimated by the node.") }));
     } catch (err) {
-      target.replaceChildren(h("option", { value: "", text: "No estimate" }));
+      target.replaceChildren(h("option", { value: "", text: t("No estimate") }));
       if (!feeRate.value) feeRate.value = "1";
-      feeNote.replaceChildren(h("p", { class: "notice", "data-testid": "fee-notice", text: "No fee estimate from the node (" + err.message + "): set the fee rate by hand." }));
+      feeNote.replaceChildren(h("p", { class: "notice", "data-testid": "fee-notice", text: t("No fee estimate from the node ({reason}): set the fee rate by hand.", { reason: err.message }) }));
     }
   })();
 
-  const submit = h("button", { type: "submit" }, "Create the transaction");
-  const form = h("form", { class: "panel", "aria-label": "New transaction" },
-    h("h2", { text: "Recipients" }), rowsEl,
-    h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: () => addRow().address.focus() }, "Add a recipient")),
-    field("Paste a bitcoin: link or CSV lines (address,amount)", paste, "CSV amounts are in BTC, or in sats with the unit (\"1500 sats\")."),
+  const submit = h("button", { type: "submit" }, t("Create the transaction"));
+  const form = h("form", { class: "panel", "aria-label": t("New transaction") },
+    h("h2", { text: t("Recipients") }), rowsEl,
+    h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: () => addRow().address.focus() }, t("Add a recipient"))),
+    field(t("Paste a bitcoin: link or CSV lines (address,amount)"), paste, t("CSV amounts are in BTC, or in sats with the unit (\"1500 sats\").")),
     h("div", { class: "actions" }, pasteButton),
     coins, feeBox, h("div", { class: "actions" }, submit));
   form.addEventListener("submit", async (ev) => {
@@ -270,8 +271,11 @@ async function renderForm(root, app, w) {
     try {
       const recipients = rows.map((r, i) => {
         const address = r.address.value.trim();
-        if (!address) throw hinted(`recipient ${i + 1} has no address`, "type or paste the address, or remove the recipient");
-        if (wrongNetwork(address, w.network)) throw hinted(`recipient ${i + 1}'s address ${address} is not a ${w.network} address`, `this wallet is on ${w.network}: check where the address came from`);
+        if (!address) throw hinted(t("recipient {n} has no address", { n: i + 1 }), t("type or paste the address, or remove the recipient"));
+        if (wrongNetwork(address, w.network)) {
+          throw hinted(t("recipient {n}'s address {address} is not a {network} address", { n: i + 1, address, network: w.network }),
+            t("this wallet is on {network}: check where the address came from", { network: w.network }));
+        }
         const rec = { address, amount: 0 };
         if (r.max.checked) rec.max = true;
         else rec.amount = parseAmount(r.amount.value, unit);
@@ -280,7 +284,7 @@ async function renderForm(root, app, w) {
         return rec;
       });
       const rate = Number(feeRate.value);
-      if (!(rate > 0)) throw hinted("the fee rate is missing", "give a fee rate in sat/vB, like 2");
+      if (!(rate > 0)) throw hinted(t("the fee rate is missing"), t("give a fee rate in sat/vB, like 2"));
       const mustUse = coinBoxes.map((c) => c.querySelector("input")).filter((b) => b.checked).map((b) => b.value);
       const params = { id: w.id, recipients, fee_rate: rate };
       if (mustUse.length) { params.must_use = mustUse; params.use_only = true; }
@@ -301,42 +305,43 @@ async function renderForm(root, app, w) {
 // openReview keeps the builder's warnings for the review screen and opens it.
 function openReview(app, w, res) {
   sessionStorage.setItem("specter.send.warnings." + res.id, JSON.stringify(res.warnings || []));
-  app.announce("The transaction is ready for review.");
+  app.announce(t("The transaction is ready for review."));
   app.go(`${base(w)}/psbt/${encodeURIComponent(res.id)}`);
 }
 
 // replaceControls are the bump / cancel (a send of ours) or CPFP (an
 // incoming payment) controls of an unconfirmed transaction.
-function replaceControls(app, w, t, slot) {
-  const rate = h("input", { type: "number", name: "new_fee_rate", min: "1", step: "any", value: String(Math.max(2, Math.ceil(((t.fee || 0) / (t.vsize || 1)) * 2))), "aria-label": "New fee rate for " + t.txid + " (sat/vB)" });
+function replaceControls(app, w, tx, slot) {
+  const rate = h("input", { type: "number", name: "new_fee_rate", min: "1", step: "any", value: String(Math.max(2, Math.ceil(((tx.fee || 0) / (tx.vsize || 1)) * 2))), "aria-label": t("New fee rate for {txid} (sat/vB)", { txid: tx.txid }) });
   const act = (method, extra = {}) => async () => {
     showError(slot, null);
     try {
-      if (method === "wallets.cpfp" && !t.fee_known) extra = { ...extra, parent_fee: await parentFee(app, t.txid) };
-      const res = await app.call(method, { id: w.id, txid: t.txid, fee_rate: Number(rate.value), ...extra });
+      if (method === "wallets.cpfp" && !tx.fee_known) extra = { ...extra, parent_fee: await parentFee(app, tx.txid) };
+      const res = await app.call(method, { id: w.id, txid: tx.txid, fee_rate: Number(rate.value), ...extra });
       openReview(app, w, res);
     } catch (err) {
       showError(slot, err);
     }
   };
-  const outgoing = t.net < 0;
-  return h("div", { class: "actions" }, h("label", { for: rate.id || (rate.id = "rate-" + t.txid.slice(0, 12)), text: "New fee rate (sat/vB)" }), rate,
-    outgoing ? h("button", { type: "button", onclick: act("wallets.bumpFee") }, "Bump the fee") : null,
-    outgoing ? h("button", { type: "button", class: "secondary", onclick: act("wallets.cancelTx") }, "Cancel the transaction") : null,
-    outgoing ? null : h("button", { type: "button", onclick: act("wallets.cpfp") }, "Speed up (CPFP)"));
+  const outgoing = tx.net < 0;
+  return h("div", { class: "actions" }, h("label", { for: rate.id || (rate.id = "rate-" + tx.txid.slice(0, 12)), text: t("New fee rate (sat/vB)") }), rate,
+    outgoing ? h("button", { type: "button", onclick: act("wallets.bumpFee") }, t("Bump the fee")) : null,
+    outgoing ? h("button", { type: "button", class: "secondary", onclick: act("wallets.cancelTx") }, t("Cancel the transaction")) : null,
+    outgoing ? null : h("button", { type: "button", onclick: act("wallets.cpfp") }, t("Speed up (CPFP)")));
 }
 
 function unconfirmedSection(app, w, transactions, unit, slot) {
-  const pending = transactions.filter((t) => t.status === "pending");
-  const sec = h("section", { class: "panel", "aria-labelledby": "unconf-h" }, h("h2", { id: "unconf-h", text: "Unconfirmed transactions" }));
+  const pending = transactions.filter((tx) => tx.status === "pending");
+  const sec = h("section", { class: "panel", "aria-labelledby": "unconf-h" }, h("h2", { id: "unconf-h", text: t("Unconfirmed transactions") }));
   if (!pending.length) {
-    sec.append(h("p", { class: "empty", text: "None: nothing to bump, cancel or speed up." }));
+    sec.append(h("p", { class: "empty", text: t("None: nothing to bump, cancel or speed up.") }));
     return sec;
   }
-  sec.append(h("ul", { class: "unconfirmed" }, pending.map((t) => h("li", {},
-    h("p", {}, h("a", { href: `${base(w)}/tx/${t.txid}` }, h("code", { class: "mono", text: t.txid })),
-      ` ${t.net < 0 ? "sent" : "received"} ${formatAmount(Math.abs(t.net), unit)}`, t.fee_known ? `, fee ${formatAmount(t.fee, unit)}` : ""),
-    replaceControls(app, w, t, slot)))));
+  sec.append(h("ul", { class: "unconfirmed" }, pending.map((tx) => h("li", {},
+    h("p", {}, h("a", { href: `${base(w)}/tx/${tx.txid}` }, h("code", { class: "mono", text: tx.txid })),
+      " " + (tx.net < 0 ? t("sent {amount}", { amount: formatAmount(Math.abs(tx.net), unit) }) : t("received {amount}", { amount: formatAmount(Math.abs(tx.net), unit) })),
+      tx.fee_known ? t(", fee {amount}", { amount: formatAmount(tx.fee, unit) }) : ""),
+    replaceControls(app, w, tx, slot)))));
   return sec;
 }
 
@@ -374,35 +379,38 @@ async function renderReview(root, app, w, txid) {
   } catch {
     built = [];
   }
-  root.append(heading("Review the transaction"),
-    h("p", { class: "muted" }, w.name + " · ", h("a", { href: base(w), text: "Back to send" })));
+  root.append(heading(t("Review the transaction")),
+    h("p", { class: "muted" }, w.name + " · ", h("a", { href: base(w), text: t("Back to send") })));
   const slot = h("div", { "aria-live": "polite" });
   root.append(slot);
 
   // Warnings: the builder's, the analysis', and the screen's own checks.
   const warnings = [...new Set([...built, ...(a.warnings || [])])];
-  if (a.fee_rate > ABSURD_SAT_VB && !warnings.some((x) => /absurd/i.test(x))) warnings.push(`absurd fee: ${a.fee_rate} sat/vB`);
+  if (a.fee_rate > ABSURD_SAT_VB && !warnings.some((x) => /absurd/i.test(x))) warnings.push(t("absurd fee: {rate} sat/vB", { rate: a.fee_rate }));
   for (const o of a.outputs) {
-    if (o.dust) warnings.push(`output ${o.index} (${formatAmount(o.amount, unit)}) is dust: nodes will not relay it`);
-    if (o.address && wrongNetwork(o.address, w.network)) warnings.push(`output ${o.index} pays ${o.address}, which is not a ${w.network} address`);
+    if (o.dust) warnings.push(t("output {index} ({amount}) is dust: nodes will not relay it", { index: o.index, amount: formatAmount(o.amount, unit) }));
+    if (o.address && wrongNetwork(o.address, w.network)) warnings.push(t("output {index} pays {address}, which is not a {network} address", { index: o.index, address: o.address, network: w.network }));
   }
   if (warnings.length) {
-    root.append(h("div", { class: "warning", role: "alert", "data-testid": "send-warnings" }, h("p", {}, h("strong", { text: "Check before signing:" })),
-      h("ul", {}, warnings.map((t) => h("li", { text: t })))));
+    root.append(h("div", { class: "warning", role: "alert", "data-testid": "send-warnings" }, h("p", {}, h("strong", { text: t("Check before signing:") })),
+      h("ul", {}, warnings.map((msg) => h("li", { text: msg })))));
   }
 
   root.append(facts([
-    ["Transaction", h("code", { class: "mono", "data-testid": "review-txid", text: a.txid })],
-    ["Sent to others", h("span", { "data-testid": "review-sent", text: formatAmount(a.sent, unit) })],
-    ["Fee", h("span", { "data-testid": "review-fee", text: a.fee_known ? formatAmount(a.fee, unit) : "unknown" })],
-    ["Fee rate", h("span", { "data-testid": "review-fee-rate", text: a.fee_known ? `${a.fee_rate} sat/vB (${a.vsize_estimated ? "estimated " : ""}${a.vsize} vB)` : "unknown" })],
-    ["Replaceable (RBF)", a.rbf ? "yes" : "no"],
+    [t("Transaction"), h("code", { class: "mono", "data-testid": "review-txid", text: a.txid })],
+    [t("Sent to others"), h("span", { "data-testid": "review-sent", text: formatAmount(a.sent, unit) })],
+    [t("Fee"), h("span", { "data-testid": "review-fee", text: a.fee_known ? formatAmount(a.fee, unit) : t("unknown") })],
+    [t("Fee rate"), h("span", {
+      "data-testid": "review-fee-rate",
+      text: !a.fee_known ? t("unknown") : a.vsize_estimated ? t("{rate} sat/vB (estimated {vsize} vB)", { rate: a.fee_rate, vsize: a.vsize }) : t("{rate} sat/vB ({vsize} vB)", { rate: a.fee_rate, vsize: a.vsize }),
+    })],
+    [t("Replaceable (RBF)"), a.rbf ? t("yes") : t("no")],
   ]));
-  root.append(table("Outputs", ["#", "Address", "Amount", "Kind"], a.outputs.map((o) => [String(o.index),
+  root.append(table(t("Outputs"), [t("#"), t("Address"), t("Amount"), t("Kind")], a.outputs.map((o) => [String(o.index),
     h("code", { class: "mono", text: o.address || o.script }), formatAmount(o.amount, unit),
-    o.change ? "change (verified)" : o.claims_ours ? "claims to be change: NOT verified" : "recipient"])));
-  root.append(table("Inputs", ["Output spent", "Amount", "Signatures"], a.inputs.map((i) => [h("code", { class: "mono", text: i.outpoint }),
-    i.amount_known ? formatAmount(i.amount, unit) : "unknown", i.finalized ? "final" : `${i.signatures} of ${i.signatures_required}`])));
+    o.change ? t("change (verified)") : o.claims_ours ? t("claims to be change: NOT verified") : t("recipient")])));
+  root.append(table(t("Inputs"), [t("Output spent"), t("Amount"), t("Signatures")], a.inputs.map((i) => [h("code", { class: "mono", text: i.outpoint }),
+    i.amount_known ? formatAmount(i.amount, unit) : t("unknown"), i.finalized ? t("final") : t("{have} of {needed}", { have: i.signatures, needed: i.signatures_required })])));
 
   // Cosigners: a device signed when its fingerprint signed every input.
   const { devices } = await app.call("devices.list");
@@ -413,10 +421,10 @@ async function renderReview(root, app, w, txid) {
   const have = a.inputs.length ? Math.min(...a.inputs.map((i) => (i.finalized ? i.signatures_required : i.signatures))) : 0;
   // Ready to finalize: every input is final or has its signatures.
   const ready = a.complete || (a.inputs.length > 0 && a.inputs.every((i) => i.finalized || (i.signatures_required > 0 && i.signatures >= i.signatures_required)));
-  const sigSec = h("section", { class: "panel", "aria-labelledby": "sig-h" }, h("h2", { id: "sig-h", text: "Signatures" }),
-    h("p", { "data-testid": "signature-count", text: ready ? "Fully signed: ready to broadcast." : `${have} of ${needed} signatures.` }),
+  const sigSec = h("section", { class: "panel", "aria-labelledby": "sig-h" }, h("h2", { id: "sig-h", text: t("Signatures") }),
+    h("p", { "data-testid": "signature-count", text: ready ? t("Fully signed: ready to broadcast.") : t("{have} of {needed} signatures.", { have, needed }) }),
     h("ul", { "data-testid": "cosigners" }, walletDevices.map((d) => h("li", {}, `${d.name} (${devFP(d)}): `,
-      h("strong", { text: signedAll(devFP(d)) ? "signed" : "not signed yet" })))));
+      h("strong", { text: signedAll(devFP(d)) ? t("signed") : t("not signed yet") })))));
   root.append(sigSec);
 
   async function store(psbtB64, what) {
@@ -429,20 +437,20 @@ async function renderReview(root, app, w, txid) {
     // Hot devices of the wallet that have not signed.
     for (const d of walletDevices.filter((x) => x.type === "hot" && !signedAll(devFP(x)))) {
       const pw = h("input", { type: "password", name: "password", autocomplete: "current-password" });
-      const go = h("button", { type: "button" }, "Sign with " + d.name);
+      const go = h("button", { type: "button" }, t("Sign with {name}", { name: d.name }));
       go.addEventListener("click", async () => {
         go.disabled = true;
         showError(slot, null);
         try {
           const res = await app.call("devices.signPSBT", { id: d.id, password: pw.value, psbt: pending.psbt });
-          if (!res.signatures) throw hinted(d.name + " added no signature", "check that the device is one of this wallet's cosigners");
-          await store(res.psbt, `${d.name} signed.`);
+          if (!res.signatures) throw hinted(t("{name} added no signature", { name: d.name }), t("check that the device is one of this wallet's cosigners"));
+          await store(res.psbt, t("{name} signed.", { name: d.name }));
         } catch (err) {
           showError(slot, err);
           go.disabled = false;
         }
       });
-      sigSec.append(h("div", { class: "panel hot-sign" }, field("Password of " + d.name, pw, "The password that encrypts this device's seed in this browser."),
+      sigSec.append(h("div", { class: "panel hot-sign" }, field(t("Password of {name}", { name: d.name }), pw, t("The password that encrypts this device's seed in this browser.")),
         h("div", { class: "actions" }, go)));
     }
 
@@ -452,10 +460,10 @@ async function renderReview(root, app, w, txid) {
     async function combine(list) {
       showError(slot, null);
       try {
-        if (!list.length) throw hinted("no signed PSBT was given", "choose the signed files or paste the signed PSBT");
+        if (!list.length) throw hinted(t("no signed PSBT was given"), t("choose the signed files or paste the signed PSBT"));
         const c = await app.call("psbt.combine", { psbts: [pending.psbt, ...list] });
-        if (c.txid !== txid) throw hinted("the signed PSBT is of another transaction", "upload the file the signer made from this transaction");
-        await store(c.psbt, `${list.length} signed PSBT${list.length === 1 ? "" : "s"} combined.`);
+        if (c.txid !== txid) throw hinted(t("the signed PSBT is of another transaction"), t("upload the file the signer made from this transaction"));
+        await store(c.psbt, tn("{n} signed PSBT combined.", "{n} signed PSBTs combined.", list.length));
       } catch (err) {
         showError(slot, err);
       }
@@ -465,7 +473,7 @@ async function renderReview(root, app, w, txid) {
       try {
         for (const f of upload.files) {
           const payload = await app.call("airgap.readFile", { base64: b64FromBytes(new Uint8Array(await f.arrayBuffer())) });
-          if (!payload.psbt) throw hinted(`${f.name} holds no PSBT`, "choose the signed .psbt file the device wrote");
+          if (!payload.psbt) throw hinted(t("{file} holds no PSBT", { file: f.name }), t("choose the signed .psbt file the device wrote"));
           list.push(payload.psbt);
         }
       } catch (err) {
@@ -474,7 +482,7 @@ async function renderReview(root, app, w, txid) {
       }
       await combine(list);
     });
-    sigSec.append(h("div", { class: "panel" }, h("h3", { text: "Sign with another device (file)" }),
+    sigSec.append(h("div", { class: "panel" }, h("h3", { text: t("Sign with another device (file)") }),
       h("div", { class: "actions" },
         h("button", {
           type: "button", class: "secondary",
@@ -486,25 +494,28 @@ async function renderReview(root, app, w, txid) {
               showError(slot, err);
             }
           },
-        }, "Download the PSBT file (binary)"),
-        h("button", { type: "button", class: "secondary", onclick: () => download(txid.slice(0, 8) + "-psbt.txt", pending.psbt + "\n", "text/plain") }, "Download the PSBT as base64 text")),
-      field("Upload signed PSBT files (one or several)", upload, "Binary .psbt or base64 text; they are combined with the signatures here."),
-      field("Or paste a signed PSBT (base64)", pasted),
-      h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: () => combine(pasted.value.split(/\s+/).filter(Boolean)) }, "Combine the pasted PSBT"))));
+        }, t("Download the PSBT file (binary)")),
+        h("button", { type: "button", class: "secondary", onclick: () => download(txid.slice(0, 8) + "-psbt.txt", pending.psbt + "\n", "text/plain") }, t("Download the PSBT as base64 text"))),
+      field(t("Upload signed PSBT files (one or several)"), upload, t("Binary .psbt or base64 text; they are combined with the signatures here.")),
+      field(t("Or paste a signed PSBT (base64)"), pasted),
+      h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", onclick: () => combine(pasted.value.split(/\s+/).filter(Boolean)) }, t("Combine the pasted PSBT")))));
   } else {
     const out = h("div", { "aria-live": "polite" });
-    const send = h("button", { type: "button" }, "Broadcast the transaction");
+    const send = h("button", { type: "button" }, t("Broadcast the transaction"));
     send.addEventListener("click", async () => {
       send.disabled = true;
       showError(slot, null);
       try {
         const p = await withNode(app);
         const fin = await app.call("psbt.finalize", { psbt: pending.psbt });
-        if (!fin.complete || !fin.tx_hex) throw hinted("the transaction could not be finalized", "collect the missing signatures");
-        out.replaceChildren(h("p", { text: "Checking with the node (testmempoolaccept)…" }));
+        if (!fin.complete || !fin.tx_hex) throw hinted(t("the transaction could not be finalized"), t("collect the missing signatures"));
+        out.replaceChildren(h("p", { text: t("Checking with the node (testmempoolaccept)…") }));
         const check = await nodeRPC(app, "testmempoolaccept", [[fin.tx_hex]]);
         const verdict = Array.isArray(check) ? check[0] : null;
-        if (verdict && !verdict.allowed) throw hinted("the node would refuse the transaction: " + (verdict["reject-reason"] || "no reason given"), "sync the wallet: its coins may be spent already, or raise the fee rate");
+        if (verdict && !verdict.allowed) {
+          throw hinted(t("the node would refuse the transaction: {reason}", { reason: verdict["reject-reason"] || t("no reason given") }),
+            t("sync the wallet: its coins may be spent already, or raise the fee rate"));
+        }
         const { txid: sent } = await app.call("tx.broadcast", { ...p, tx_hex: fin.tx_hex });
         sessionStorage.removeItem("specter.send.warnings." + txid);
         await app.call("psbts.delete", { wallet_id: w.id, id: txid });
@@ -513,7 +524,7 @@ async function renderReview(root, app, w, txid) {
         } catch {
           // the status screen says to sync again
         }
-        app.announce("Transaction broadcast.");
+        app.announce(t("Transaction broadcast."));
         app.go(`${base(w)}/tx/${encodeURIComponent(sent)}`);
       } catch (err) {
         out.replaceChildren();
@@ -521,16 +532,16 @@ async function renderReview(root, app, w, txid) {
         send.disabled = false;
       }
     });
-    sigSec.append(h("p", { class: "help", text: "The node checks the transaction first (testmempoolaccept), then it is broadcast." }), h("div", { class: "actions" }, send), out);
+    sigSec.append(h("p", { class: "help", text: t("The node checks the transaction first (testmempoolaccept), then it is broadcast.") }), h("div", { class: "actions" }, send), out);
   }
 
-  root.append(h("section", { class: "panel", "aria-labelledby": "discard-h" }, h("h2", { id: "discard-h", text: "Discard" }),
-    h("p", { text: "Deletes this pending transaction and unlocks its coins. Signatures collected so far are lost." }),
-    confirmButton("Delete the pending transaction", "Delete it and unlock its coins?", async () => {
+  root.append(h("section", { class: "panel", "aria-labelledby": "discard-h" }, h("h2", { id: "discard-h", text: t("Discard") }),
+    h("p", { text: t("Deletes this pending transaction and unlocks its coins. Signatures collected so far are lost.") }),
+    confirmButton(t("Delete the pending transaction"), t("Delete it and unlock its coins?"), async () => {
       try {
         await app.call("psbts.delete", { wallet_id: w.id, id: txid });
         sessionStorage.removeItem("specter.send.warnings." + txid);
-        app.announce("Pending transaction deleted.");
+        app.announce(t("Pending transaction deleted."));
         app.go(base(w));
       } catch (err) {
         showError(slot, err);
@@ -542,20 +553,22 @@ async function renderReview(root, app, w, txid) {
 async function renderSent(root, app, w, txid) {
   const unit = units(app);
   const { transactions } = await app.call("wallets.transactions", { id: w.id });
-  const t = transactions.find((x) => x.txid === txid);
-  root.append(heading("Transaction"), h("p", { class: "muted" }, w.name + " · ", h("a", { href: base(w), text: "Back to send" }), " · ",
-    h("a", { href: `#/wallets/${encodeURIComponent(w.id)}/transactions`, text: "All transactions" })));
+  const tx = transactions.find((x) => x.txid === txid);
+  root.append(heading(t("Transaction")), h("p", { class: "muted" }, w.name + " · ", h("a", { href: base(w), text: t("Back to send") }), " · ",
+    h("a", { href: `#/wallets/${encodeURIComponent(w.id)}/transactions`, text: t("All transactions") })));
   const slot = h("div", { "aria-live": "polite" });
   root.append(slot);
-  const status = !t ? "not seen by the wallet yet: sync" : t.status === "confirmed" ? `confirmed (${t.confirmations} confirmation${t.confirmations === 1 ? "" : "s"})` : t.status === "pending" ? "unconfirmed" : t.status;
+  const status = !tx ? t("not seen by the wallet yet: sync")
+    : tx.status === "confirmed" ? tn("confirmed ({n} confirmation)", "confirmed ({n} confirmations)", tx.confirmations)
+      : tx.status === "pending" ? t("unconfirmed") : tx.status;
   root.append(facts([
-    ["Transaction", h("code", { class: "mono", "data-testid": "sent-txid", text: txid })],
-    ["Status", h("span", { "data-testid": "sent-status", text: status })],
-    t ? ["Amount", h("span", { "data-testid": "sent-net", text: formatAmount(t.net, unit) })] : null,
-    t && t.fee_known ? ["Fee", h("span", { "data-testid": "sent-fee", text: formatAmount(t.fee, unit) })] : null,
-    t && t.conflict_winner ? ["Replaced by", h("a", { href: `${base(w)}/tx/${t.conflict_winner}`, text: t.conflict_winner })] : null,
+    [t("Transaction"), h("code", { class: "mono", "data-testid": "sent-txid", text: txid })],
+    [t("Status"), h("span", { "data-testid": "sent-status", text: status })],
+    tx ? [t("Amount"), h("span", { "data-testid": "sent-net", text: formatAmount(tx.net, unit) })] : null,
+    tx && tx.fee_known ? [t("Fee"), h("span", { "data-testid": "sent-fee", text: formatAmount(tx.fee, unit) })] : null,
+    tx && tx.conflict_winner ? [t("Replaced by"), h("a", { href: `${base(w)}/tx/${tx.conflict_winner}`, text: tx.conflict_winner })] : null,
   ]));
-  const sync = h("button", { type: "button" }, "Sync and check again");
+  const sync = h("button", { type: "button" }, t("Sync and check again"));
   sync.addEventListener("click", async () => {
     sync.disabled = true;
     showError(slot, null);
@@ -569,9 +582,9 @@ async function renderSent(root, app, w, txid) {
     }
   });
   root.append(h("div", { class: "actions" }, sync));
-  if (t && t.status === "pending") {
-    root.append(h("section", { class: "panel", "aria-labelledby": "speed-h" }, h("h2", { id: "speed-h", text: t.net < 0 ? "Bump or cancel" : "Speed up" }),
-      replaceControls(app, w, t, slot)));
+  if (tx && tx.status === "pending") {
+    root.append(h("section", { class: "panel", "aria-labelledby": "speed-h" }, h("h2", { id: "speed-h", text: tx.net < 0 ? t("Bump or cancel") : t("Speed up") }),
+      replaceControls(app, w, tx, slot)));
   }
-  if (!t) root.append(errorBox(hinted("the wallet has not seen this transaction yet", "sync the wallet with the node")));
+  if (!tx) root.append(errorBox(hinted(t("the wallet has not seen this transaction yet"), t("sync the wallet with the node"))));
 }
