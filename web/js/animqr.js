@@ -16,10 +16,11 @@
 // The canvas carries the current frame's text in data-frame (and its
 // position in data-index, the count in data-count) for tests and tools.
 import { drawQR, encodeQR } from "./qr.js";
+import { t } from "./i18n.js";
 import { h, newId, showError } from "./ui.js";
 
 const SPEEDS = [1, 2, 3, 4, 6, 8, 10];
-const DENSITIES = [["low", "Low (small frames, easiest to scan)"], ["medium", "Medium"], ["high", "High (fewest frames)"]];
+const DENSITIES = () => [["low", t("Low (small frames, easiest to scan)")], ["medium", t("Medium")], ["high", t("High (fewest frames)")]];
 
 /** Draws one QR text on a canvas about px pixels wide. */
 export function drawText(canvas, text, px = 360) {
@@ -38,18 +39,18 @@ export function drawText(canvas, text, px = 360) {
  */
 export function animatedQR(opts) {
   const state = { frames: [], index: 0, fps: opts.fps || 4, density: opts.density || "medium", paused: false, timer: null, connected: false };
-  const canvas = h("canvas", { class: "animqr-canvas", role: "img", "data-testid": opts.testid || "animqr-canvas", "aria-label": opts.label || "QR code" });
+  const canvas = h("canvas", { class: "animqr-canvas", role: "img", "data-testid": opts.testid || "animqr-canvas", "aria-label": opts.label || t("QR code") });
   const counter = h("p", { class: "animqr-counter", "data-testid": "animqr-counter" });
   const errSlot = h("div");
-  const pause = h("button", { type: "button", class: "secondary", text: "Pause" });
-  const prev = h("button", { type: "button", class: "secondary", text: "Previous part", hidden: true });
-  const next = h("button", { type: "button", class: "secondary", text: "Next part", hidden: true });
+  const pause = h("button", { type: "button", class: "secondary", text: t("Pause") });
+  const prev = h("button", { type: "button", class: "secondary", text: t("Previous part"), hidden: true });
+  const next = h("button", { type: "button", class: "secondary", text: t("Next part"), hidden: true });
 
   const speed = h("select", { id: newId("speed"), name: "qr-speed" },
-    SPEEDS.map((s) => h("option", { value: String(s), text: `${s} per second`, selected: s === state.fps })));
+    SPEEDS.map((s) => h("option", { value: String(s), text: t("{n} per second", { n: s }), selected: s === state.fps })));
   speed.value = String(state.fps);
   const density = h("select", { id: newId("density"), name: "qr-density" },
-    DENSITIES.map(([v, t]) => h("option", { value: v, text: t })));
+    DENSITIES().map(([v, label]) => h("option", { value: v, text: label })));
   density.value = state.density;
 
   function show() {
@@ -65,9 +66,10 @@ export function animatedQR(opts) {
     canvas.dataset.frame = text;
     canvas.dataset.index = String(state.index % n);
     canvas.dataset.count = String(n);
-    const label = n === 1 ? "one QR code" : `part ${(state.index % n) + 1} of ${n}`;
-    counter.textContent = n === 1 ? "One QR code: nothing to animate." : `Showing part ${(state.index % n) + 1} of ${n}` + (state.paused ? " (paused)" : "");
-    canvas.setAttribute("aria-label", `${opts.label || "QR code"}, ${label}`);
+    const part = { part: (state.index % n) + 1, n };
+    const label = n === 1 ? t("one QR code") : t("part {part} of {n}", part);
+    counter.textContent = n === 1 ? t("One QR code: nothing to animate.") : state.paused ? t("Showing part {part} of {n} (paused)", part) : t("Showing part {part} of {n}", part);
+    canvas.setAttribute("aria-label", t("{what}, {part}", { what: opts.label || t("QR code"), part: label }));
   }
 
   function tick() {
@@ -109,7 +111,7 @@ export function animatedQR(opts) {
 
   pause.addEventListener("click", () => {
     state.paused = !state.paused;
-    pause.textContent = state.paused ? "Play" : "Pause";
+    pause.textContent = state.paused ? t("Play") : t("Pause");
     prev.hidden = !state.paused;
     next.hidden = !state.paused;
     show();
@@ -121,7 +123,7 @@ export function animatedQR(opts) {
 
   let download = null;
   if (opts.file) {
-    download = h("button", { type: "button", class: "secondary", text: "Download as a file" });
+    download = h("button", { type: "button", class: "secondary", text: t("Download as a file") });
     download.addEventListener("click", async () => {
       try {
         const f = await opts.file();
@@ -138,8 +140,8 @@ export function animatedQR(opts) {
   }
 
   const controls = h("div", { class: "animqr-controls" },
-    opts.densities === false ? null : fieldOf("QR density", density),
-    fieldOf("Speed", speed),
+    opts.densities === false ? null : fieldOf(t("QR density"), density),
+    fieldOf(t("Speed"), speed),
     h("div", { class: "actions" }, pause, prev, next, download));
   const el = h("figure", { class: "animqr" }, canvas, h("figcaption", {}, counter, controls, errSlot));
   load();

@@ -9,6 +9,7 @@
 //   import { cameraScanner } from "./camera.js";
 //   const scan = cameraScanner(app, { label: "Scan the signed PSBT", onResult: (payload) => ... });
 //   container.append(scan.el);
+import { t } from "./i18n.js";
 import { h, newId, showError } from "./ui.js";
 
 let jsQRLoading = null;
@@ -20,8 +21,8 @@ export function loadJsQR() {
     jsQRLoading = new Promise((resolve, reject) => {
       const s = document.createElement("script");
       s.src = "/vendor/jsQR.js";
-      s.onload = () => (self.jsQR ? resolve(self.jsQR) : reject(new Error("the QR decoder did not load")));
-      s.onerror = () => { jsQRLoading = null; reject(new Error("the QR decoder could not be loaded: reload the app")); };
+      s.onload = () => (self.jsQR ? resolve(self.jsQR) : reject(new Error(t("the QR decoder did not load"))));
+      s.onerror = () => { jsQRLoading = null; reject(new Error(t("the QR decoder could not be loaded: reload the app"))); };
       document.head.append(s);
     });
   }
@@ -48,15 +49,15 @@ export function cameraScanner(app, opts) {
   const session = `scan-${Date.now()}-${sessions}`;
   const fps = opts.fps || 10;
   const state = { stream: null, timer: null, last: "", busy: false, done: false };
-  const video = h("video", { class: "camera-video", muted: true, playsinline: true, "aria-label": "Camera view" });
+  const video = h("video", { class: "camera-video", muted: true, playsinline: true, "aria-label": t("Camera view") });
   video.muted = true;
   video.hidden = true;
   const grab = document.createElement("canvas");
-  const progress = h("progress", { max: "1", value: "0", "data-testid": "scan-progress", "aria-label": "Parts received" });
-  const status = h("p", { class: "camera-status", role: "status", "data-testid": "scan-status", text: "The camera is off." });
+  const progress = h("progress", { max: "1", value: "0", "data-testid": "scan-progress", "aria-label": t("Parts received") });
+  const status = h("p", { class: "camera-status", role: "status", "data-testid": "scan-status", text: t("The camera is off.") });
   const errSlot = h("div");
-  const start = h("button", { type: "button", text: "Start the camera" });
-  const stopBtn = h("button", { type: "button", class: "secondary", text: "Stop the camera", hidden: true });
+  const start = h("button", { type: "button", text: t("Start the camera") });
+  const stopBtn = h("button", { type: "button", class: "secondary", text: t("Stop the camera"), hidden: true });
   const upload = h("input", { type: "file", id: newId("upload"), name: "scan-file", accept: ".psbt,.txn,.txt,.json,application/octet-stream,text/plain" });
 
   function stop() {
@@ -73,19 +74,19 @@ export function cameraScanner(app, opts) {
     state.done = true;
     stop();
     progress.value = 1;
-    status.textContent = "Scanned: " + describe(payload);
+    status.textContent = t("Scanned: {what}", { what: describe(payload) });
     opts.onResult(payload);
   }
 
   async function feed(text) {
     const res = await app.call("airgap.scan", { session, part: text });
     if (res.refused) {
-      status.textContent = "Skipped a code: " + res.refused;
+      status.textContent = t("Skipped a code: {reason}", { reason: res.refused });
       return;
     }
     progress.value = res.fraction || 0;
-    const total = res.total ? ` of ${res.total}` : "";
-    status.textContent = res.complete ? "All parts received." : `Parts received: ${res.received}${total}.`;
+    status.textContent = res.complete ? t("All parts received.")
+      : res.total ? t("Parts received: {received} of {total}.", { received: res.received, total: res.total }) : t("Parts received: {received}.", { received: res.received });
     if (res.complete && res.payload) finish(res.payload);
   }
 
@@ -123,7 +124,7 @@ export function cameraScanner(app, opts) {
     state.last = "";
     try {
       if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-        throw Object.assign(new Error("this browser gives no camera access here"), { hint: "open the app over https or on localhost, or load the file instead" });
+        throw Object.assign(new Error(t("this browser gives no camera access here")), { hint: t("open the app over https or on localhost, or load the file instead") });
       }
       await loadJsQR();
       state.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment", width: { ideal: 1280 } }, audio: false });
@@ -132,17 +133,17 @@ export function cameraScanner(app, opts) {
       await video.play();
       start.hidden = true;
       stopBtn.hidden = false;
-      status.textContent = "Looking for a QR code…";
+      status.textContent = t("Looking for a QR code…");
       stopBtn.focus();
       loop();
     } catch (err) {
       stop();
-      if (err && err.name === "NotAllowedError") err.hint = "allow the camera for this app in the browser's site settings, or load the file instead";
-      else if (err && err.name === "NotFoundError") err.hint = "connect a camera, or load the file instead";
+      if (err && err.name === "NotAllowedError") err.hint = t("allow the camera for this app in the browser's site settings, or load the file instead");
+      else if (err && err.name === "NotFoundError") err.hint = t("connect a camera, or load the file instead");
       showError(errSlot, err);
     }
   });
-  stopBtn.addEventListener("click", () => { stop(); status.textContent = "The camera is off."; start.focus(); });
+  stopBtn.addEventListener("click", () => { stop(); status.textContent = t("The camera is off."); start.focus(); });
   upload.addEventListener("change", async () => {
     showError(errSlot, null);
     const file = upload.files && upload.files[0];
@@ -156,13 +157,13 @@ export function cameraScanner(app, opts) {
     upload.value = "";
   });
 
-  const el = h("section", { class: "camera panel", "aria-label": opts.label || "Scan a QR code" },
-    h("h3", { text: opts.label || "Scan a QR code" }),
+  const el = h("section", { class: "camera panel", "aria-label": opts.label || t("Scan a QR code") },
+    h("h3", { text: opts.label || t("Scan a QR code") }),
     h("div", { class: "actions" }, start, stopBtn),
     video,
-    h("div", { class: "field" }, h("label", { text: "Parts received", for: newId("unused") }), progress),
+    h("div", { class: "field" }, h("label", { text: t("Parts received"), for: newId("unused") }), progress),
     status,
-    h("div", { class: "field" }, h("label", { for: upload.id, text: "Or load the file (SD card or download)" }), upload),
+    h("div", { class: "field" }, h("label", { for: upload.id, text: t("Or load the file (SD card or download)") }), upload),
     errSlot);
   // The progress label points at the bar.
   const lab = el.querySelector("label");
@@ -174,10 +175,10 @@ export function cameraScanner(app, opts) {
 /** One line on what a scan or file held. */
 export function describe(payload) {
   switch (payload.kind) {
-    case "psbt": return "a PSBT" + (payload.source ? ` (${payload.source})` : "");
-    case "transaction": return "a signed transaction";
-    case "wallet-setup": return "a wallet setup";
-    case "keys": return "keys";
+    case "psbt": return payload.source ? t("a PSBT ({source})", { source: payload.source }) : t("a PSBT");
+    case "transaction": return t("a signed transaction");
+    case "wallet-setup": return t("a wallet setup");
+    case "keys": return t("keys");
     default: return payload.kind;
   }
 }
