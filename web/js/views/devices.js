@@ -5,16 +5,20 @@
 // encrypted with a password; rename; add keys; delete (refused while a
 // wallet uses the device, with the reason).
 import { cameraScanner } from "../camera.js";
+import { t, tn } from "../i18n.js";
 import { confirmButton, errorBox, facts, field, h, heading, readFile, showError, table } from "../ui.js";
 
+// Brand names stay as they are; the two generic types are translated.
 const TYPE_NAMES = {
   ledger: "Ledger", trezor: "Trezor", bitbox02: "BitBox02", coldcard: "Coldcard", jade: "Jade",
   keystone: "Keystone", passport: "Passport", seedsigner: "SeedSigner", specterdiy: "Specter DIY",
-  krux: "Krux", other: "Other", hot: "Hot wallet (this browser)",
+  krux: "Krux",
 };
 
-export function typeName(t) {
-  return TYPE_NAMES[t] || t;
+export function typeName(type) {
+  if (type === "other") return t("Other");
+  if (type === "hot") return t("Hot wallet (this browser)");
+  return TYPE_NAMES[type] || type;
 }
 
 export async function render(root, app, parts) {
@@ -26,24 +30,24 @@ export async function render(root, app, parts) {
 
 async function renderList(root, app) {
   const { devices } = await app.call("devices.list");
-  root.append(heading("Devices"),
+  root.append(heading(t("Devices")),
     h("div", { class: "actions" },
-      h("a", { class: "button", href: "#/devices/new" }, "Add a device"),
-      h("a", { class: "button secondary", href: "#/devices/hot" }, "Create a hot device")));
+      h("a", { class: "button", href: "#/devices/new" }, t("Add a device")),
+      h("a", { class: "button secondary", href: "#/devices/hot" }, t("Create a hot device"))));
   if (!devices.length) {
-    root.append(h("p", { class: "empty" }, "No devices yet. Add your hardware signers by pasting their xpubs or uploading their export files."));
+    root.append(h("p", { class: "empty" }, t("No devices yet. Add your hardware signers by pasting their xpubs or uploading their export files.")));
     return;
   }
-  root.append(h("ul", { class: "cards", "aria-label": "Devices" }, devices.map((d) => h("li", {},
+  root.append(h("ul", { class: "cards", "aria-label": t("Devices") }, devices.map((d) => h("li", {},
     h("a", { href: "#/devices/" + encodeURIComponent(d.id) },
-      h("span", { class: "title", text: d.name }),
-      h("span", { class: "sub", text: `${typeName(d.type)} · ${d.keys.length} key${d.keys.length === 1 ? "" : "s"}` }),
+      h("span", { class: "title", translate: "no", text: d.name }),
+      h("span", { class: "sub", text: `${typeName(d.type)} · ${tn("{n} key", "{n} keys", d.keys.length)}` }),
       h("span", { class: "sub mono", text: [...new Set(d.keys.map((k) => k.origin.split("/")[0]))].join(", ") }))))));
 }
 
 function typeSelect(types, selected) {
   return h("select", { name: "type", required: true },
-    types.filter((t) => t !== "hot").map((t) => h("option", { value: t, selected: t === selected, text: typeName(t) })));
+    types.filter((x) => x !== "hot").map((x) => h("option", { value: x, selected: x === selected, text: typeName(x) })));
 }
 
 async function renderAdd(root, app) {
@@ -54,14 +58,14 @@ async function renderAdd(root, app) {
   const keys = h("textarea", { name: "keys", spellcheck: "false", placeholder: "[f5acc2fd/48'/1'/0'/2']tpubDF..." });
   const file = h("input", { type: "file", name: "file", accept: ".json,.txt,text/plain,application/json" });
   const preview = h("div", { "aria-live": "polite" });
-  const submit = h("button", { type: "submit" }, "Add the device");
+  const submit = h("button", { type: "submit" }, t("Add the device"));
 
   async function showPreview() {
     const text = keys.value.trim();
     if (!text) { preview.replaceChildren(); return; }
     try {
       const res = await app.call("keys.parseExport", { text });
-      preview.replaceChildren(table(`${res.keys.length} key${res.keys.length === 1 ? "" : "s"} found`, ["Origin", "Key", "Script"],
+      preview.replaceChildren(table(tn("{n} key found", "{n} keys found", res.keys.length), [t("Origin"), t("Key"), t("Script")],
         res.keys.map((k) => [h("code", { text: k.origin }), h("code", { text: k.xpub.slice(0, 20) + "…" + k.xpub.slice(-8) }), k.script_hint || ""])));
     } catch (err) {
       preview.replaceChildren(errorBox(err));
@@ -78,12 +82,12 @@ async function renderAdd(root, app) {
   // Or the device's key QR code (xpub, account export, UR crypto-account),
   // read by the camera and the engine's air-gap collector.
   const scanner = cameraScanner(app, {
-    label: "Or scan the device's key QR code",
+    label: t("Or scan the device's key QR code"),
     onResult: (p) => {
       if (p.keys && p.keys.length) keys.value = p.keys.map((k) => `[${k.origin}]${k.xpub}`).join("\n");
       else if (p.text) keys.value = p.text;
       else {
-        showError(slot, { message: `the QR code holds ${p.kind}, not keys`, hint: "show the device's xpub or account export QR code" });
+        showError(slot, { message: t("the QR code holds {kind}, not keys", { kind: p.kind }), hint: t("show the device's xpub or account export QR code") });
         return;
       }
       showPreview();
@@ -91,43 +95,43 @@ async function renderAdd(root, app) {
   });
 
   const form = h("form", { class: "panel" },
-    field("Name", name, "How you call this signer, e.g. \"Coldcard in the safe\"."),
-    field("Type", type),
-    field("Keys", keys, "One \"[fingerprint/derivation]xpub\" per line, or the text of the device's export file."),
-    field("Or upload the device's export file", file, "Coldcard, Keystone, Passport, SeedSigner, Jade, Specter DIY, Electrum and Sparrow exports are read."),
+    field(t("Name"), name, t("How you call this signer, e.g. \"Coldcard in the safe\".")),
+    field(t("Type"), type),
+    field(t("Keys"), keys, t("One \"[fingerprint/derivation]xpub\" per line, or the text of the device's export file.")),
+    field(t("Or upload the device's export file"), file, t("Coldcard, Keystone, Passport, SeedSigner, Jade, Specter DIY, Electrum and Sparrow exports are read.")),
     scanner.el,
     preview,
-    h("div", { class: "actions" }, submit, h("a", { class: "button secondary", href: "#/devices" }, "Cancel")));
+    h("div", { class: "actions" }, submit, h("a", { class: "button secondary", href: "#/devices" }, t("Cancel"))));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     submit.disabled = true;
     try {
       const d = await app.call("devices.add", { name: name.value.trim(), type: type.value, export: keys.value });
-      app.announce(`Device ${d.name} added with ${d.keys.length} keys.`);
+      app.announce(t("Device {name} added with {n} keys.", { name: d.name, n: d.keys.length }));
       app.go("#/devices/" + encodeURIComponent(d.id));
     } catch (err) {
       showError(slot, err);
       submit.disabled = false;
     }
   });
-  root.append(heading("Add a device"), slot, form);
+  root.append(heading(t("Add a device")), slot, form);
 }
 
 async function renderHot(root, app) {
   const slot = h("div");
-  const name = h("input", { type: "text", name: "name", required: true, autocomplete: "off", value: "Hot wallet" });
+  const name = h("input", { type: "text", name: "name", required: true, autocomplete: "off", value: t("Hot wallet") });
   const network = h("select", { name: "network" },
     ["main", "test", "signet", "regtest"].map((n) => h("option", { value: n, text: n, selected: n === "test" })));
   const modeNew = h("input", { type: "radio", name: "mode", id: "mode-new", value: "new", checked: true });
   const modeRestore = h("input", { type: "radio", name: "mode", id: "mode-restore", value: "restore" });
   const mnemonic = h("textarea", { name: "mnemonic", spellcheck: "false", autocomplete: "off" });
-  const mnemonicField = field("Mnemonic to restore", mnemonic, "12 to 24 BIP39 words, separated by spaces.");
+  const mnemonicField = field(t("Mnemonic to restore"), mnemonic, t("12 to 24 BIP39 words, separated by spaces."));
   mnemonicField.hidden = true;
   const mnemonicCheck = h("div", { "aria-live": "polite" });
   const passphrase = h("input", { type: "password", name: "passphrase", autocomplete: "off" });
   const password = h("input", { type: "password", name: "password", required: true, autocomplete: "new-password", minlength: "8" });
   const password2 = h("input", { type: "password", name: "password2", required: true, autocomplete: "new-password" });
-  const submit = h("button", { type: "submit" }, "Create the hot device");
+  const submit = h("button", { type: "submit" }, t("Create the hot device"));
   for (const r of [modeNew, modeRestore]) {
     r.addEventListener("change", () => { mnemonicField.hidden = !modeRestore.checked; });
   }
@@ -135,31 +139,31 @@ async function renderHot(root, app) {
     if (!mnemonic.value.trim()) { mnemonicCheck.replaceChildren(); return; }
     try {
       const res = await app.call("keys.validateMnemonic", { mnemonic: mnemonic.value });
-      mnemonicCheck.replaceChildren(!res.valid && res.problem ? errorBox({ message: res.problem.message, hint: res.problem.suggestion ? `did you mean "${res.problem.suggestion}"?` : "check each word against the BIP39 list" }) : h("p", { class: "notice", text: "The mnemonic is valid." }));
+      mnemonicCheck.replaceChildren(!res.valid && res.problem ? errorBox({ message: res.problem.message, hint: res.problem.suggestion ? t("did you mean \"{word}\"?", { word: res.problem.suggestion }) : t("check each word against the BIP39 list") }) : h("p", { class: "notice", text: t("The mnemonic is valid.") }));
     } catch (err) {
       mnemonicCheck.replaceChildren(errorBox(err));
     }
   });
   const form = h("form", { class: "panel" },
-    h("p", { class: "warning" }, "A hot device keeps its seed in this browser, encrypted with your password. Use it for small amounts or as one key of a multisig."),
-    field("Name", name), field("Network", network),
-    h("fieldset", {}, h("legend", { text: "Seed" }),
-      h("div", { class: "choice" }, modeNew, h("label", { for: "mode-new", text: "Draw a new mnemonic" })),
-      h("div", { class: "choice" }, modeRestore, h("label", { for: "mode-restore", text: "Restore from my mnemonic" }))),
+    h("p", { class: "warning" }, t("A hot device keeps its seed in this browser, encrypted with your password. Use it for small amounts or as one key of a multisig.")),
+    field(t("Name"), name), field(t("Network"), network),
+    h("fieldset", {}, h("legend", { text: t("Seed") }),
+      h("div", { class: "choice" }, modeNew, h("label", { for: "mode-new", text: t("Draw a new mnemonic") })),
+      h("div", { class: "choice" }, modeRestore, h("label", { for: "mode-restore", text: t("Restore from my mnemonic") }))),
     mnemonicField, mnemonicCheck,
-    field("BIP39 passphrase (optional)", passphrase, "An extra word that changes every key; without it the seed opens another wallet."),
-    field("Password", password, "Encrypts the seed in this browser (at least 8 characters). Needed to sign."),
-    field("Password again", password2),
-    h("div", { class: "actions" }, submit, h("a", { class: "button secondary", href: "#/devices" }, "Cancel")));
+    field(t("BIP39 passphrase (optional)"), passphrase, t("An extra word that changes every key; without it the seed opens another wallet.")),
+    field(t("Password"), password, t("Encrypts the seed in this browser (at least 8 characters). Needed to sign.")),
+    field(t("Password again"), password2),
+    h("div", { class: "actions" }, submit, h("a", { class: "button secondary", href: "#/devices" }, t("Cancel"))));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     if (password.value !== password2.value) {
-      showError(slot, { message: "the two passwords differ", hint: "type the same password twice" });
+      showError(slot, { message: t("the two passwords differ"), hint: t("type the same password twice") });
       password2.focus();
       return;
     }
     submit.disabled = true;
-    submit.textContent = "Encrypting the seed…";
+    submit.textContent = t("Encrypting the seed…");
     try {
       const res = await app.call("devices.createHot", {
         name: name.value.trim(), network: network.value, password: password.value, passphrase: passphrase.value,
@@ -169,29 +173,29 @@ async function renderHot(root, app) {
       if (res.mnemonic) {
         showMnemonicOnce(root, app, res);
       } else {
-        app.announce("Hot device created.");
+        app.announce(t("Hot device created."));
         app.go("#/devices/" + encodeURIComponent(res.device.id));
       }
     } catch (err) {
       showError(slot, err);
       submit.disabled = false;
-      submit.textContent = "Create the hot device";
+      submit.textContent = t("Create the hot device");
     }
   });
-  root.append(heading("Create a hot device"), slot, form);
+  root.append(heading(t("Create a hot device")), slot, form);
 }
 
 // The new mnemonic is shown once, then forgotten by the page.
 function showMnemonicOnce(root, app, res) {
   const words = res.mnemonic.split(/\s+/);
-  const h1 = heading("Write down your mnemonic");
+  const h1 = heading(t("Write down your mnemonic"));
   root.replaceChildren(h1,
-    h("p", { class: "warning" }, "This is the only time the words are shown. Anyone with them can spend; without them and without this browser's data, the funds of this key are lost."),
-    h("ol", { class: "mnemonic", "aria-label": "Mnemonic words" }, words.map((w) => h("li", { text: w }))),
+    h("p", { class: "warning" }, t("This is the only time the words are shown. Anyone with them can spend; without them and without this browser's data, the funds of this key are lost.")),
+    h("ol", { class: "mnemonic", "aria-label": t("Mnemonic words") }, words.map((w) => h("li", { text: w }))),
     h("div", { class: "actions" }, h("button", {
       type: "button",
       onclick: () => { res.mnemonic = ""; app.go("#/devices/" + encodeURIComponent(res.device.id)); },
-    }, "I wrote the words down")));
+    }, t("I wrote the words down"))));
   h1.focus();
 }
 
@@ -200,24 +204,26 @@ async function renderDevice(root, app, id) {
   const slot = h("div");
   const { wallets } = await app.call("wallets.list");
   const usedBy = wallets.filter((w) => (w.device_ids || []).includes(d.id));
-  root.append(heading(d.name), slot,
-    facts([["Type", typeName(d.type)], ["Keys", String(d.keys.length)],
-      ["Used by", usedBy.length ? h("span", {}, usedBy.map((w, i) => [i ? ", " : "", h("a", { href: "#/wallets/" + encodeURIComponent(w.id), text: w.name })])) : "no wallet"],
-      ["Added", new Date(d.created_at).toLocaleString()]]),
-    h("h2", { text: "Keys" }),
-    table("Keys of " + d.name, ["Origin", "Key", "Script", "Label"],
+  const title = heading(d.name);
+  title.setAttribute("translate", "no"); // a name, not a text of the app
+  root.append(title, slot,
+    facts([[t("Type"), typeName(d.type)], [t("Keys"), String(d.keys.length)],
+      [t("Used by"), usedBy.length ? h("span", {}, usedBy.map((w, i) => [i ? ", " : "", h("a", { href: "#/wallets/" + encodeURIComponent(w.id), text: w.name })])) : t("no wallet")],
+      [t("Added"), new Date(d.created_at).toLocaleString()]]),
+    h("h2", { text: t("Keys") }),
+    table(t("Keys of {name}", { name: d.name }), [t("Origin"), t("Key"), t("Script"), t("Label")],
       d.keys.map((k) => [h("code", { text: "[" + k.origin + "]" }), h("code", { text: k.xpub }), k.script_hint || "", k.label || ""])));
 
   // Add keys.
   const more = h("textarea", { name: "more-keys", spellcheck: "false" });
-  const addForm = h("form", { class: "panel" }, h("h2", { text: "Add keys" }),
-    field("Keys to add", more, "\"[fingerprint/derivation]xpub\" lines or an export file's text."),
-    h("button", { type: "submit" }, "Add the keys"));
+  const addForm = h("form", { class: "panel" }, h("h2", { text: t("Add keys") }),
+    field(t("Keys to add"), more, t("\"[fingerprint/derivation]xpub\" lines or an export file's text.")),
+    h("button", { type: "submit" }, t("Add the keys")));
   addForm.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
       await app.call("devices.addKeys", { id: d.id, export: more.value });
-      app.announce("Keys added.");
+      app.announce(t("Keys added."));
       app.go("#/devices/" + encodeURIComponent(d.id));
     } catch (err) {
       showError(slot, err);
@@ -226,25 +232,25 @@ async function renderDevice(root, app, id) {
 
   // Rename.
   const newName = h("input", { type: "text", name: "rename", value: d.name, required: true });
-  const renameForm = h("form", { class: "panel" }, h("h2", { text: "Rename" }), field("New name", newName),
-    h("button", { type: "submit" }, "Rename"));
+  const renameForm = h("form", { class: "panel" }, h("h2", { text: t("Rename") }), field(t("New name"), newName),
+    h("button", { type: "submit" }, t("Rename")));
   renameForm.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
       const nd = await app.call("devices.rename", { id: d.id, name: newName.value.trim() });
-      app.announce("Renamed to " + nd.name + ".");
+      app.announce(t("Renamed to {name}.", { name: nd.name }));
       app.go("#/devices/" + encodeURIComponent(d.id));
     } catch (err) {
       showError(slot, err);
     }
   });
 
-  const del = h("section", { class: "panel" }, h("h2", { text: "Delete" }),
-    h("p", {}, usedBy.length ? "Wallets use this device: the engine refuses to delete it while they exist." : "The device's keys are forgotten; wallets are not affected."),
-    confirmButton("Delete", `Delete ${d.name}?`, async () => {
+  const del = h("section", { class: "panel" }, h("h2", { text: t("Delete") }),
+    h("p", {}, usedBy.length ? t("Wallets use this device: the engine refuses to delete it while they exist.") : t("The device's keys are forgotten; wallets are not affected.")),
+    confirmButton(t("Delete"), t("Delete {name}?", { name: d.name }), async () => {
       try {
         await app.call("devices.delete", { id: d.id });
-        app.announce("Device deleted.");
+        app.announce(t("Device deleted."));
         app.go("#/devices");
       } catch (err) {
         showError(slot, err);
