@@ -166,12 +166,14 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// startRelay starts `specter serve` on addr with dataDir and waits for
+// startRelay starts `specter serve` on addr with dataDir (and extra flags,
+// such as "--demo", "on" or "--allow-origin", ORIGIN) and waits for
 // /healthz; it reads the setup token from the console when one is printed.
-func startRelay(t *testing.T, bin, dataDir, addr string) *relay {
+func startRelay(t *testing.T, bin, dataDir, addr string, extra ...string) *relay {
 	t.Helper()
 	r := &relay{bin: bin, dataDir: dataDir, addr: addr, exited: make(chan struct{})}
-	r.cmd = exec.Command(bin, "serve", "--listen", addr, "--data-dir", dataDir, "--tor", "none", "--log-level", "warn")
+	args := append([]string{"serve", "--listen", addr, "--data-dir", dataDir, "--tor", "none", "--log-level", "warn"}, extra...)
+	r.cmd = exec.Command(bin, args...)
 	stderr, err := r.cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, r.cmd.Start())
