@@ -237,5 +237,5 @@ func TestEmbeddedPWAIsServable(t *testing.T) {
 
 	rec = get(h, "GET", "/js/relay.js", nil)
 	require.Equal(t, "text/javascript; charset=utf-8", rec.Header().Get("Content-Type"))
-	require.Contains(t, rec.Body.String(), `health() { return this.request("GET", "/healthz"); }`)
+	require.Contains(t, rec.Body.String(), `health() { return this.request("GET", "/healthz", undefined, { auth: false }); }`)
 }
