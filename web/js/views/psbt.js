@@ -13,21 +13,21 @@
 // reload do not lose it.
 import { animatedQR, drawText } from "../animqr.js";
 import { cameraScanner } from "../camera.js";
+import { t, tn } from "../i18n.js";
 import { errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
+import { typeName } from "./devices.js";
 
 const STORE = "specter.psbt.current";
-const FORMAT_NAMES = {
-  ur: "BC-UR crypto-psbt (animated)", "ur-psbt": "BC-UR psbt (newer name, animated)", bbqr: "BBQr (Coldcard Q)",
-  pmofn: "Specter pMofN (animated base64)", static: "One QR code (base64)", file: "File (SD card or download)",
-};
+// The formats' names are functions so that they are translated when drawn;
+// device type names come from devices.js (typeName).
+const FORMAT_NAMES = () => ({
+  ur: t("BC-UR crypto-psbt (animated)"), "ur-psbt": t("BC-UR psbt (newer name, animated)"), bbqr: t("BBQr (Coldcard Q)"),
+  pmofn: t("Specter pMofN (animated base64)"), static: t("One QR code (base64)"), file: t("File (SD card or download)"),
+});
 const ALL_FORMATS = ["ur", "ur-psbt", "bbqr", "pmofn", "static", "file"];
-const REGISTER_FORMATS = {
-  ur: "BC-UR bytes (animated)", bbqr: "BBQr (animated)", pmofn: "Specter pMofN (animated)", static: "One QR code",
-};
-const TYPE_NAMES = {
-  ledger: "Ledger", trezor: "Trezor", bitbox02: "BitBox02", coldcard: "Coldcard", jade: "Jade", keystone: "Keystone",
-  passport: "Passport", seedsigner: "SeedSigner", specterdiy: "Specter DIY", krux: "Krux", other: "Other", hot: "Hot wallet (this browser)",
-};
+const REGISTER_FORMATS = () => ({
+  ur: t("BC-UR bytes (animated)"), bbqr: t("BBQr (animated)"), pmofn: t("Specter pMofN (animated)"), static: t("One QR code"),
+});
 
 function loadState() {
   try {
@@ -76,13 +76,13 @@ export async function render(root, app, parts) {
 }
 
 function sidebar(wallets) {
-  return h("nav", { class: "airgap-side", "aria-label": "Air-gapped signers" },
+  return h("nav", { class: "airgap-side", "aria-label": t("Air-gapped signers") },
     h("ul", {},
-      h("li", {}, h("a", { href: "#/psbt", text: "Sign a PSBT" })),
-      h("li", {}, h("a", { href: "#/psbt/device", text: "Add a device from its QR code" })),
+      h("li", {}, h("a", { href: "#/psbt", text: t("Sign a PSBT") })),
+      h("li", {}, h("a", { href: "#/psbt/device", text: t("Add a device from its QR code") })),
       wallets.map((w) => [
-        h("li", {}, h("a", { href: "#/psbt/register/" + encodeURIComponent(w.id), text: `Register ${w.name} on devices` })),
-        h("li", {}, h("a", { href: "#/psbt/address/" + encodeURIComponent(w.id) + "/0", text: `Check an address of ${w.name}` })),
+        h("li", {}, h("a", { href: "#/psbt/register/" + encodeURIComponent(w.id), text: t("Register {name} on devices", { name: w.name }) })),
+        h("li", {}, h("a", { href: "#/psbt/address/" + encodeURIComponent(w.id) + "/0", text: t("Check an address of {name}", { name: w.name }) })),
       ])));
 }
 
@@ -93,24 +93,24 @@ async function renderSigning(root, app, wallets) {
   if (state.wallet && !wallets.some((w) => w.id === state.wallet)) state.wallet = "";
   if (state.wallet === undefined) state.wallet = wallets.length ? wallets[0].id : "";
   const { profiles } = await app.call("airgap.profiles");
-  root.append(heading("Air-gapped signing"),
-    h("p", {}, "Load a PSBT, check it, have the signers sign it by QR code or file, and export the signed transaction. This works with the network off."));
+  root.append(heading(t("Air-gapped signing")),
+    h("p", {}, t("Load a PSBT, check it, have the signers sign it by QR code or file, and export the signed transaction. This works with the network off.")));
 
   const walletSel = h("select", { name: "wallet" },
-    h("option", { value: "", text: "Not a stored wallet" }),
+    h("option", { value: "", text: t("Not a stored wallet") }),
     wallets.map((w) => h("option", { value: w.id, text: `${w.name} (${w.m || 1}-of-${w.n || 1}, ${w.network})` })));
   walletSel.value = state.wallet;
   const netSel = h("select", { name: "network" }, ["main", "test", "signet", "regtest"].map((n) => h("option", { value: n, text: n })));
   netSel.value = state.network || "main";
-  const netField = field("Network", netSel);
+  const netField = field(t("Network"), netSel);
   netField.hidden = !!state.wallet;
   walletSel.addEventListener("change", () => { state.wallet = walletSel.value; saveState(state); refresh(); });
   netSel.addEventListener("change", () => { state.network = netSel.value; saveState(state); refresh(); });
 
   const importErr = h("div");
   const paste = h("textarea", { name: "psbt-text", rows: "4", spellcheck: "false" });
-  const loadPasted = h("button", { type: "button", text: "Load the pasted PSBT" });
-  const importScanner = cameraScanner(app, { label: "Scan or load a PSBT", onResult: (p) => take(p, true) });
+  const loadPasted = h("button", { type: "button", text: t("Load the pasted PSBT") });
+  const importScanner = cameraScanner(app, { label: t("Scan or load a PSBT"), onResult: (p) => take(p, true) });
   const review = h("section", { class: "panel", "aria-labelledby": "review-h", "data-testid": "psbt-review" });
   const signers = h("section", { class: "panel", "aria-labelledby": "signers-h" });
   const signerSlot = h("div", { class: "signer-slot" });
@@ -123,9 +123,9 @@ async function renderSigning(root, app, wallets) {
     try {
       const { psbts } = await app.call("psbts.list", { wallet_id: state.wallet });
       if (!psbts.length) return;
-      pendingSlot.append(h("h3", { text: "Pending transactions of this wallet" }),
+      pendingSlot.append(h("h3", { text: t("Pending transactions of this wallet") }),
         h("ul", { class: "signer-list" }, psbts.map((p) => {
-          const b = h("button", { type: "button", class: "secondary", text: "Load " + p.name });
+          const b = h("button", { type: "button", class: "secondary", text: t("Load {name}", { name: p.name }) });
           b.addEventListener("click", () => take({ kind: "psbt", psbt: p.psbt }, true, { wallet_id: p.wallet_id, id: p.id, name: p.name }));
           return h("li", {}, b, " ", h("span", { class: "sub mono", text: p.id.slice(0, 16) + "…" }));
         })));
@@ -141,11 +141,11 @@ async function renderSigning(root, app, wallets) {
         state.final = { tx_hex: payload.hex };
         saveState(state);
         renderFinal();
-        app.announce("A signed transaction was loaded.");
+        app.announce(t("A signed transaction was loaded."));
         return;
       }
       if (payload.kind !== "psbt") {
-        throw Object.assign(new Error(`this holds ${payload.kind === "wallet-setup" ? "a wallet setup" : payload.kind}, not a PSBT`), { hint: "load the PSBT the wallet or the signer wrote" });
+        throw Object.assign(new Error(t("this holds {what}, not a PSBT", { what: payload.kind === "wallet-setup" ? t("a wallet setup") : payload.kind })), { hint: t("load the PSBT the wallet or the signer wrote") });
       }
       if (fresh || !state.psbt) {
         const d = await app.call("psbt.decode", { psbt: payload.psbt });
@@ -162,7 +162,7 @@ async function renderSigning(root, app, wallets) {
       }
       saveState(state);
       await refresh();
-      app.announce(fresh ? "The PSBT is loaded: review it below." : "The signed PSBT was combined.");
+      app.announce(fresh ? t("The PSBT is loaded: review it below.") : t("The signed PSBT was combined."));
     } catch (err) {
       showError(fresh ? importErr : signerSlot.querySelector(".signer-errors") || importErr, err);
     }
@@ -170,7 +170,7 @@ async function renderSigning(root, app, wallets) {
 
   loadPasted.addEventListener("click", () => {
     const text = paste.value.trim();
-    if (!text) { showError(importErr, Object.assign(new Error("nothing was pasted"), { hint: "paste the PSBT as base64 or hex" })); return; }
+    if (!text) { showError(importErr, Object.assign(new Error(t("nothing was pasted")), { hint: t("paste the PSBT as base64 or hex") })); return; }
     take({ kind: "psbt", psbt: text }, true);
   });
 
@@ -204,11 +204,11 @@ async function renderSigning(root, app, wallets) {
     signerSlot.replaceChildren();
     finalSlot.replaceChildren();
     if (!state.psbt) {
-      review.append(h("h2", { id: "review-h", text: "Review" }), h("p", { class: "empty", text: "No PSBT loaded yet." }));
+      review.append(h("h2", { id: "review-h", text: t("Review") }), h("p", { class: "empty", text: t("No PSBT loaded yet.") }));
       return;
     }
     if (failure) {
-      review.append(h("h2", { id: "review-h", text: "Review" }), errorBox(failure));
+      review.append(h("h2", { id: "review-h", text: t("Review") }), errorBox(failure));
       return;
     }
     renderReview(a, w);
@@ -227,40 +227,43 @@ async function renderSigning(root, app, wallets) {
 
   function renderReview(a, w) {
     const units = (app.config && app.config.units) || "btc";
-    const sigs = a.inputs.map((i) => i.signatures_required ? `${i.signatures} of ${i.signatures_required}` : (i.finalized ? "final" : `${i.signatures}`));
-    add(review, h("h2", { id: "review-h", text: "Review" }),
+    const sigs = a.inputs.map((i) => i.signatures_required ? t("{have} of {needed}", { have: i.signatures, needed: i.signatures_required }) : (i.finalized ? t("final") : `${i.signatures}`));
+    add(review, h("h2", { id: "review-h", text: t("Review") }),
       facts([
-        ["Transaction id", h("code", { text: a.txid })],
-        ["Wallet", w ? w.name : "not a stored wallet: change cannot be verified"],
-        ["Inputs", formatAmount(a.input_total, units)],
-        ["Sending", h("span", { "data-testid": "psbt-sent", text: formatAmount(a.sent, units) })],
-        ["Fee", h("span", { "data-testid": "psbt-fee", text: a.fee_known ? formatAmount(a.fee, units) : "unknown (an input's amount is missing)" })],
-        ["Fee rate", h("span", { "data-testid": "psbt-feerate", text: a.fee_known ? `${a.fee_rate} sat/vB (${a.vsize_estimated ? "estimated " : ""}${a.vsize} vB)` : "unknown" })],
-        ["Signatures", h("span", { "data-testid": "psbt-signatures", text: sigs.join(", ") })],
-        ["Replaceable (RBF)", a.rbf ? "yes" : "no"],
+        [t("Transaction id"), h("code", { text: a.txid })],
+        [t("Wallet"), w ? w.name : t("not a stored wallet: change cannot be verified")],
+        [t("Inputs"), formatAmount(a.input_total, units)],
+        [t("Sending"), h("span", { "data-testid": "psbt-sent", text: formatAmount(a.sent, units) })],
+        [t("Fee"), h("span", { "data-testid": "psbt-fee", text: a.fee_known ? formatAmount(a.fee, units) : t("unknown (an input's amount is missing)") })],
+        [t("Fee rate"), h("span", {
+          "data-testid": "psbt-feerate",
+          text: !a.fee_known ? t("unknown") : a.vsize_estimated ? t("{rate} sat/vB (estimated {vsize} vB)", { rate: a.fee_rate, vsize: a.vsize }) : t("{rate} sat/vB ({vsize} vB)", { rate: a.fee_rate, vsize: a.vsize }),
+        })],
+        [t("Signatures"), h("span", { "data-testid": "psbt-signatures", text: sigs.join(", ") })],
+        [t("Replaceable (RBF)"), a.rbf ? t("yes") : t("no")],
       ]),
-      table("Outputs", ["#", "Address", "Amount", "Whose"], a.outputs.map((o) => [
+      table(t("Outputs"), [t("#"), t("Address"), t("Amount"), t("Whose")], a.outputs.map((o) => [
         String(o.index), h("span", { class: "mono", text: o.address || o.script }), formatAmount(o.amount, units),
-        o.change ? h("strong", { text: `Change, verified (${o.branch === 1 ? "change" : "receive"} #${o.address_index ?? 0})` })
-          : o.claims_ours ? h("strong", { class: "bad", text: "Claims to be change but is NOT this wallet's: check it" }) : "Recipient",
+        o.change ? h("strong", { text: o.branch === 1 ? t("Change, verified (change #{index})", { index: o.address_index ?? 0 }) : t("Change, verified (receive #{index})", { index: o.address_index ?? 0 }) })
+          : o.claims_ours ? h("strong", { class: "bad", text: t("Claims to be change but is NOT this wallet's: check it") }) : t("Recipient"),
       ])),
-      a.warnings && a.warnings.length ? h("div", { class: "warning" }, h("p", { text: "Warnings" }), h("ul", {}, a.warnings.map((t) => h("li", { text: t })))) : null);
+      a.warnings && a.warnings.length ? h("div", { class: "warning" }, h("p", { text: t("Warnings") }), h("ul", {}, a.warnings.map((msg) => h("li", { text: msg })))) : null);
   }
 
   function renderSigners(a, devices) {
-    signers.append(h("h2", { id: "signers-h", text: "Sign" }));
+    signers.append(h("h2", { id: "signers-h", text: t("Sign") }));
     if (a.inputs.every((i) => i.finalized || (i.signatures_required > 0 && i.signatures >= i.signatures_required))) {
-      signers.append(h("p", { class: "notice", text: "Every input has enough signatures: finalize it below." }));
+      signers.append(h("p", { class: "notice", text: t("Every input has enough signatures: finalize it below.") }));
     }
     const list = h("ul", { class: "signer-list" });
     for (const d of devices) {
       const fps = d.keys.map((k) => String(k.origin || "").replace(/^\[/, "").slice(0, 8).toLowerCase());
       const signed = a.inputs.some((i) => (i.signed_by || []).some((fp) => fps.includes(fp.toLowerCase())));
-      const btn = h("button", { type: "button", class: signed ? "secondary" : "", text: "Sign with " + d.name });
+      const btn = h("button", { type: "button", class: signed ? "secondary" : "", text: t("Sign with {name}", { name: d.name }) });
       btn.addEventListener("click", () => openSigner(d));
-      list.append(h("li", {}, btn, " ", h("span", { class: "sub", text: `${TYPE_NAMES[d.type] || d.type}${signed ? " · signed" : ""}` })));
+      list.append(h("li", {}, btn, " ", h("span", { class: "sub", text: signed ? t("{type} · signed", { type: typeName(d.type) }) : typeName(d.type) })));
     }
-    const other = h("button", { type: "button", class: "secondary", text: "Show to another signer" });
+    const other = h("button", { type: "button", class: "secondary", text: t("Show to another signer") });
     other.addEventListener("click", () => openSigner(null));
     list.append(h("li", {}, other));
     signers.append(list, signerSlot);
@@ -274,18 +277,18 @@ async function renderSigning(root, app, wallets) {
     state.signer = d ? d.id : "other";
     saveState(state);
     const errs = h("div", { class: "signer-errors" });
-    const title = h("h3", { tabindex: "-1", text: d ? "Sign with " + d.name : "Another signer" });
+    const title = h("h3", { tabindex: "-1", text: d ? t("Sign with {name}", { name: d.name }) : t("Another signer") });
     signerSlot.replaceChildren(title, errs);
     if (d && d.type === "hot") {
       const pw = h("input", { type: "password", name: "password", autocomplete: "current-password" });
-      const go = h("button", { type: "button", text: "Sign" });
+      const go = h("button", { type: "button", text: t("Sign") });
       const run = async () => {
         go.disabled = true;
         showError(errs, null);
         try {
           const res = await app.call("devices.signPSBT", { id: d.id, password: pw.value, psbt: state.psbt });
           await take({ kind: "psbt", psbt: res.psbt }, false);
-          app.announce(`${d.name} added ${res.signatures} signature${res.signatures === 1 ? "" : "s"}.`);
+          app.announce(tn("{name} added {n} signature.", "{name} added {n} signatures.", res.signatures, { name: d.name }));
         } catch (err) {
           showError(errs, err);
         }
@@ -293,14 +296,14 @@ async function renderSigning(root, app, wallets) {
       };
       go.addEventListener("click", run);
       pw.addEventListener("keydown", (e) => { if (e.key === "Enter") run(); });
-      signerSlot.append(field("Password of " + d.name, pw, "The password that encrypts this device's seed in this browser."), h("div", { class: "actions" }, go));
+      signerSlot.append(field(t("Password of {name}", { name: d.name }), pw, t("The password that encrypts this device's seed in this browser.")), h("div", { class: "actions" }, go));
       if (!quiet) pw.focus();
       return;
     }
     let profile = null;
     const typeProfiles = d ? profiles.filter((p) => p.type === d.type) : profiles.filter((p) => p.type === "other");
     if (!typeProfiles.length) {
-      signerSlot.append(h("p", { text: `A ${TYPE_NAMES[d.type] || d.type} signs over USB, which this app does not reach: save the PSBT as a file for a desktop tool, or show it as a QR code to another signer.` }));
+      signerSlot.append(h("p", { text: t("A {type} signs over USB, which this app does not reach: save the PSBT as a file for a desktop tool, or show it as a QR code to another signer.", { type: typeName(d.type) }) }));
     }
     const modelSel = typeProfiles.length > 1 ? h("select", { name: "model" }, typeProfiles.map((p) => h("option", { value: p.model, text: p.model === "q" ? "Coldcard Q" : (p.model ? p.model : "Mk3 / Mk4") }))) : null;
     if (modelSel) modelSel.value = state.model && typeProfiles.some((p) => p.model === state.model) ? state.model : typeProfiles[0].model;
@@ -311,11 +314,12 @@ async function renderSigning(root, app, wallets) {
       profile = typeProfiles.find((p) => !modelSel || p.model === modelSel.value) || null;
       const first = profile ? [profile.default, ...profile.alternatives] : ["file"];
       const rest = ALL_FORMATS.filter((f) => !first.includes(f));
+      const names = FORMAT_NAMES();
       formatSel.replaceChildren(
-        h("optgroup", { label: "This device reads" }, first.map((f, i) => h("option", { value: f, text: FORMAT_NAMES[f] + (i === 0 ? " (default)" : "") }))),
-        rest.length ? h("optgroup", { label: "Other formats" }, rest.map((f) => h("option", { value: f, text: FORMAT_NAMES[f] }))) : null);
+        h("optgroup", { label: t("This device reads") }, first.map((f, i) => h("option", { value: f, text: i === 0 ? t("{format} (default)", { format: names[f] }) : names[f] }))),
+        rest.length ? h("optgroup", { label: t("Other formats") }, rest.map((f) => h("option", { value: f, text: names[f] }))) : null);
       formatSel.value = first[0];
-      note.textContent = profile ? profile.note : "Save the PSBT as a file, or show it as a QR code the signer reads.";
+      note.textContent = profile ? profile.note : t("Save the PSBT as a file, or show it as a QR code the signer reads.");
     }
     function show() {
       const fmt = formatSel.value;
@@ -324,7 +328,7 @@ async function renderSigning(root, app, wallets) {
         return { filename: f.filename, data: b64ToBytes(f.data), mime: f.mime };
       };
       if (fmt === "file") {
-        const dl = h("button", { type: "button", text: "Download the PSBT file" });
+        const dl = h("button", { type: "button", text: t("Download the PSBT file") });
         dl.addEventListener("click", async () => {
           try { const f = await file(); downloadBytes(f.filename, f.data, f.mime); } catch (err) { showError(errs, err); }
         });
@@ -332,7 +336,7 @@ async function renderSigning(root, app, wallets) {
         return;
       }
       const qr = animatedQR({
-        label: `PSBT for ${d ? d.name : "the signer"} (${FORMAT_NAMES[fmt]})`,
+        label: t("PSBT for {signer} ({format})", { signer: d ? d.name : t("the signer"), format: FORMAT_NAMES()[fmt] }),
         testid: "psbt-qr",
         density: state.density || "medium",
         load: ({ density }) => { state.density = density; saveState(state); return app.call("airgap.frames", { psbt: state.psbt, format: fmt, density }).then((r) => r.frames); },
@@ -343,18 +347,18 @@ async function renderSigning(root, app, wallets) {
     formats();
     modelSel?.addEventListener("change", () => { state.model = modelSel.value; saveState(state); formats(); show(); });
     formatSel.addEventListener("change", show);
-    const back = cameraScanner(app, { label: "Scan the signed PSBT" + (d ? " from " + d.name : ""), onResult: (p) => take(p, false) });
-    add(signerSlot, modelSel ? field("Model", modelSel) : null, field("Format", formatSel), note, showSlot, back.el);
+    const back = cameraScanner(app, { label: d ? t("Scan the signed PSBT from {name}", { name: d.name }) : t("Scan the signed PSBT"), onResult: (p) => take(p, false) });
+    add(signerSlot, modelSel ? field(t("Model"), modelSel) : null, field(t("Format"), formatSel), note, showSlot, back.el);
     show();
     if (!quiet) title.focus();
   }
 
   function renderFinal(a) {
-    finalSlot.replaceChildren(h("h2", { id: "final-h", text: "Finalize and export" }));
+    finalSlot.replaceChildren(h("h2", { id: "final-h", text: t("Finalize and export") }));
     const errs = h("div");
     const units = (app.config && app.config.units) || "btc";
     if (state.psbt) {
-      const dl = h("button", { type: "button", class: "secondary", text: "Download the PSBT" });
+      const dl = h("button", { type: "button", class: "secondary", text: t("Download the PSBT") });
       dl.addEventListener("click", async () => {
         try {
           const f = await app.call("airgap.psbtFile", { psbt: state.psbt });
@@ -362,38 +366,38 @@ async function renderSigning(root, app, wallets) {
         } catch (err) { showError(errs, err); }
       });
       const ready = !a || a.inputs.every((i) => i.finalized || (i.signatures_required > 0 && i.signatures >= i.signatures_required));
-      const fin = h("button", { type: "button", text: "Finalize", disabled: !ready });
+      const fin = h("button", { type: "button", text: t("Finalize"), disabled: !ready });
       fin.addEventListener("click", async () => {
         showError(errs, null);
         try {
           const r = await app.call("psbt.finalize", { psbt: state.psbt });
-          if (!r.complete) throw Object.assign(new Error(`only ${r.finalized_inputs} of ${r.inputs} inputs could be finalized`), { hint: "collect the missing signatures first" });
+          if (!r.complete) throw Object.assign(new Error(t("only {finalized} of {inputs} inputs could be finalized", { finalized: r.finalized_inputs, inputs: r.inputs })), { hint: t("collect the missing signatures first") });
           state.final = r;
           saveState(state);
           renderFinal(a);
-          app.announce("The transaction is final.");
+          app.announce(t("The transaction is final."));
           finalSlot.querySelector("[data-testid=final-tx]")?.focus();
         } catch (err) { showError(errs, err); }
       });
-      const copy = h("button", { type: "button", class: "secondary", text: "Copy the PSBT (base64)" });
-      copy.addEventListener("click", () => navigator.clipboard?.writeText(state.psbt).then(() => app.announce("Copied."), () => app.announce("Copying is not allowed here.")));
+      const copy = h("button", { type: "button", class: "secondary", text: t("Copy the PSBT (base64)") });
+      copy.addEventListener("click", () => navigator.clipboard?.writeText(state.psbt).then(() => app.announce(t("Copied.")), () => app.announce(t("Copying is not allowed here."))));
       finalSlot.append(h("div", { class: "actions" }, fin, dl, copy));
-      if (!ready) finalSlot.append(h("p", { class: "help", text: "Finalize becomes available once every input has enough signatures." }));
+      if (!ready) finalSlot.append(h("p", { class: "help", text: t("Finalize becomes available once every input has enough signatures.") }));
     }
     if (state.final && state.final.tx_hex) {
       const hex = state.final.tx_hex;
-      const dlt = h("button", { type: "button", text: "Download the transaction (.txn)" });
+      const dlt = h("button", { type: "button", text: t("Download the transaction (.txn)") });
       dlt.addEventListener("click", () => downloadBytes((state.final.txid || "transaction").slice(0, 16) + ".txn", hex, "text/plain"));
       const qr = animatedQR({
-        label: "Signed transaction",
+        label: t("Signed transaction"),
         testid: "tx-qr",
         density: "high",
         load: ({ density }) => app.call("airgap.frames", { text: hex, format: hex.length <= 2000 ? "static" : "bbqr", density }).then((r) => r.frames),
       });
       finalSlot.append(h("div", { class: "notice" },
-        h("p", { text: "The transaction is signed and final." + (state.final.txid ? " Transaction id: " + state.final.txid : "") }),
-        a ? h("p", { text: `It sends ${formatAmount(a.sent, units)} with a fee of ${formatAmount(a.fee, units)}.` }) : null),
-        field("Transaction (hex), to broadcast from any online node or wallet",
+        h("p", { text: state.final.txid ? t("The transaction is signed and final. Transaction id: {txid}", { txid: state.final.txid }) : t("The transaction is signed and final.") }),
+        a ? h("p", { text: t("It sends {amount} with a fee of {fee}.", { amount: formatAmount(a.sent, units), fee: formatAmount(a.fee, units) }) }) : null),
+        field(t("Transaction (hex), to broadcast from any online node or wallet"),
           h("textarea", { readonly: true, rows: "4", name: "final-tx", "data-testid": "final-tx", value: hex })),
         h("div", { class: "actions" }, dlt), qr.el);
     }
@@ -402,12 +406,12 @@ async function renderSigning(root, app, wallets) {
 
   root.append(
     h("section", { class: "panel", "aria-labelledby": "import-h" },
-      h("h2", { id: "import-h", text: "Load a PSBT" }),
-      field("Wallet it spends from", walletSel, "Its descriptors prove which outputs are change."),
+      h("h2", { id: "import-h", text: t("Load a PSBT") }),
+      field(t("Wallet it spends from"), walletSel, t("Its descriptors prove which outputs are change.")),
       netField,
       pendingSlot,
       importScanner.el,
-      field("Or paste it (base64 or hex)", paste),
+      field(t("Or paste it (base64 or hex)"), paste),
       h("div", { class: "actions" }, loadPasted),
       importErr),
     review, signers, finalSlot);
@@ -432,18 +436,18 @@ async function walletDevices(app, w) {
 
 async function renderRegister(root, app, walletID) {
   const w = await app.call("wallets.get", { id: walletID });
-  root.append(heading("Register " + w.name + " on its devices"),
-    h("p", {}, "A multisig signer must know the whole wallet (every cosigner's key and the threshold) to show the right change and addresses. Give each device the file or QR code below."));
-  if (!(w.m > 1 || w.n > 1) && w.kind !== "multi") root.append(h("p", { class: "help", text: "This is a single-key wallet: devices need no registration, but the descriptor can still be given to them." }));
+  root.append(heading(t("Register {name} on its devices", { name: w.name })),
+    h("p", {}, t("A multisig signer must know the whole wallet (every cosigner's key and the threshold) to show the right change and addresses. Give each device the file or QR code below.")));
+  if (!(w.m > 1 || w.n > 1) && w.kind !== "multi") root.append(h("p", { class: "help", text: t("This is a single-key wallet: devices need no registration, but the descriptor can still be given to them.") }));
   const setup = await walletSetup(app, w);
   for (const d of await walletDevices(app, w)) {
     const sec = h("section", { class: "panel", "aria-label": d.name });
-    sec.append(h("h2", { text: `${d.name} (${TYPE_NAMES[d.type] || d.type})` }));
+    sec.append(h("h2", { translate: "no", text: `${d.name} (${typeName(d.type)})` }));
     root.append(sec);
     const models = d.type === "coldcard" ? [["", "Mk3 / Mk4"], ["q", "Coldcard Q"]] : null;
-    const modelSel = models ? h("select", { name: "model" }, models.map(([v, t]) => h("option", { value: v, text: t }))) : null;
+    const modelSel = models ? h("select", { name: "model" }, models.map(([v, label]) => h("option", { value: v, text: label }))) : null;
     const slot = h("div");
-    if (modelSel) sec.append(field("Model", modelSel));
+    if (modelSel) sec.append(field(t("Model"), modelSel));
     sec.append(slot);
     const show = async () => {
       slot.replaceChildren();
@@ -451,15 +455,16 @@ async function renderRegister(root, app, walletID) {
         const model = modelSel ? modelSel.value : "";
         const { registrations } = await app.call("airgap.register", { setup, type: d.type, model, density: "medium" });
         registrations.forEach((r, i) => {
-          slot.append(h("h3", { text: (i === 0 ? "Default: " : "Or: ") + (r.file ? "file " + r.file.filename : REGISTER_FORMATS[r.format] || r.format) }),
+          const what = r.file ? t("file {name}", { name: r.file.filename }) : REGISTER_FORMATS()[r.format] || r.format;
+          slot.append(h("h3", { text: i === 0 ? t("Default: {what}", { what }) : t("Or: {what}", { what }) }),
             h("p", { class: "help", text: r.note }));
           if (r.file) {
-            const dl = h("button", { type: "button", text: "Download " + r.file.filename });
+            const dl = h("button", { type: "button", text: t("Download {file}", { file: r.file.filename }) });
             dl.addEventListener("click", () => downloadBytes(r.file.filename, b64ToBytes(r.file.data), r.file.mime));
             slot.append(h("div", { class: "actions" }, dl));
           } else if (r.frames) {
             slot.append(animatedQR({
-              label: `Wallet ${w.name} for ${d.name}`,
+              label: t("Wallet {wallet} for {device}", { wallet: w.name, device: d.name }),
               testid: "register-qr",
               load: ({ density }) => app.call("airgap.register", { setup, type: d.type, model, density }).then((x) => x.registrations[i].frames),
             }).el);
@@ -482,20 +487,20 @@ async function renderAddress(root, app, walletID, index) {
   const desc = w.receive || w.descriptor;
   const { addresses } = await app.call("descriptor.addresses", { descriptor: desc, network: w.network, branch: 0, start: index, count: 1 });
   const address = addresses[0].address;
-  root.append(heading("Check an address of " + w.name + " on a device"));
+  root.append(heading(t("Check an address of {name} on a device", { name: w.name })));
   const idx = h("input", { type: "number", name: "index", min: "0", value: String(index) });
-  const go = h("button", { type: "button", text: "Show this address" });
+  const go = h("button", { type: "button", text: t("Show this address") });
   go.addEventListener("click", () => app.go(`#/psbt/address/${encodeURIComponent(walletID)}/${Math.max(0, Number(idx.value) || 0)}`));
-  root.append(h("div", { class: "panel" }, field("Receive address number", idx), h("div", { class: "actions" }, go),
-    facts([["Address", h("code", { "data-testid": "check-address", text: address })]])));
+  root.append(h("div", { class: "panel" }, field(t("Receive address number"), idx), h("div", { class: "actions" }, go),
+    facts([[t("Address"), h("code", { "data-testid": "check-address", text: address })]])));
   for (const d of await walletDevices(app, w)) {
-    const sec = h("section", { class: "panel", "aria-label": d.name }, h("h2", { text: `${d.name} (${TYPE_NAMES[d.type] || d.type})` }));
+    const sec = h("section", { class: "panel", "aria-label": d.name }, h("h2", { translate: "no", text: `${d.name} (${typeName(d.type)})` }));
     root.append(sec);
     try {
       const { text } = await app.call("airgap.addressQR", { type: d.type, address, index, network: w.network });
-      const canvas = h("canvas", { role: "img", "aria-label": `Address QR for ${d.name}`, "data-testid": "address-qr", "data-frame": text });
+      const canvas = h("canvas", { role: "img", "aria-label": t("Address QR for {name}", { name: d.name }), "data-testid": "address-qr", "data-frame": text });
       drawText(canvas, text, 300);
-      sec.append(h("p", { class: "help", text: "Scan this code with the device: it derives the address itself and tells whether it belongs to the wallet registered on it." }),
+      sec.append(h("p", { class: "help", text: t("Scan this code with the device: it derives the address itself and tells whether it belongs to the wallet registered on it.") }),
         h("figure", { class: "animqr" }, canvas, h("figcaption", { class: "mono", text })));
     } catch (err) {
       sec.append(h("p", { text: err.message + (err.hint ? ". " + err.hint : "") }));
@@ -506,25 +511,25 @@ async function renderAddress(root, app, walletID, index) {
 // ---- add a device from its QR code ----
 
 async function renderAddDevice(root, app) {
-  root.append(heading("Add a device from its QR code"),
-    h("p", {}, "Show the device's public key export (Keystone, Passport, Jade, SeedSigner, Krux: crypto-account or crypto-hdkey; Coldcard: its JSON export; any \"[fingerprint/path]xpub\") to the camera, or load its export file."));
+  root.append(heading(t("Add a device from its QR code")),
+    h("p", {}, t("Show the device's public key export (Keystone, Passport, Jade, SeedSigner, Krux: crypto-account or crypto-hdkey; Coldcard: its JSON export; any \"[fingerprint/path]xpub\") to the camera, or load its export file.")));
   const result = h("div");
   const types = await app.call("devices.types");
   const scanner = cameraScanner(app, {
-    label: "Scan the device's keys",
+    label: t("Scan the device's keys"),
     onResult: (payload) => {
       result.replaceChildren();
       const keys = payload.keys;
       if (!keys || !keys.length) {
-        result.append(errorBox(Object.assign(new Error(`this holds ${payload.kind === "psbt" ? "a PSBT" : payload.kind}, not a device's public keys`), { hint: "on the device, choose its export of the multisig or single-key account (xpub)" })));
+        result.append(errorBox(Object.assign(new Error(t("this holds {what}, not a device's public keys", { what: payload.kind === "psbt" ? t("a PSBT") : payload.kind })), { hint: t("on the device, choose its export of the multisig or single-key account (xpub)") })));
         return;
       }
       const name = h("input", { type: "text", name: "device-name", autocomplete: "off" });
-      const type = h("select", { name: "device-type" }, types.filter((t) => t !== "hot").map((t) => h("option", { value: t, text: TYPE_NAMES[t] || t })));
-      const guess = types.find((t) => (payload.source || "").toLowerCase().includes(t));
+      const type = h("select", { name: "device-type" }, types.filter((x) => x !== "hot").map((x) => h("option", { value: x, text: typeName(x) })));
+      const guess = types.find((x) => (payload.source || "").toLowerCase().includes(x));
       type.value = guess || "other";
       const errs = h("div");
-      const addBtn = h("button", { type: "button", text: "Add the device" });
+      const addBtn = h("button", { type: "button", text: t("Add the device") });
       addBtn.addEventListener("click", async () => {
         showError(errs, null);
         try {
@@ -532,15 +537,15 @@ async function renderAddDevice(root, app) {
             name: name.value.trim(), type: type.value,
             keys: keys.map((k) => Object.assign({ origin: k.origin, xpub: k.xpub }, k.script_hint ? { script_hint: k.script_hint } : {})),
           });
-          app.announce(`${d.name} was added.`);
+          app.announce(t("{name} was added.", { name: d.name }));
           app.go("#/devices/" + encodeURIComponent(d.id));
         } catch (err) {
           showError(errs, err);
         }
       });
-      add(result, table(`${keys.length} key${keys.length === 1 ? "" : "s"} found`, ["Origin", "Extended public key", "Script"],
+      add(result, table(tn("{n} key found", "{n} keys found", keys.length), [t("Origin"), t("Extended public key"), t("Script")],
         keys.map((k) => [h("span", { class: "mono", text: "[" + String(k.origin).replace(/^\[|\]$/g, "") + "]" }), h("span", { class: "mono", text: k.xpub }), k.script_hint || ""])),
-      field("Device name", name), field("Device type", type), h("div", { class: "actions" }, addBtn), errs);
+      field(t("Device name"), name), field(t("Device type"), type), h("div", { class: "actions" }, addBtn), errs);
       name.focus();
     },
   });
