@@ -175,7 +175,8 @@ let nodeCheckedAt = 0;
 async function refreshStatus() {
   // Another relay chosen by URL is named by its host.
   const host = app.relay.remote ? app.relay.host : "";
-  relayEl.title = host ? app.relay.origin : "";
+  if (host) relayEl.title = app.relay.origin;
+  else relayEl.removeAttribute("title");
   try {
     const health = await app.relay.health();
     app.relayUp = health.status === "ok";
