@@ -63,7 +63,7 @@ export function cameraScanner(app, opts) {
   function stop() {
     clearTimeout(state.timer);
     state.timer = null;
-    if (state.stream) for (const t of state.stream.getTracks()) t.stop();
+    if (state.stream) for (const track of state.stream.getTracks()) track.stop();
     state.stream = null;
     video.hidden = true;
     start.hidden = false;
