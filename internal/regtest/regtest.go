@@ -29,7 +29,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,7 +64,6 @@ type Node struct {
 	cmd     *exec.Cmd
 	done    chan struct{}
 	stopped sync.Once
-	nextID  atomic.Int64
 	client  *http.Client
 	logFile string
 }
@@ -295,39 +293,7 @@ func (n *Node) RPC(method string, params ...any) (json.RawMessage, error) {
 }
 
 func (n *Node) rpc(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
-	if params == nil {
-		params = []any{}
-	}
-	body, err := json.Marshal(map[string]any{"jsonrpc": "1.0", "id": n.nextID.Add(1), "method": method, "params": params})
-	if err != nil {
-		return nil, fmt.Errorf("encoding %s: %w", method, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.URL, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.SetBasicAuth(n.User, n.Password)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := n.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", method, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("%s: reading the answer: %w", method, err)
-	}
-	var r struct {
-		Result json.RawMessage `json:"result"`
-		Error  *RPCError       `json:"error"`
-	}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, fmt.Errorf("%s: HTTP %d, not JSON-RPC: %q", method, resp.StatusCode, tail(raw, 200))
-	}
-	if r.Error != nil {
-		return nil, r.Error
-	}
-	return r.Result, nil
+	return n.Endpoint().RPC(ctx, method, params...)
 }
 
 // MustRPC is RPC that fails the test on error.

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -23,101 +22,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/specterpwa/specter/internal/regtest"
+	"github.com/specterpwa/specter/internal/regtest/btcdsync"
 	"github.com/specterpwa/specter/server/nodes"
 	"github.com/specterpwa/specter/shared/chainsync"
 	"github.com/specterpwa/specter/shared/wallet"
 )
-
-// btcdCaller sends chainsync's JSON-RPC batches to the demo node over HTTP,
-// translating the one Core call btcd names differently (the relay's
-// rpcproxy does this in production): getblockfilter HASH "basic" becomes
-// getcfilter HASH 0 plus getcfilterheader HASH 0.
-type btcdCaller struct {
-	url, user, pass string
-	client          *http.Client
-}
-
-type rpcReq struct {
-	JSONRPC string `json:"jsonrpc"`
-	ID      int    `json:"id"`
-	Method  string `json:"method"`
-	Params  []any  `json:"params"`
-}
-
-func (c *btcdCaller) CallBatch(ctx context.Context, reqs []chainsync.Request) ([]chainsync.Response, error) {
-	var out []rpcReq
-	for _, r := range reqs {
-		if r.Method == "getblockfilter" {
-			out = append(out, rpcReq{"1.0", len(out), "getcfilter", []any{r.Params[0], 0}},
-				rpcReq{"1.0", len(out) + 1, "getcfilterheader", []any{r.Params[0], 0}})
-			continue
-		}
-		out = append(out, rpcReq{"1.0", len(out), r.Method, r.Params})
-	}
-	body, err := json.Marshal(out)
-	if err != nil {
-		return nil, err
-	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	hr.SetBasicAuth(c.user, c.pass)
-	resp, err := c.client.Do(hr)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	var got []struct {
-		ID     int                 `json:"id"`
-		Result json.RawMessage     `json:"result"`
-		Error  *chainsync.RPCError `json:"error"`
-	}
-	if err := json.Unmarshal(raw, &got); err != nil {
-		return nil, fmt.Errorf("btcd answered %.200q: %w", raw, err)
-	}
-	byID := map[int]int{}
-	for i, g := range got {
-		byID[g.ID] = i
-	}
-	res := make([]chainsync.Response, 0, len(reqs))
-	id := 0
-	for _, r := range reqs {
-		if r.Method == "getblockfilter" {
-			f, h := got[byID[id]], got[byID[id+1]]
-			id += 2
-			if f.Error != nil || h.Error != nil {
-				e := f.Error
-				if e == nil {
-					e = h.Error
-				}
-				res = append(res, chainsync.Response{Error: e})
-				continue
-			}
-			var bf chainsync.BlockFilter
-			if err := json.Unmarshal(f.Result, &bf.Filter); err != nil {
-				return nil, err
-			}
-			if err := json.Unmarshal(h.Result, &bf.Header); err != nil {
-				return nil, err
-			}
-			enc, err := json.Marshal(bf)
-			if err != nil {
-				return nil, err
-			}
-			res = append(res, chainsync.Response{Result: enc})
-			continue
-		}
-		g := got[byID[id]]
-		id++
-		res = append(res, chainsync.Response{Result: g.Result, Error: g.Error})
-	}
-	return res, nil
-}
 
 // syncWallet syncs a fresh wallet of desc against the demo node with
 // compact block filters and returns it.
@@ -125,7 +34,10 @@ func syncWallet(t *testing.T, d *Demo, desc string) (*wallet.Wallet, chainsync.R
 	t.Helper()
 	n, ok := d.opts.Nodes.Lookup(d.NodeID())
 	require.True(t, ok)
-	src := &chainsync.RPCSource{Caller: &btcdCaller{url: n.URL, user: n.User, pass: n.Password, client: &http.Client{Timeout: 30 * time.Second}}}
+	// CoreBatch translates getblockfilter for btcd, as the relay's rpcproxy
+	// does in production.
+	btcd := regtest.Endpoint{URL: n.URL, User: n.User, Password: n.Password}
+	src := &chainsync.RPCSource{Caller: btcdsync.Caller{Batch: btcd.CoreBatch}}
 	w, _, err := wallet.New(wallet.Params{Receive: desc, Network: "regtest"})
 	require.NoError(t, err)
 	res, err := chainsync.Sync(context.Background(), w, src, chainsync.Options{BatchSize: 500})

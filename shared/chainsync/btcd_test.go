@@ -7,11 +7,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 	"testing"
-	"time"
 
 	"github.com/btcsuite/btcd/btcutil/gcs"
 	"github.com/btcsuite/btcd/btcutil/gcs/builder"
@@ -24,100 +20,27 @@ import (
 	"github.com/specterpwa/specter/shared/wallet"
 )
 
-// btcdCaller sends JSON-RPC batches to a btcd node over HTTP and translates
-// the Core dialect the sync speaks into btcd's where they differ (the
-// relay's dialect layer will do this in production): getblockfilter HASH
-// "basic" becomes getcfilter HASH 0 plus getcfilterheader HASH 0.
-type btcdCaller struct {
-	node    *regtest.Node
-	client  *http.Client
-	batches int
-}
+// btcdCaller sends the sync's batches to btcd through regtest's CoreBatch,
+// which translates the Core dialect the sync speaks into btcd's (the
+// relay's dialect layer does this in production). It is
+// internal/regtest/btcdsync.Caller, which this package's tests cannot import
+// (btcdsync imports chainsync).
+type btcdCaller struct{ node *regtest.Node }
 
-type btcdReq struct {
-	JSONRPC string `json:"jsonrpc"`
-	ID      int    `json:"id"`
-	Method  string `json:"method"`
-	Params  []any  `json:"params"`
-}
-
-type btcdResp struct {
-	ID     int             `json:"id"`
-	Result json.RawMessage `json:"result"`
-	Error  *RPCError       `json:"error"`
-}
-
-func (c *btcdCaller) CallBatch(ctx context.Context, reqs []Request) ([]Response, error) {
-	var out []btcdReq
-	for _, r := range reqs {
-		if r.Method == "getblockfilter" {
-			out = append(out,
-				btcdReq{"1.0", len(out), "getcfilter", []any{r.Params[0], 0}},
-				btcdReq{"1.0", len(out) + 1, "getcfilterheader", []any{r.Params[0], 0}})
-			continue
-		}
-		out = append(out, btcdReq{"1.0", len(out), r.Method, r.Params})
+func (c btcdCaller) CallBatch(ctx context.Context, reqs []Request) ([]Response, error) {
+	calls := make([]regtest.Call, len(reqs))
+	for i, r := range reqs {
+		calls[i] = regtest.Call(r)
 	}
-	body, err := json.Marshal(out)
+	answers, err := c.node.CoreBatch(ctx, calls)
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.node.URL, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.SetBasicAuth(c.node.User, c.node.Password)
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	c.batches++
-	var got []btcdResp
-	if err := json.Unmarshal(raw, &got); err != nil {
-		return nil, fmt.Errorf("btcd answered %.200q: %w", raw, err)
-	}
-	byID := map[int]btcdResp{}
-	for _, g := range got {
-		byID[g.ID] = g
-	}
-	res := make([]Response, 0, len(reqs))
-	id := 0
-	for _, r := range reqs {
-		if r.Method == "getblockfilter" {
-			f, h := byID[id], byID[id+1]
-			id += 2
-			if f.Error != nil || h.Error != nil {
-				res = append(res, Response{Error: cmpErr(f.Error, h.Error)})
-				continue
-			}
-			var bf BlockFilter
-			if err := json.Unmarshal(f.Result, &bf.Filter); err != nil {
-				return nil, err
-			}
-			if err := json.Unmarshal(h.Result, &bf.Header); err != nil {
-				return nil, err
-			}
-			enc, _ := json.Marshal(bf)
-			res = append(res, Response{Result: enc})
-			continue
-		}
-		g := byID[id]
-		id++
-		res = append(res, Response{Result: g.Result, Error: g.Error})
+	res := make([]Response, len(answers))
+	for i, a := range answers {
+		res[i] = Response{Result: a.Result, Error: (*RPCError)(a.Error)}
 	}
 	return res, nil
-}
-
-func cmpErr(a, b *RPCError) *RPCError {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // miner spends the harness's mature coinbases (P2PKH of node.MiningKey).
@@ -249,7 +172,7 @@ func TestSyncAgainstBtcdRegtest(t *testing.T) {
 	node.Generate(regtest.SegwitHeight + 8) // SegWit active, coinbases 1..340 mature
 	k := newKeyring(t)
 	m := &miner{t: t, node: node}
-	src := &RPCSource{Caller: &btcdCaller{node: node, client: &http.Client{Timeout: 30 * time.Second}}, MaxBatch: 200}
+	src := &RPCSource{Caller: btcdCaller{node: node}, MaxBatch: 200}
 	opts := Options{BatchSize: 100, Now: fixedNow}
 	w := k.wallet(0, 0) // default gap limit 20
 	const fee = 10_000

@@ -7,12 +7,8 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcutil"
@@ -21,66 +17,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/specterpwa/specter/internal/regtest"
+	"github.com/specterpwa/specter/internal/regtest/btcdsync"
 	"github.com/specterpwa/specter/shared/chainsync"
 	"github.com/specterpwa/specter/shared/coinselect"
 	"github.com/specterpwa/specter/shared/feeest"
 	"github.com/specterpwa/specter/shared/network"
 	"github.com/specterpwa/specter/shared/wallet"
 )
-
-// httpCaller sends JSON-RPC batches to btcd as they are (btcd speaks
-// Bitcoin Core's JSON-RPC 1.0 batches). The sync below scans whole blocks,
-// so no dialect translation is needed.
-type httpCaller struct {
-	node   *regtest.Node
-	client *http.Client
-}
-
-func (c *httpCaller) CallBatch(ctx context.Context, reqs []chainsync.Request) ([]chainsync.Response, error) {
-	type req struct {
-		JSONRPC string `json:"jsonrpc"`
-		ID      int    `json:"id"`
-		Method  string `json:"method"`
-		Params  []any  `json:"params"`
-	}
-	out := make([]req, len(reqs))
-	for i, r := range reqs {
-		out[i] = req{"1.0", i, r.Method, r.Params}
-	}
-	body, err := json.Marshal(out)
-	if err != nil {
-		return nil, err
-	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.node.URL, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	hr.SetBasicAuth(c.node.User, c.node.Password)
-	resp, err := c.client.Do(hr)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	var got []struct {
-		ID     int                 `json:"id"`
-		Result json.RawMessage     `json:"result"`
-		Error  *chainsync.RPCError `json:"error"`
-	}
-	if err := json.Unmarshal(raw, &got); err != nil {
-		return nil, fmt.Errorf("btcd answered %.200q: %w", raw, err)
-	}
-	res := make([]chainsync.Response, len(reqs))
-	for _, g := range got {
-		if g.ID >= 0 && g.ID < len(res) {
-			res[g.ID] = chainsync.Response{Result: g.Result, Error: g.Error}
-		}
-	}
-	return res, nil
-}
 
 // recorder remembers the methods called through it.
 type recorder struct {
@@ -155,7 +98,8 @@ func TestSendAndBumpOnBtcdRegtest(t *testing.T) {
 	}
 	node := regtest.Start(t)
 	node.Generate(regtest.SegwitHeight + 8) // SegWit active, coinbases up to 340 mature
-	caller := &httpCaller{node: node, client: &http.Client{Timeout: 30 * time.Second}}
+	// The sync below scans whole blocks: it asks for no getblockfilter.
+	caller := btcdsync.Caller{Batch: node.CoreBatch}
 	src := &chainsync.RPCSource{Caller: caller}
 	devs := devices(t)
 	w, _, err := wallet.New(wallet.Params{Receive: wshDescriptor(devs), Network: "regtest"})
