@@ -99,7 +99,7 @@ func run(blocks, txs, perBlock, runs int) error {
 		return err
 	}
 	defer stop()
-	btcd := &direct{url: node.URL, user: node.User, pass: node.Password, client: &http.Client{Timeout: 5 * time.Minute}}
+	btcd := newDirect(regtest.Endpoint{URL: node.URL, User: node.User, Password: node.Password, Client: &http.Client{Timeout: 5 * time.Minute}})
 	ctx := context.Background()
 	acct, err := accountKey()
 	if err != nil {
@@ -244,9 +244,9 @@ func buildChain(ctx context.Context, btcd *direct, node *regtest.Node, acct *hdk
 	}
 	// Fan-out: coinbase h (h = 1..) into perFanout outputs.
 	fanouts := txs / perFanout
-	var reqs []call
+	var reqs []regtest.Call
 	for h := 1; h <= fanouts; h++ {
-		reqs = append(reqs, call{"getblockhash", []any{h}})
+		reqs = append(reqs, regtest.Call{Method: "getblockhash", Params: []any{h}})
 	}
 	hashes, err := btcd.strings(ctx, reqs)
 	if err != nil {
@@ -254,7 +254,7 @@ func buildChain(ctx context.Context, btcd *direct, node *regtest.Node, acct *hdk
 	}
 	reqs = reqs[:0]
 	for _, h := range hashes {
-		reqs = append(reqs, call{"getblock", []any{h, 0}})
+		reqs = append(reqs, regtest.Call{Method: "getblock", Params: []any{h, 0}})
 	}
 	raws, err := btcd.strings(ctx, reqs)
 	if err != nil {
@@ -339,7 +339,7 @@ func buildChain(ctx context.Context, btcd *direct, node *regtest.Node, acct *hdk
 func generate(ctx context.Context, btcd *direct, n int) error {
 	for n > 0 {
 		k := min(n, 2000)
-		if _, err := btcd.batch(ctx, []call{{"generate", []any{k}}}); err != nil {
+		if _, err := btcd.batch(ctx, []regtest.Call{{Method: "generate", Params: []any{k}}}); err != nil {
 			return fmt.Errorf("mining %d blocks: %w", k, err)
 		}
 		n -= k
@@ -348,13 +348,13 @@ func generate(ctx context.Context, btcd *direct, n int) error {
 }
 
 func sendAll(ctx context.Context, btcd *direct, txs []*wire.MsgTx) error {
-	reqs := make([]call, len(txs))
+	reqs := make([]regtest.Call, len(txs))
 	for i, tx := range txs {
 		var buf bytes.Buffer
 		if err := tx.Serialize(&buf); err != nil {
 			return err
 		}
-		reqs[i] = call{"sendrawtransaction", []any{hex.EncodeToString(buf.Bytes())}}
+		reqs[i] = regtest.Call{Method: "sendrawtransaction", Params: []any{hex.EncodeToString(buf.Bytes())}}
 	}
 	_, err := btcd.batch(ctx, reqs)
 	return err
@@ -486,9 +486,9 @@ func reference(ctx context.Context, btcd *direct, tip int32, blocks []string) (r
 	start := time.Now()
 	var hashes []string
 	for from := int32(0); from <= tip; from += rpcBatch {
-		var reqs []call
+		var reqs []regtest.Call
 		for h := from; h <= min(from+rpcBatch-1, tip); h++ {
-			reqs = append(reqs, call{"getblockhash", []any{h}})
+			reqs = append(reqs, regtest.Call{Method: "getblockhash", Params: []any{h}})
 		}
 		got, err := btcd.strings(ctx, reqs)
 		if err != nil {
@@ -497,18 +497,18 @@ func reference(ctx context.Context, btcd *direct, tip int32, blocks []string) (r
 		hashes = append(hashes, got...)
 	}
 	for from := 0; from < len(hashes); from += rpcBatch {
-		var reqs []call
+		var reqs []regtest.Call
 		for _, h := range hashes[from:min(from+rpcBatch, len(hashes))] {
-			reqs = append(reqs, call{"getcfilter", []any{h, 0}}, call{"getcfilterheader", []any{h, 0}})
+			reqs = append(reqs, regtest.Call{Method: "getcfilter", Params: []any{h, 0}}, regtest.Call{Method: "getcfilterheader", Params: []any{h, 0}})
 		}
 		if _, err := btcd.strings(ctx, reqs); err != nil {
 			return refResult{}, err
 		}
 	}
 	for from := 0; from < len(blocks); from += blockBatch {
-		var reqs []call
+		var reqs []regtest.Call
 		for _, h := range blocks[from:min(from+blockBatch, len(blocks))] {
-			reqs = append(reqs, call{"getblock", []any{h, 0}})
+			reqs = append(reqs, regtest.Call{Method: "getblock", Params: []any{h, 0}})
 		}
 		if _, err := btcd.strings(ctx, reqs); err != nil {
 			return refResult{}, err
@@ -517,92 +517,94 @@ func reference(ctx context.Context, btcd *direct, tip int32, blocks []string) (r
 	return refResult{elapsed: time.Since(start), requests: btcd.requests, roundTrips: btcd.roundTrips, sent: btcd.sent, received: btcd.received}, nil
 }
 
-// call is one JSON-RPC request.
-type call struct {
-	method string
-	params []any
+// direct is a plain batched JSON-RPC 1.0 client of btcd
+// (regtest.Endpoint.Batch) that counts its requests, round trips and body
+// bytes.
+type direct struct {
+	btcd                                 regtest.Endpoint
+	requests, roundTrips, sent, received int64
 }
 
-// direct is a plain batched JSON-RPC 1.0 client of btcd that counts its
-// requests, round trips and body bytes.
-type direct struct {
-	url, user, pass                      string
-	client                               *http.Client
-	requests, roundTrips, sent, received int64
+// newDirect returns a direct client of btcd whose HTTP client (btcd.Client,
+// or a default one) counts the bytes of request and answer bodies.
+func newDirect(btcd regtest.Endpoint) *direct {
+	d := &direct{btcd: btcd}
+	var client http.Client
+	if btcd.Client != nil {
+		client = *btcd.Client
+	}
+	inner := client.Transport
+	if inner == nil {
+		inner = http.DefaultTransport
+	}
+	client.Transport = bodyCounter{inner: inner, d: d}
+	d.btcd.Client = &client
+	return d
 }
 
 func (d *direct) reset() { d.requests, d.roundTrips, d.sent, d.received = 0, 0, 0, 0 }
 
-// batch sends reqs in one POST and returns the results in request order;
+// batch sends calls in one POST and returns the results in request order;
 // an error answer to any request fails the batch.
-func (d *direct) batch(ctx context.Context, reqs []call) ([]json.RawMessage, error) {
-	type rpcReq struct {
-		JSONRPC string `json:"jsonrpc"`
-		ID      int    `json:"id"`
-		Method  string `json:"method"`
-		Params  []any  `json:"params"`
-	}
-	out := make([]rpcReq, len(reqs))
-	for i, r := range reqs {
-		out[i] = rpcReq{"1.0", i, r.method, r.params}
-	}
-	body, err := json.Marshal(out)
+func (d *direct) batch(ctx context.Context, calls []regtest.Call) ([]json.RawMessage, error) {
+	answers, err := d.btcd.Batch(ctx, calls)
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.url, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.SetBasicAuth(d.user, d.pass)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := d.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", reqs[0].method, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("%s: reading btcd's answer: %w", reqs[0].method, err)
-	}
-	d.requests += int64(len(reqs))
+	d.requests += int64(len(calls))
 	d.roundTrips++
-	d.sent += int64(len(body))
-	d.received += int64(len(raw))
-	var answers []struct {
-		ID     int                 `json:"id"`
-		Result json.RawMessage     `json:"result"`
-		Error  *chainsync.RPCError `json:"error"`
-	}
-	if err := json.Unmarshal(raw, &answers); err != nil {
-		return nil, fmt.Errorf("%s: btcd answered HTTP %d, not a JSON-RPC batch: %.200q", reqs[0].method, resp.StatusCode, raw)
-	}
-	if len(answers) != len(reqs) {
-		return nil, fmt.Errorf("%s: btcd answered %d of %d requests", reqs[0].method, len(answers), len(reqs))
-	}
-	res := make([]json.RawMessage, len(reqs))
-	for _, a := range answers {
-		if a.ID < 0 || a.ID >= len(reqs) {
-			return nil, fmt.Errorf("btcd's answer has an unexpected id %d", a.ID)
-		}
+	res := make([]json.RawMessage, len(answers))
+	for i, a := range answers {
 		if a.Error != nil {
-			return nil, fmt.Errorf("%s: %w", reqs[a.ID].method, a.Error)
+			return nil, fmt.Errorf("%s: %w", calls[i].Method, (*chainsync.RPCError)(a.Error))
 		}
-		res[a.ID] = a.Result
+		res[i] = a.Result
 	}
 	return res, nil
 }
 
+// bodyCounter is an http.RoundTripper that adds the bytes of request bodies
+// to d.sent and those of answer bodies, as they are read, to d.received.
+type bodyCounter struct {
+	inner http.RoundTripper
+	d     *direct
+}
+
+// RoundTrip implements http.RoundTripper.
+func (b bodyCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.ContentLength > 0 {
+		b.d.sent += req.ContentLength
+	}
+	resp, err := b.inner.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = &countingBody{ReadCloser: resp.Body, n: &b.d.received}
+	return resp, nil
+}
+
+// countingBody adds the bytes read through it to *n.
+type countingBody struct {
+	io.ReadCloser
+	n *int64
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	k, err := c.ReadCloser.Read(p)
+	*c.n += int64(k)
+	return k, err
+}
+
 // strings is batch for methods whose results are strings.
-func (d *direct) strings(ctx context.Context, reqs []call) ([]string, error) {
-	res, err := d.batch(ctx, reqs)
+func (d *direct) strings(ctx context.Context, calls []regtest.Call) ([]string, error) {
+	res, err := d.batch(ctx, calls)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]string, len(res))
 	for i, r := range res {
 		if err := json.Unmarshal(r, &out[i]); err != nil {
-			return nil, fmt.Errorf("%s: unexpected answer %.100q", reqs[i].method, r)
+			return nil, fmt.Errorf("%s: unexpected answer %.100q", calls[i].Method, r)
 		}
 	}
 	return out, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/specterpwa/specter/internal/regtest"
 	"github.com/specterpwa/specter/shared/chainsync"
 	"github.com/specterpwa/specter/shared/wallet"
 )
@@ -108,6 +109,7 @@ func TestCountingTransportAndRecorderCountWhatPassesThrough(t *testing.T) {
 }
 
 func TestDirectBatchOrdersAnswersByIDAndFailsOnAnErrorAnswer(t *testing.T) {
+	var bodySent, bodyAnswered int
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
 		if !ok || user != "u" || pass != "p" {
@@ -115,6 +117,7 @@ func TestDirectBatchOrdersAnswersByIDAndFailsOnAnErrorAnswer(t *testing.T) {
 			return
 		}
 		body, _ := io.ReadAll(r.Body)
+		bodySent = len(body)
 		var reqs []struct {
 			ID     int    `json:"id"`
 			Method string `json:"method"`
@@ -131,20 +134,24 @@ func TestDirectBatchOrdersAnswersByIDAndFailsOnAnErrorAnswer(t *testing.T) {
 			}
 			out = append(out, map[string]any{"id": reqs[i].ID, "result": reqs[i].Method, "error": nil})
 		}
-		_ = json.NewEncoder(w).Encode(out)
+		answer, _ := json.Marshal(out)
+		bodyAnswered = len(answer)
+		_, _ = w.Write(answer)
 	}))
 	defer srv.Close()
-	d := &direct{url: srv.URL, user: "u", pass: "p", client: srv.Client()}
-	got, err := d.strings(context.Background(), []call{{"a", nil}, {"b", nil}, {"c", nil}})
+	d := newDirect(regtest.Endpoint{URL: srv.URL, User: "u", Password: "p", Client: srv.Client()})
+	got, err := d.strings(context.Background(), []regtest.Call{{Method: "a"}, {Method: "b"}, {Method: "c"}})
 	require.NoError(t, err)
 	require.Equal(t, []string{"a", "b", "c"}, got)
 	require.Equal(t, int64(3), d.requests)
 	require.Equal(t, int64(1), d.roundTrips)
+	require.Equal(t, int64(bodySent), d.sent)
+	require.Equal(t, int64(bodyAnswered), d.received)
 
-	_, err = d.strings(context.Background(), []call{{"a", nil}, {"bad", nil}})
+	_, err = d.strings(context.Background(), []regtest.Call{{Method: "a"}, {Method: "bad"}})
 	require.ErrorContains(t, err, "bad: node RPC error -5: no such block")
 
-	d.pass = "wrong"
-	_, err = d.strings(context.Background(), []call{{"a", nil}})
+	d.btcd.Password = "wrong"
+	_, err = d.strings(context.Background(), []regtest.Call{{Method: "a"}})
 	require.ErrorContains(t, err, "btcd answered HTTP 401")
 }
