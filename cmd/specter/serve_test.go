@@ -17,17 +17,17 @@ import (
 	"github.com/specterpwa/specter/internal/regtest"
 )
 
-func TestServeBadInputExitsTwoWithOneLine(t *testing.T) {
-	dir := t.TempDir()
-	cases := []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"listen without a port", []string{"serve", "--data-dir", dir, "--listen", "localhost"}, "specter serve: --listen \"localhost\" is not host:port, such as 127.0.0.1:25441\n"},
-		{"unknown tor mode", []string{"serve", "--data-dir", dir, "--tor", "onion"}, "specter serve: --tor \"onion\": use none, builtin or custom\n"},
-		{"stray argument", []string{"serve", "--data-dir", dir, "now"}, "specter serve: unexpected argument \"now\": serve takes only flags\n"},
-	}
+// serveRefusal is a `specter serve` command line that must be refused.
+type serveRefusal struct {
+	name string
+	args []string
+	want string
+}
+
+// requireServeRefuses runs each command line and expects exit code 2,
+// nothing on stdout and exactly want (one line) on stderr.
+func requireServeRefuses(t *testing.T, cases []serveRefusal) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCmd("", tc.args...)
@@ -36,6 +36,15 @@ func TestServeBadInputExitsTwoWithOneLine(t *testing.T) {
 			require.Equal(t, tc.want, errOut)
 		})
 	}
+}
+
+func TestServeBadInputExitsTwoWithOneLine(t *testing.T) {
+	dir := t.TempDir()
+	requireServeRefuses(t, []serveRefusal{
+		{"listen without a port", []string{"serve", "--data-dir", dir, "--listen", "localhost"}, "specter serve: --listen \"localhost\" is not host:port, such as 127.0.0.1:25441\n"},
+		{"unknown tor mode", []string{"serve", "--data-dir", dir, "--tor", "onion"}, "specter serve: --tor \"onion\": use none, builtin or custom\n"},
+		{"stray argument", []string{"serve", "--data-dir", dir, "now"}, "specter serve: unexpected argument \"now\": serve takes only flags\n"},
+	})
 }
 
 func TestServeHelpListsFlagsAndExitsZero(t *testing.T) {
