@@ -6,7 +6,10 @@
 // ids in HttpOnly, SameSite=Strict cookies (Secure over TLS), kept
 // server-side; CSRF is blocked by Go's cross-origin protection (Origin /
 // Sec-Fetch-Site) plus a double-submit token (cookie specter_csrf, header
-// X-CSRF-Token) bound to the session. Failed logins are throttled per client
+// X-CSRF-Token) bound to the session. An app served by another relay, from
+// an origin in Options.TrustedOrigins, gets the session as a bearer token
+// instead (its browser sends no cookies across sites; RFC 6750
+// Authorization: Bearer, no CSRF token needed). Failed logins are throttled per client
 // IP and per user name. An admin manages the other users and the node ids
 // each may use.
 //
