@@ -320,6 +320,7 @@ async function renderSigning(root, app, wallets) {
         rest.length ? h("optgroup", { label: t("Other formats") }, rest.map((f) => h("option", { value: f, text: names[f] }))) : null);
       formatSel.value = first[0];
       note.textContent = profile ? profile.note : t("Save the PSBT as a file, or show it as a QR code the signer reads.");
+      note.toggleAttribute("data-engine", !!profile); // the engine's notes stay English
     }
     function show() {
       const fmt = formatSel.value;
@@ -457,7 +458,7 @@ async function renderRegister(root, app, walletID) {
         registrations.forEach((r, i) => {
           const what = r.file ? t("file {name}", { name: r.file.filename }) : REGISTER_FORMATS()[r.format] || r.format;
           slot.append(h("h3", { text: i === 0 ? t("Default: {what}", { what }) : t("Or: {what}", { what }) }),
-            h("p", { class: "help", text: r.note }));
+            h("p", { class: "help", "data-engine": "", text: r.note }));
           if (r.file) {
             const dl = h("button", { type: "button", text: t("Download {file}", { file: r.file.filename }) });
             dl.addEventListener("click", () => downloadBytes(r.file.filename, b64ToBytes(r.file.data), r.file.mime));

@@ -1,0 +1,229 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/shared/descriptor"
+	"github.com/specterpwa/specter/shared/network"
+	"github.com/specterpwa/specter/shared/psbt"
+)
+
+// pseudoCatalogue is the pseudo-locale of every message of the UI
+// (web/i18n/messages.json, written by internal/tools/i18n): each message
+// becomes "⟦" + message + "⟧" with its {placeholders} kept, so a text on
+// screen that is not between ⟦ ⟧ did not go through t().
+func pseudoCatalogue(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "web", "i18n", "messages.json"))
+	require.NoError(t, err)
+	var ids []string
+	require.NoError(t, json.Unmarshal(data, &ids))
+	require.NotEmpty(t, ids)
+	cat := make(map[string]string, len(ids))
+	for _, id := range ids {
+		cat[id] = "⟦" + id + "⟧"
+	}
+	out, err := json.Marshal(cat)
+	require.NoError(t, err)
+	return string(out)
+}
+
+// untranslatedJS lists the visible texts of the page's headings, labels,
+// buttons, table headers and captions, legends, help lines, definition
+// terms, summaries, button links and navigation links (in <main> and the
+// header's nav), of index.html's data-i18n elements and the status bar,
+// and the aria-labels in <main>, that are not wrapped in ⟦ ⟧. Data is left
+// out: elements marked translate="no" (names), code and .mono (keys,
+// addresses, txids), [data-testid] values (amounts, counts), [data-engine]
+// texts (the engine's notes, which stay English), form controls'
+// values, and aria-labels equal to one of the data names given.
+const untranslatedJS = `((names) => {
+	const texts = "h1,h2,h3,h4,label,button,th,caption,legend,.help,dt,summary,a.button,nav a,p.empty";
+	const data = "[translate=no],[data-engine],code,.mono,[data-testid],select,textarea,input,option,canvas";
+	const wrapped = (s) => s.startsWith("⟦") && s.endsWith("⟧");
+	const visible = (el) => el.getClientRects().length > 0;
+	const own = (el) => {
+		let s = "";
+		for (const c of el.childNodes) {
+			if (c.nodeType === Node.TEXT_NODE) s += c.data;
+			else if (c.nodeType === Node.ELEMENT_NODE && !c.matches(data)) s += own(c);
+		}
+		return s;
+	};
+	const bad = [];
+	const roots = [document.querySelector("main"), document.querySelector("header nav")];
+	for (const root of roots) {
+		for (const el of root.querySelectorAll(texts)) {
+			if (!visible(el) || el.closest(data)) continue;
+			const s = own(el).trim();
+			if (s && !wrapped(s)) bad.push(el.tagName.toLowerCase() + ": " + s);
+		}
+	}
+	for (const el of document.querySelectorAll("main [aria-label], header nav[aria-label]")) {
+		const s = el.getAttribute("aria-label").trim();
+		if (s && !wrapped(s) && !names.includes(s) && !el.closest("[translate=no]")) bad.push("aria-label of " + el.tagName.toLowerCase() + ": " + s);
+	}
+	for (const el of document.querySelectorAll("[data-i18n], #statusbar > span")) {
+		const s = el.textContent.trim();
+		if (s && !wrapped(s)) bad.push("static " + (el.id || el.tagName.toLowerCase()) + ": " + s);
+	}
+	return bad;
+})`
+
+// visit opens a route and waits until its screen is drawn: a new view with
+// a heading, and ready (a JS condition) when given.
+func visit(t *testing.T, ctx context.Context, hash, ready string) {
+	t.Helper()
+	eval[bool](t, ctx, `(() => { const v = document.querySelector("main > .view"); if (v) v.dataset.old = "1"; return true; })()`)
+	goHash(t, ctx, hash)
+	waitJS(t, ctx, "the screen "+hash, `document.querySelector("main > .view:not([data-old]) h1")`)
+	if ready != "" {
+		waitJS(t, ctx, "the screen "+hash+" ready", ready)
+	}
+}
+
+func TestI18nPseudoLocaleWrapsEveryTextOfEveryScreenAndEnglishComesBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the app and drives Chromium: not in -short")
+	}
+	bin := specterBinary(t)
+	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
+	bctx := newBrowser(t, t.TempDir())
+	ctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
+	defer cancel()
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url()+"#/devices")))
+	waitHeading(t, ctx, "Devices")
+
+	// The catalogues are precached by the service worker and listed for
+	// the Settings screen; only English ships.
+	require.True(t, eval[bool](t, ctx, `fetch("/precache.js").then(r => r.text()).then(s => s.includes('"/i18n/messages.json"') && s.includes('"/i18n/languages.json"'))`))
+	require.Equal(t, []string{"en"}, eval[[]string](t, ctx, `specterApp.i18n.available().then(l => l.map(x => x.tag))`))
+
+	// Data on every screen: a hot device, two hardware devices, a 2-of-3
+	// wallet and a pending transaction of it.
+	const mnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+	hotID := eval[string](t, ctx, `specterApp.call("devices.createHot", {name: "Hot H", mnemonic: `+quote(mnemonic)+`, password: "hunter22", network: "test"}).then(r => r.device.id)`)
+	names := []string{"Hot H", "Keystone A", "Coldcard B", "Vault"}
+	var ids []string
+	for i, d := range []struct{ name, typ string }{{"Keystone A", "keystone"}, {"Coldcard B", "coldcard"}} {
+		k := bip48Key(t, byte(i+1))
+		ids = append(ids, eval[string](t, ctx, fmt.Sprintf(`specterApp.call("devices.add", {name: %s, type: %s, export: %s}).then(d => d.id)`, quote(d.name), quote(d.typ), quote(k.line()))))
+	}
+	walletID := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.create", {name: "Vault", kind: "multi", script_type: "wsh", m: 2, device_ids: [%s, %s, %s], network: "test"}).then(r => r.wallet.id)`,
+		quote(hotID), quote(ids[0]), quote(ids[1])))
+	recv := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.receive)`, quote(walletID)))
+	change := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.change)`, quote(walletID)))
+	rd, err := descriptor.Parse(recv)
+	require.NoError(t, err)
+	cd, err := descriptor.Parse(change)
+	require.NoError(t, err)
+	w, err := psbt.NewWallet(network.Test, rd, cd)
+	require.NoError(t, err)
+	unsigned, err := psbt.Create(w, psbt.CreateOptions{
+		Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: chainhash.DoubleHashH([]byte("i18n e2e coin")), Index: 0}, Value: 250000, Branch: 0, Index: 2}},
+		Outputs: []psbt.Recipient{{Address: "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", Amount: 200000}},
+		Change:  &psbt.ChangeOutput{Branch: 1, Index: 1, Amount: 48500},
+	})
+	require.NoError(t, err)
+	unsignedB64, err := psbt.EncodeBase64(unsigned)
+	require.NoError(t, err)
+	eval[string](t, ctx, fmt.Sprintf(`specterApp.call("psbts.save", {wallet_id: %s, name: "Rent", psbt: %s}).then(p => p.id)`, quote(walletID), quote(unsignedB64)))
+	txid := unsigned.UnsignedTx.TxHash().String()
+
+	// The pseudo-locale, injected through the documented test hook.
+	eval[bool](t, ctx, `(specterApp.i18n.useCatalogue("en-XA", `+pseudoCatalogue(t)+`), true)`)
+	waitJS(t, ctx, "the pseudo-locale", `specterApp.i18n.language() === "en-XA" && document.querySelector("header nav a").textContent === "⟦Wallets⟧"`)
+	namesJS, err := json.Marshal(names)
+	require.NoError(t, err)
+	check := func(screen string) {
+		t.Helper()
+		bad := eval[[]string](t, ctx, untranslatedJS+"("+string(namesJS)+")")
+		require.Empty(t, bad, "texts of %s that did not go through t()", screen)
+	}
+	// The status bar is drawn again in the new language.
+	waitJS(t, ctx, "the status bar", `[...document.querySelectorAll("#statusbar > span")].every(s => !s.textContent.trim() || s.textContent.trim().startsWith("⟦"))`)
+
+	wid := "/" + walletID
+	screens := []struct{ hash, ready string }{
+		{"#/wallets", `document.querySelector("main ul.cards")`},
+		{"#/wallets/new", `document.querySelector("main select[name=script] option")`},
+		{"#/wallets/import", ""},
+		{"#/wallets" + wid + "/overview", `document.querySelector("#sync-h")`},
+		{"#/wallets" + wid + "/receive", `document.querySelector("[data-testid=receive-address]")`},
+		{"#/wallets" + wid + "/addresses", `document.querySelector("main table tbody tr")`},
+		{"#/wallets" + wid + "/addresses/change", `document.querySelector("main table tbody tr")`},
+		{"#/wallets" + wid + "/transactions", ""},
+		{"#/wallets" + wid + "/utxos", ""},
+		{"#/wallets" + wid + "/settings", `document.querySelector("main select[name=format], main .panel button")`},
+		{"#/wallets" + wid + "/print", `document.querySelector("[data-testid=print-qr-descriptor]")`},
+		{"#/devices", `document.querySelector("main ul.cards")`},
+		{"#/devices/new", `document.querySelector("main select[name=type]")`},
+		{"#/devices/hot", ""},
+		{"#/devices/" + ids[0], `document.querySelector("main table")`},
+		{"#/settings", `document.querySelector("main select[name=language]")`},
+		{"#/send", ""},
+		{"#/send" + wid, `document.querySelector("[data-testid=pending-psbts]") && document.querySelector("[data-testid=fee-notice], main .help")`},
+		{"#/send" + wid + "/psbt/" + txid, `document.querySelector("[data-testid=signature-count]")`},
+		{"#/send" + wid + "/tx/" + txid, `document.querySelector("[data-testid=sent-status]")`},
+		{"#/psbt/device", `document.querySelector("main .camera")`},
+		{"#/psbt/register" + wid, `document.querySelector("[data-testid=register-qr], main .animqr, main .error")`},
+		{"#/psbt/address" + wid + "/0", `document.querySelectorAll("main section.panel h2").length === 3`},
+		{"#/no-such-screen", ""},
+	}
+	for _, s := range screens {
+		visit(t, ctx, s.hash, s.ready)
+		check(s.hash)
+	}
+
+	// The air-gap screen with the pending transaction loaded and a QR
+	// signer open, then the hot device's password form.
+	visit(t, ctx, "#/psbt", `document.querySelector("main select[name=wallet]")`)
+	fill(t, ctx, "select[name=wallet]", walletID)
+	waitJS(t, ctx, "the pending transaction", `[...document.querySelectorAll("main .pending button")].some(b => b.textContent === "⟦Load Rent⟧")`)
+	eval[bool](t, ctx, `([...document.querySelectorAll("main .pending button")].find(b => b.textContent === "⟦Load Rent⟧").click(), true)`)
+	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]")`)
+	eval[bool](t, ctx, `([...document.querySelectorAll("main .signer-list button")].find(b => b.textContent === "⟦Sign with Keystone A⟧").click(), true)`)
+	waitJS(t, ctx, "the signer's QR", `document.querySelector("[data-testid=psbt-qr]") && document.querySelector("main select[name=format]")`)
+	check("#/psbt with a Keystone signer")
+	eval[bool](t, ctx, `([...document.querySelectorAll("main .signer-list button")].find(b => b.textContent === "⟦Sign with Hot H⟧").click(), true)`)
+	waitJS(t, ctx, "the password form", `document.querySelector("main .signer-slot input[name=password]")`)
+	check("#/psbt with the hot signer")
+
+	// A confirmation step of ui.js.
+	visit(t, ctx, "#/devices/"+ids[1], `document.querySelector("main table")`)
+	eval[bool](t, ctx, `([...document.querySelectorAll("main button")].find(b => b.textContent === "⟦Delete⟧").click(), true)`)
+	waitJS(t, ctx, "the question", `document.querySelector("main .confirm-question")`)
+	check("a device's delete confirmation")
+	require.Equal(t, "⟦Yes, ⟦delete⟧⟧", eval[string](t, ctx, `document.querySelector("main .confirm button.danger").textContent`))
+
+	// English comes back, byte for byte, with no catalogue.
+	eval[bool](t, ctx, `(specterApp.i18n.useCatalogue("en", null), true)`)
+	waitJS(t, ctx, "English", `specterApp.i18n.language() === "en" && document.querySelector("header nav a").textContent === "Wallets"`)
+	visit(t, ctx, "#/wallets", `document.querySelector("main ul.cards")`)
+	waitHeading(t, ctx, "Wallets")
+	require.Equal(t, []string{"Create a wallet", "Import a wallet"}, eval[[]string](t, ctx, `[...document.querySelectorAll("main .actions a")].map(a => a.textContent)`))
+	require.Equal(t, "Vault", eval[string](t, ctx, `document.querySelector("main ul.cards .title").textContent`))
+
+	// The Settings screen's language: English is the one offered and saved.
+	visit(t, ctx, "#/settings", `document.querySelector("main select[name=language]")`)
+	require.Equal(t, "en", eval[string](t, ctx, `document.querySelector("main select[name=language]").value`))
+	require.Equal(t, []string{"English"}, eval[[]string](t, ctx, `[...document.querySelectorAll("main select[name=language] option")].map(o => o.textContent)`))
+	// A language without a catalogue falls back to English after a reload.
+	require.Equal(t, "de", eval[string](t, ctx, `specterApp.call("config.set", {...specterApp.config, language: "de"}).then(c => c.language)`))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Reload()))
+	waitHeading(t, ctx, "Settings")
+	require.Equal(t, "en", eval[string](t, ctx, `specterApp.i18n.language()`))
+	require.True(t, strings.HasPrefix(eval[string](t, ctx, `document.title`), "Settings"))
+}
