@@ -22,8 +22,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/specterpwa/specter/shared/airgap"
-	"github.com/specterpwa/specter/shared/descriptor"
-	"github.com/specterpwa/specter/shared/network"
 	"github.com/specterpwa/specter/shared/psbt"
 	"github.com/specterpwa/specter/shared/qr"
 )
@@ -42,10 +40,7 @@ const (
 // camera permission granted without a prompt.
 func cameraBrowser(t *testing.T, downloadDir, camFile string) context.Context {
 	t.Helper()
-	return newBrowser(t, downloadDir,
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-file-for-fake-video-capture", camFile))
+	return newBrowser(t, downloadDir, cameraFlags(camFile)...)
 }
 
 // qrFrame draws a QR text (shared/qr, error correction L) centred on a
@@ -140,18 +135,10 @@ func softwareSigner(t *testing.T, b byte) *hdkeychain.ExtendedKey {
 // with the Coldcard Q's BBQr. The PWA combines, finalizes, and shows the
 // transaction the test computes itself.
 func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the app and drives Chromium: not in -short")
-	}
-	bin := specterBinary(t)
-	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
 	camFile := filepath.Join(t.TempDir(), "camera.mjpeg")
 	writeMJPEG(t, camFile, nil)
-	downloads := t.TempDir()
-	bctx := cameraBrowser(t, downloads, camFile)
-	ctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
-	defer cancel()
-	shot := newShots(t)
+	app := startApp(t, 5*time.Minute, cameraFlags(camFile)...)
+	bin, rl, ctx, downloads, shot := app.bin, app.rl, app.ctx, app.downloads, app.shot
 
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url()+"#/devices")))
 	waitHeading(t, ctx, "Devices")
@@ -168,17 +155,10 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 	}
 	walletID := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.create", {name: "Vault", kind: "multi", script_type: "wsh", m: 2, device_ids: [%s, %s, %s], network: "test"}).then(r => r.wallet.id)`,
 		quote(ids[0]), quote(ids[1]), quote(ids[2])))
-	recv := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.receive)`, quote(walletID)))
-	change := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.change)`, quote(walletID)))
+	w, recv := testnetPSBTWallet(t, ctx, walletID)
 
 	// The unsigned PSBT: 100000 sats of the wallet's receive #0 to an
 	// outside address, change to the wallet's change #0, 1000 sats fee.
-	rd, err := descriptor.Parse(recv)
-	require.NoError(t, err)
-	cd, err := descriptor.Parse(change)
-	require.NoError(t, err)
-	w, err := psbt.NewWallet(network.Test, rd, cd)
-	require.NoError(t, err)
 	prev := chainhash.DoubleHashH([]byte("airgap e2e coin"))
 	unsigned, err := psbt.Create(w, psbt.CreateOptions{
 		Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: prev, Index: 1}, Value: 100000, Branch: 0, Index: 0}},
@@ -337,16 +317,8 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 // the test, and loaded back through the file fallback; the PWA finalizes
 // the transaction the test computes.
 func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the app and drives Chromium: not in -short")
-	}
-	bin := specterBinary(t)
-	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
-	downloads := t.TempDir()
-	bctx := newBrowser(t, downloads)
-	ctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
-	defer cancel()
-	shot := newShots(t)
+	app := startApp(t, 5*time.Minute)
+	rl, ctx, downloads, shot := app.rl, app.ctx, app.downloads, app.shot
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url()+"#/devices")))
 	waitHeading(t, ctx, "Devices")
 
@@ -359,14 +331,7 @@ func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *test
 	}
 	walletID := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.create", {name: "Hot vault", kind: "multi", script_type: "wsh", m: 2, device_ids: [%s, %s, %s], network: "test"}).then(r => r.wallet.id)`,
 		quote(hotID), quote(ids[0]), quote(ids[1])))
-	recv := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.receive)`, quote(walletID)))
-	change := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.change)`, quote(walletID)))
-	rd, err := descriptor.Parse(recv)
-	require.NoError(t, err)
-	cd, err := descriptor.Parse(change)
-	require.NoError(t, err)
-	w, err := psbt.NewWallet(network.Test, rd, cd)
-	require.NoError(t, err)
+	w, _ := testnetPSBTWallet(t, ctx, walletID)
 	unsigned, err := psbt.Create(w, psbt.CreateOptions{
 		Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: chainhash.DoubleHashH([]byte("hot e2e coin")), Index: 0}, Value: 250000, Branch: 0, Index: 2}},
 		Outputs: []psbt.Recipient{{Address: "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", Amount: 200000}},

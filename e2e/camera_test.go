@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"image"
 	"image/color"
 	"image/draw"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/specterpwa/specter/shared/qr"
@@ -44,25 +42,11 @@ func fakeCamera(t *testing.T, text string) string {
 // "[fp/path]tpub" QR code to the camera (Chromium's fake camera plays the
 // frames): the key lands in the form and the device is added with it.
 func TestDeviceAddedFromItsKeyQRCode(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the app and drives Chromium: not in -short")
-	}
-	bin := specterBinary(t)
-	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
 	k := accountKey(t, 33, 84, 1, 0)
-	cam := fakeCamera(t, k.line())
-	bctx := newBrowser(t, t.TempDir(),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-file-for-fake-video-capture", cam))
-	ctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
-	defer cancel()
-	shot := newShots(t)
+	app := startApp(t, 3*time.Minute, cameraFlags(fakeCamera(t, k.line()))...)
+	ctx, shot := app.ctx, app.shot
 
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url())))
-	waitJS(t, ctx, "the setup form", `document.querySelector("input[name=token]")`)
-	clickButton(t, ctx, "Go on offline")
-	waitHeading(t, ctx, "Wallets")
+	useOffline(t, ctx, app.rl)
 	goHash(t, ctx, "#/devices/new")
 	waitHeading(t, ctx, "Add a device")
 	fill(t, ctx, "input[name=name]", "SeedSigner")

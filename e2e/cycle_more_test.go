@@ -22,7 +22,6 @@ import (
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/txscript"
 	"github.com/btcsuite/btcd/wire"
-	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/specterpwa/specter/internal/regtest"
@@ -37,14 +36,18 @@ const (
 )
 
 // demoApp is a relay in demo mode with the admin set up in Chromium and the
-// demo node chosen, as send_test.go starts it.
+// demo node chosen.
 type demoApp struct {
-	ctx  context.Context
-	node demoNode
-	shot *shots
+	ctx       context.Context
+	node      demoNode
+	downloads string
+	shot      *shots
 }
 
-func startDemoApp(t *testing.T) demoApp {
+// startDemoApp skips the test in -short or without btcd, builds the app,
+// starts a relay in demo mode and Chromium (whose context ends after
+// timeout or with the test), creates the admin and chooses the demo node.
+func startDemoApp(t *testing.T, timeout time.Duration) demoApp {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the app, runs btcd and drives Chromium: not in -short")
@@ -54,26 +57,19 @@ func startDemoApp(t *testing.T) demoApp {
 	}
 	bin := specterBinary(t)
 	dataDir := t.TempDir()
+	// Demo mode on, not auto: a Bitcoin Core cookie found on this machine
+	// must not replace the demo node.
 	t.Setenv("SPECTER_DEMO", "on")
 	rl := startRelay(t, bin, dataDir, freeAddr(t))
 	node := readDemoNode(t, dataDir)
-	bctx := newBrowser(t, t.TempDir())
-	ctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
+	downloads := t.TempDir()
+	bctx := newBrowser(t, downloads)
+	ctx, cancel := context.WithTimeout(bctx, timeout)
 	t.Cleanup(cancel)
 
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url())))
-	waitJS(t, ctx, "the setup form", `document.querySelector("input[name=token]")`)
-	fill(t, ctx, "input[name=token]", rl.token)
-	fill(t, ctx, "input[name=username]", "admin")
-	fill(t, ctx, "input[name=password]", "correct horse battery")
-	fill(t, ctx, "input[name=password2]", "correct horse battery")
-	clickButton(t, ctx, "Create the admin")
-	label := demo.NodeName + " (regtest, " + node.url + ")"
-	waitJS(t, ctx, "the demo node choice", `[...document.querySelectorAll("main label")].some(l => l.textContent === `+quote(label)+`)`)
-	clickXPath(t, ctx, `//main//label[normalize-space()=`+quote(label)+`]`)
-	clickButton(t, ctx, "Use this node")
-	waitJS(t, ctx, "the node shown reachable", `document.getElementById("node-state").dataset.state === "ok"`)
-	return demoApp{ctx: ctx, node: node, shot: newShots(t)}
+	createAdmin(t, ctx, rl)
+	chooseNode(t, ctx, demo.NodeName+" (regtest, "+node.url+")")
+	return demoApp{ctx: ctx, node: node, downloads: downloads, shot: newShots(t)}
 }
 
 // hotWallet restores mnemonic as the hot device name (password "pw "+name)
@@ -226,7 +222,7 @@ func (a demoApp) syncOverview(t *testing.T, walletID, name string) string {
 // mempool; after a block it shows confirmed with the change back and the
 // balance is 0.4 BTC less 0.1 BTC and the fee, to the satoshi.
 func TestSingleSigTaprootWalletSendsSignedByItsHotDeviceAndGetsItsChangeBack(t *testing.T) {
-	a := startDemoApp(t)
+	a := startDemoApp(t, 3*time.Minute)
 	ctx, node := a.ctx, a.node
 	walletID, first := a.hotWallet(t, "Key Z", mnemonicZoo, "Taproot", "tr")
 	require.Equal(t, bip86Address(t, mnemonicZoo, 0), first, "the wallet's first address is BIP86's m/86'/1'/0'/0/0")
@@ -293,7 +289,7 @@ func TestSingleSigTaprootWalletSendsSignedByItsHotDeviceAndGetsItsChangeBack(t *
 // the mempool in), and the next sync shows the new tip, the payment
 // unconfirmed and the balance unconfirmed only.
 func TestReorgOfTwoBlocksPutsAConfirmedPaymentBackToUnconfirmed(t *testing.T) {
-	a := startDemoApp(t)
+	a := startDemoApp(t, 3*time.Minute)
 	ctx, node := a.ctx, a.node
 	walletID, first := a.hotWallet(t, "Key J", mnemonicJelly, "Reorged", "wpkh")
 
@@ -370,7 +366,7 @@ func (a demoApp) walletState(t *testing.T, walletID string) string {
 // Cancel) in the page; a third, cancelled with that button at its first
 // report, says what it saved and resumes from there to the same state.
 func TestReloadMidSyncResumesToTheSameStateAsAnUninterruptedSync(t *testing.T) {
-	a := startDemoApp(t)
+	a := startDemoApp(t, 3*time.Minute)
 	ctx, node := a.ctx, a.node
 	walletID, first := a.hotWallet(t, "Key Z", mnemonicZoo, "Resumed", "wpkh")
 

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -20,22 +19,11 @@ import (
 // descriptor whose addresses match `specter addresses`, and switches the
 // units to sats. Each screen change moves the focus to its heading.
 func TestOfflineUserCreatesAHotDeviceAndImportsAWallet(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the app and drives Chromium: not in -short")
-	}
-	bin := specterBinary(t)
-	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
-	downloads := t.TempDir()
-	bctx := newBrowser(t, downloads)
-	ctx, cancel := context.WithTimeout(bctx, 4*time.Minute)
-	defer cancel()
-	shot := newShots(t)
+	app := startApp(t, 4*time.Minute)
+	bin, ctx, downloads, shot := app.bin, app.ctx, app.downloads, app.shot
 	focusOnHeading := `document.activeElement === document.querySelector("main h1")`
 
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url())))
-	waitJS(t, ctx, "the setup form", `document.querySelector("input[name=token]")`)
-	clickButton(t, ctx, "Go on offline")
-	waitHeading(t, ctx, "Wallets")
+	useOffline(t, ctx, app.rl)
 	waitJS(t, ctx, "the focus on the heading", focusOnHeading)
 	require.Equal(t, "page", eval[string](t, ctx, `document.querySelector("[data-nav=wallets]").getAttribute("aria-current")`))
 	require.Equal(t, "Wallets · Specter", eval[string](t, ctx, `document.title`))

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,28 +45,10 @@ func readDemoNode(t *testing.T, dataDir string) demoNode {
 
 func (n demoNode) rpc(t *testing.T, method string, params ...any) json.RawMessage {
 	t.Helper()
-	if params == nil {
-		params = []any{}
-	}
-	body, err := json.Marshal(map[string]any{"jsonrpc": "1.0", "id": 1, "method": method, "params": params})
-	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodPost, n.url, bytes.NewReader(body))
-	require.NoError(t, err)
-	req.SetBasicAuth(n.user, n.password)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var out struct {
-		Result json.RawMessage `json:"result"`
-		Error  *struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
-	require.Nil(t, out.Error, "btcd %s", method)
-	return out.Result
+	btcd := regtest.Endpoint{URL: n.url, User: n.user, Password: n.password}
+	res, err := btcd.RPC(context.Background(), method, params...)
+	require.NoError(t, err, "btcd %s", method)
+	return res
 }
 
 func (n demoNode) mempool(t *testing.T) []string {
@@ -154,19 +135,8 @@ func signAndBroadcast(t *testing.T, ctx context.Context, shot *shots, first, sec
 // btcd's mempool and the original is not. The replacement is then cancelled
 // with two signed files uploaded at once (base64 text and binary).
 func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the app, runs btcd and drives Chromium: not in -short")
-	}
-	if _, err := regtest.EnsureBtcd(); err != nil {
-		t.Skipf("btcd is not installed (make deps installs it): %v", err)
-	}
-	bin := specterBinary(t)
-	dataDir := t.TempDir()
-	// Demo mode on, not auto: a Bitcoin Core cookie found on this machine
-	// must not replace the demo node.
-	t.Setenv("SPECTER_DEMO", "on")
-	rl := startRelay(t, bin, dataDir, freeAddr(t))
-	node := readDemoNode(t, dataDir)
+	app := startDemoApp(t, 4*time.Minute)
+	ctx, node, downloads, shot := app.ctx, app.node, app.downloads, app.shot
 	wallets, err := demo.Wallets()
 	require.NoError(t, err)
 	multi := wallets[0]
@@ -175,25 +145,6 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T)
 	// An outside address: P2WPKH of a hash no wallet here knows.
 	outside, err := btcutil.NewAddressWitnessPubKeyHash(bytes.Repeat([]byte{0x42}, 20), &chaincfg.RegressionNetParams)
 	require.NoError(t, err)
-
-	downloads := t.TempDir()
-	bctx := newBrowser(t, downloads)
-	ctx, cancel := context.WithTimeout(bctx, 4*time.Minute)
-	defer cancel()
-	shot := newShots(t)
-
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url())))
-	waitJS(t, ctx, "the setup form", `document.querySelector("input[name=token]")`)
-	fill(t, ctx, "input[name=token]", rl.token)
-	fill(t, ctx, "input[name=username]", "admin")
-	fill(t, ctx, "input[name=password]", "correct horse battery")
-	fill(t, ctx, "input[name=password2]", "correct horse battery")
-	clickButton(t, ctx, "Create the admin")
-	label := demo.NodeName + " (regtest, " + node.url + ")"
-	waitJS(t, ctx, "the demo node choice", `[...document.querySelectorAll("main label")].some(l => l.textContent === `+quote(label)+`)`)
-	clickXPath(t, ctx, `//main//label[normalize-space()=`+quote(label)+`]`)
-	clickButton(t, ctx, "Use this node")
-	waitJS(t, ctx, "the node shown reachable", `document.getElementById("node-state").dataset.state === "ok"`)
 
 	// The three cosigners restored from their mnemonics as hot devices, and
 	// the 2-of-3 wsh wallet made of them.

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"archive/zip"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -55,22 +54,11 @@ func specterBackupZip(t *testing.T, dir string) string {
 // derives the first receive and change addresses Specter recorded, and a
 // custom address label comes along (Specter's default labels do not).
 func TestSpecterDesktopBackupZipIsRestored(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the app and drives Chromium: not in -short")
-	}
-	bin := specterBinary(t)
-	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
+	app := startApp(t, 3*time.Minute)
+	ctx, downloads, shot := app.ctx, app.downloads, app.shot
 	zipPath := specterBackupZip(t, t.TempDir())
-	downloads := t.TempDir()
-	bctx := newBrowser(t, downloads)
-	ctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
-	defer cancel()
-	shot := newShots(t)
 
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url())))
-	waitJS(t, ctx, "the setup form", `document.querySelector("input[name=token]")`)
-	clickButton(t, ctx, "Go on offline")
-	waitHeading(t, ctx, "Wallets")
+	useOffline(t, ctx, app.rl)
 	goHash(t, ctx, "#/settings")
 	waitHeading(t, ctx, "Settings")
 	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("input[name=restore]"), []string{zipPath})))

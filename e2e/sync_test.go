@@ -3,14 +3,12 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/specterpwa/specter/internal/regtest"
@@ -56,19 +54,10 @@ func TestWalletSyncsWithANodeThroughTheRelay(t *testing.T) {
 	require.Greater(t, ours, 0)
 	total := fmt.Sprintf("%d.00000000 BTC", ours*50)
 
-	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
-	bctx := newBrowser(t, t.TempDir())
-	ctx, cancel := context.WithTimeout(bctx, 5*time.Minute)
-	defer cancel()
-	shot := newShots(t)
+	app := startApp(t, 5*time.Minute)
+	ctx, shot := app.ctx, app.shot
 
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url())))
-	waitJS(t, ctx, "the setup form", `document.querySelector("input[name=token]")`)
-	fill(t, ctx, "input[name=token]", rl.token)
-	fill(t, ctx, "input[name=username]", "admin")
-	fill(t, ctx, "input[name=password]", "correct horse battery")
-	fill(t, ctx, "input[name=password2]", "correct horse battery")
-	clickButton(t, ctx, "Create the admin")
+	createAdmin(t, ctx, app.rl)
 	waitJS(t, ctx, "the node form", `document.querySelector("input[name=node-url]")`)
 	fill(t, ctx, "input[name=node-name]", "btcd regtest")
 	fill(t, ctx, "input[name=node-url]", node.URL)
@@ -76,11 +65,7 @@ func TestWalletSyncsWithANodeThroughTheRelay(t *testing.T) {
 	fill(t, ctx, "input[name=node-user]", node.User)
 	fill(t, ctx, "input[name=node-password]", node.Password)
 	clickButton(t, ctx, "Add the node")
-	label := "btcd regtest (regtest, " + node.URL + ")"
-	waitJS(t, ctx, "the node choice", `[...document.querySelectorAll("main label")].some(l => l.textContent === `+quote(label)+`)`)
-	clickXPath(t, ctx, `//main//label[normalize-space()=`+quote(label)+`]`)
-	clickButton(t, ctx, "Use this node")
-	waitJS(t, ctx, "the node shown reachable", `document.getElementById("node-state").dataset.state === "ok"`)
+	chooseNode(t, ctx, "btcd regtest (regtest, "+node.URL+")")
 	require.True(t, strings.HasPrefix(text(t, ctx, "#node-state"), "Node: reachable ("), text(t, ctx, "#node-state"))
 	shot.take(t, ctx, "node-reachable")
 
