@@ -99,12 +99,18 @@ export function heading(text, level = 1) {
   return h("h" + level, { tabindex: "-1", text });
 }
 
-/** A button that asks once more before it runs action (no modal dialogs). */
+/**
+ * A button that asks once more before it runs action (no modal dialogs).
+ * attrs.yes is the confirming button's text, translated whole (languages
+ * do not all lower-case a label inside a sentence); without it the text is
+ * "Yes, " and the label in lower case.
+ */
 export function confirmButton(label, question, action, attrs = {}) {
+  const { yes: yesText, ...rest } = attrs;
   const wrap = h("span", { class: "confirm" });
-  const first = h("button", { type: "button", class: attrs.class || "danger", ...attrs, text: label });
+  const first = h("button", { type: "button", class: rest.class || "danger", ...rest, text: label });
   first.addEventListener("click", () => {
-    const yes = h("button", { type: "button", class: "danger", text: t("Yes, {action}", { action: label.toLowerCase() }) });
+    const yes = h("button", { type: "button", class: "danger", text: yesText || t("Yes, {action}", { action: label.toLowerCase() }) });
     const no = h("button", { type: "button", class: "secondary", text: t("Cancel") });
     const q = h("span", { class: "confirm-question", text: question + " " });
     no.addEventListener("click", () => { wrap.replaceChildren(first); first.focus(); });

@@ -257,6 +257,6 @@ async function renderDevice(root, app, id) {
         slot.querySelector(".error")?.setAttribute("tabindex", "-1");
         slot.querySelector(".error")?.focus();
       }
-    }));
+    }, { yes: t("Yes, delete") }));
   root.append(addForm, renameForm, del);
 }

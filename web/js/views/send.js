@@ -546,7 +546,7 @@ async function renderReview(root, app, w, txid) {
       } catch (err) {
         showError(slot, err);
       }
-    })));
+    }, { yes: t("Yes, delete the pending transaction") })));
 }
 
 // renderSent shows a broadcast transaction as the wallet knows it.

@@ -161,7 +161,7 @@ export async function render(root, app) {
       } catch (err) {
         showError(slot, err);
       }
-    }));
+    }, { yes: t("Yes, erase everything") }));
 
   root.append(prefs, lang, backup, labels, erase);
 }

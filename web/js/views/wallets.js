@@ -479,7 +479,7 @@ async function tabSettings(panel, app, w, slot) {
       } catch (err) {
         showError(slot, err);
       }
-    }));
+    }, { yes: t("Yes, delete the wallet") }));
   panel.append(rename, descs, gapForm, exportBox, del);
 }
 
@@ -490,8 +490,8 @@ async function renderPrint(root, app, id) {
   const w = await app.call("wallets.get", { id });
   const { devices } = await app.call("devices.list");
   const byID = Object.fromEntries(devices.map((d) => [d.id, d]));
-  const qrBlock = (title, text, testid) => {
-    const canvas = h("canvas", { role: "img", "aria-label": t("QR code of the {what}", { what: title.toLowerCase() }), "data-testid": testid });
+  const qrBlock = (title, label, text, testid) => {
+    const canvas = h("canvas", { role: "img", "aria-label": label, "data-testid": testid });
     drawQR(canvas, encodeQR(text, "L"), { scale: 3 });
     return h("figure", { class: "print-qr" }, canvas, h("figcaption", {}, h("strong", { text: t("{what}: ", { what: title }) }), h("code", { class: "mono", text })));
   };
@@ -507,7 +507,7 @@ async function renderPrint(root, app, id) {
       return [dev ? dev.name : d, dev ? dev.type : "", dev ? dev.keys.map((k) => "[" + k.origin + "]").join(" ") : ""];
     })),
     h("h2", { text: t("Descriptors") }),
-    qrBlock(t("Wallet descriptor"), descriptor, "print-qr-descriptor"),
-    w.descriptor ? "" : qrBlock(t("Change descriptor"), w.change, "print-qr-change"),
+    qrBlock(t("Wallet descriptor"), t("QR code of the wallet descriptor"), descriptor, "print-qr-descriptor"),
+    w.descriptor ? "" : qrBlock(t("Change descriptor"), t("QR code of the change descriptor"), w.change, "print-qr-change"),
     h("p", { class: "help", text: t("Keep this page with your devices' backups: with it and M devices, any descriptor wallet can spend the funds.") }));
 }
