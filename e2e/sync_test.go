@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -37,17 +36,7 @@ func TestWalletSyncsWithANodeThroughTheRelay(t *testing.T) {
 	// harness's: count ours.
 	ours := 0
 	for _, hash := range node.Generate(blocks) {
-		var blk struct {
-			RawTx []struct {
-				Vout []struct {
-					ScriptPubKey struct {
-						Addresses []string `json:"addresses"`
-					} `json:"scriptPubKey"`
-				} `json:"vout"`
-			} `json:"rawtx"`
-		}
-		require.NoError(t, json.Unmarshal(node.MustRPC("getblock", hash, 2), &blk))
-		if a := blk.RawTx[0].Vout[0].ScriptPubKey.Addresses; len(a) == 1 && a[0] == first {
+		if node.CoinbaseAddress(hash) == first {
 			ours++
 		}
 	}

@@ -11,7 +11,8 @@ import (
 // run outside `go test` (such as internal/tools/benchsync). logf, when not
 // nil, receives the harness's log lines. stop kills btcd and removes its
 // temporary directory; call it before the program exits. In a node started
-// this way MustRPC and Generate panic on an RPC error: use RPC.
+// this way MustRPC, Generate and CoinbaseAddress panic on an RPC error:
+// use RPC.
 func StartProgram(opts Options, logf func(format string, args ...any)) (n *Node, stop func(), err error) {
 	h := &programHarness{logf: logf}
 	defer func() {

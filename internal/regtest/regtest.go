@@ -317,6 +317,35 @@ func (n *Node) Generate(blocks int) []string {
 	return hashes
 }
 
+// CoinbaseAddress returns the address that the first output of the
+// coinbase of block hash pays ("" for a script without one). With more than
+// one --miningaddr btcd picks one at random for each block: tests count
+// the blocks that paid theirs. It fails the test on error.
+func (n *Node) CoinbaseAddress(hash string) string {
+	n.tb.Helper()
+	var blk struct {
+		RawTx []struct {
+			Vout []struct {
+				ScriptPubKey struct {
+					Address   string   `json:"address"`
+					Addresses []string `json:"addresses"`
+				} `json:"scriptPubKey"`
+			} `json:"vout"`
+		} `json:"rawtx"`
+	}
+	if err := json.Unmarshal(n.MustRPC("getblock", hash, 2), &blk); err != nil {
+		n.tb.Fatalf("regtest: getblock %s: %v", hash, err)
+	}
+	if len(blk.RawTx) == 0 || len(blk.RawTx[0].Vout) == 0 {
+		n.tb.Fatalf("regtest: block %s has no coinbase output", hash)
+	}
+	out := blk.RawTx[0].Vout[0].ScriptPubKey
+	if out.Address == "" && len(out.Addresses) == 1 {
+		return out.Addresses[0]
+	}
+	return out.Address
+}
+
 // EnsureBtcd returns the path of the btcd binary in $(go env GOPATH)/bin,
 // installing btcd BtcdVersion with `go install` first when it is missing.
 func EnsureBtcd() (string, error) {

@@ -42,6 +42,7 @@ func TestStartMinesAndAnswersRPC(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(n.MustRPC("getblock", hashes[0], 2), &block))
 	require.Equal(t, n.MiningAddress.EncodeAddress(), block.RawTx[0].Vout[0].ScriptPubKey.Address)
+	require.Equal(t, n.MiningAddress.EncodeAddress(), n.CoinbaseAddress(hashes[0]))
 
 	_, err := n.RPC("nosuchmethod")
 	require.EqualError(t, err, "btcd RPC error -32601: Method not found")

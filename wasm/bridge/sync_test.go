@@ -6,19 +6,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/btcsuite/btcd/btcutil"
-	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/specterpwa/specter/internal/regtest"
-	"github.com/specterpwa/specter/server/nodes"
-	"github.com/specterpwa/specter/server/rpcproxy"
+	"github.com/specterpwa/specter/internal/regtest/rpcrelay"
 	"github.com/specterpwa/specter/shared/chainsync"
 	"github.com/specterpwa/specter/shared/feeest"
 	"github.com/specterpwa/specter/shared/manager"
@@ -56,26 +52,14 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 	const blocks = regtest.SegwitHeight + 10
 	hashes := node.Generate(blocks)
 
-	relaySrv, info := relayFor(t, node)
+	relaySrv, nodeID := relayFor(t, node)
 
 	// What the wallet should find, read from the node block by block.
 	var total, mature int64
 	var ours int
 	for i, h := range hashes {
 		height := i + 1
-		var blk struct {
-			RawTx []struct {
-				Vout []struct {
-					ScriptPubKey struct {
-						Addresses []string `json:"addresses"`
-						Address   string   `json:"address"`
-					} `json:"scriptPubKey"`
-				} `json:"vout"`
-			} `json:"rawtx"`
-		}
-		require.NoError(t, json.Unmarshal(node.MustRPC("getblock", h, 2), &blk))
-		out := blk.RawTx[0].Vout[0].ScriptPubKey
-		if out.Address == w.FirstAddress || len(out.Addresses) == 1 && out.Addresses[0] == w.FirstAddress {
+		if node.CoinbaseAddress(h) == w.FirstAddress {
 			ours++
 			total += regtestSubsidy(height)
 			if blocks-height+1 >= wallet.CoinbaseMaturity {
@@ -85,7 +69,7 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 	}
 	require.Greater(t, ours, 0, "no coinbase paid the wallet")
 
-	e := fails(t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: NodeParams{Relay: relaySrv.URL, NodeID: info.ID}})
+	e := fails(t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: NodeParams{Relay: relaySrv.URL, NodeID: nodeID}})
 	require.Contains(t, e.Message, "the relay answered 403: CSRF token missing")
 
 	var events []Event
@@ -94,7 +78,7 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 		require.NoError(t, json.Unmarshal(b, &ev))
 		events = append(events, ev)
 	})
-	np := NodeParams{Relay: relaySrv.URL, NodeID: info.ID, CSRF: "tok"}
+	np := NodeParams{Relay: relaySrv.URL, NodeID: nodeID, CSRF: "tok"}
 	res := ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np})
 	require.Equal(t, int32(blocks), res.Tip.Height)
 	require.Equal(t, hashes[len(hashes)-1], res.Tip.Hash)
@@ -102,7 +86,7 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 	// the coinbases paying the wallet plus any filter false positive (about
 	// 1 in 784,931 per script and block). The same sync run natively over the
 	// same relay must match exactly the same blocks.
-	require.Equal(t, nativeSync(t, w.Wallet, relaySrv.URL, info.ID, "tok").Matched, res.Matched)
+	require.Equal(t, nativeSync(t, w.Wallet, relaySrv.URL, nodeID, "tok").Matched, res.Matched)
 	require.GreaterOrEqual(t, res.Matched, ours)
 	require.NotEmpty(t, events)
 	for _, ev := range events {
@@ -223,26 +207,13 @@ func nativeSync(t *testing.T, mw manager.Wallet, relayURL, nodeID, csrf string) 
 }
 
 // relayFor serves node through the relay's JSON-RPC proxy behind a CSRF
-// check (token "tok").
-func relayFor(t *testing.T, node *regtest.Node) (*httptest.Server, nodes.Info) {
+// check (token "tok") and returns the relay and the node's id there.
+func relayFor(t *testing.T, node *regtest.Node) (relaySrv *httptest.Server, nodeID string) {
 	t.Helper()
-	dir := t.TempDir()
-	nm, err := nodes.Open(dir, nodes.Options{BitcoinDir: filepath.Join(dir, "none")})
-	require.NoError(t, err)
-	info, err := nm.Add(nodes.NewNode{Name: "btcd", URL: node.URL, Network: "regtest", User: node.User, Password: node.Password})
-	require.NoError(t, err)
-	mux := chi.NewRouter()
-	proxy := rpcproxy.New(nm, nil, rpcproxy.Options{})
-	mux.Post("/api/nodes/{id}/rpc", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-CSRF-Token") != "tok" {
-			nodes.WriteError(w, http.StatusForbidden, "CSRF token missing")
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	})
-	relaySrv := httptest.NewServer(mux)
+	h, nodeID := rpcrelay.Handler(t, node, "tok")
+	relaySrv = httptest.NewServer(h)
 	t.Cleanup(relaySrv.Close)
-	return relaySrv, info
+	return relaySrv, nodeID
 }
 
 // TestCancelledSyncKeepsItsSavedBatchesAndTheNextSyncResumesAfterThem is
@@ -269,8 +240,8 @@ func TestCancelledSyncKeepsItsSavedBatchesAndTheNextSyncResumesAfterThem(t *test
 	node := regtest.StartWith(t, regtest.Options{ExtraArgs: []string{"--miningaddr=" + w.FirstAddress}})
 	const blocks = regtest.SegwitHeight + 10
 	hashes := node.Generate(blocks)
-	relaySrv, info := relayFor(t, node)
-	np := NodeParams{Relay: relaySrv.URL, NodeID: info.ID, CSRF: "tok"}
+	relaySrv, nodeID := relayFor(t, node)
+	np := NodeParams{Relay: relaySrv.URL, NodeID: nodeID, CSRF: "tok"}
 
 	var reports []SyncProgress
 	r.OnEvent(func(b []byte) {

@@ -6,16 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/specterpwa/specter/internal/regtest"
-	"github.com/specterpwa/specter/server/nodes"
-	"github.com/specterpwa/specter/server/rpcproxy"
+	"github.com/specterpwa/specter/internal/regtest/rpcrelay"
 	"github.com/specterpwa/specter/shared/chainsync"
 	"github.com/specterpwa/specter/shared/descriptor"
 	"github.com/specterpwa/specter/shared/keys"
@@ -68,38 +65,15 @@ func TestWalletSyncFromTheWorker(t *testing.T) {
 	hashes := node.Generate(blocks)
 	var ours int
 	for _, hash := range hashes {
-		var blk struct {
-			RawTx []struct {
-				Vout []struct {
-					ScriptPubKey struct {
-						Addresses []string `json:"addresses"`
-					} `json:"scriptPubKey"`
-				} `json:"vout"`
-			} `json:"rawtx"`
-		}
-		require.NoError(t, json.Unmarshal(node.MustRPC("getblock", hash, 2), &blk))
-		if a := blk.RawTx[0].Vout[0].ScriptPubKey.Addresses; len(a) == 1 && a[0] == first {
+		if node.CoinbaseAddress(hash) == first {
 			ours++
 		}
 	}
 	require.Greater(t, ours, 0)
 
-	dir := t.TempDir()
-	nm, err := nodes.Open(dir, nodes.Options{BitcoinDir: filepath.Join(dir, "none")})
-	require.NoError(t, err)
-	info, err := nm.Add(nodes.NewNode{Name: "btcd", URL: node.URL, Network: "regtest", User: node.User, Password: node.Password})
-	require.NoError(t, err)
-	api := chi.NewRouter()
-	proxy := rpcproxy.New(nm, nil, rpcproxy.Options{})
-	api.Post("/api/nodes/{id}/rpc", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-CSRF-Token") != "tok" {
-			nodes.WriteError(w, http.StatusForbidden, "CSRF token missing")
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	})
+	api, nodeID := rpcrelay.Handler(t, node, "tok")
 	h.mux.Handle("/api/", api)
-	params, err := json.Marshal(map[string]string{"descriptor": desc, "node": info.ID})
+	params, err := json.Marshal(map[string]string{"descriptor": desc, "node": nodeID})
 	require.NoError(t, err)
 	h.mux.HandleFunc("/params.json", func(w http.ResponseWriter, r *http.Request) { w.Write(params) })
 
@@ -134,7 +108,7 @@ func TestWalletSyncFromTheWorker(t *testing.T) {
 	// same blocks.
 	ref, _, err := wallet.New(wallet.Params{Receive: desc, Network: string(network.Regtest)})
 	require.NoError(t, err)
-	c, err := relay.New(h.srv.URL, info.ID, "tok", relay.DefaultTransport())
+	c, err := relay.New(h.srv.URL, nodeID, "tok", relay.DefaultTransport())
 	require.NoError(t, err)
 	native, err := chainsync.Sync(context.Background(), ref, &chainsync.RPCSource{Caller: c}, chainsync.Options{})
 	require.NoError(t, err)
