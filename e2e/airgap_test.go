@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -252,18 +251,9 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 	// What the test computes from its own signed PSBT (both signatures).
 	final, err := psbt.Decode(signed2)
 	require.NoError(t, err)
-	_, err = psbt.Finalize(final)
-	require.NoError(t, err)
-	tx, err := psbt.Extract(final)
-	require.NoError(t, err)
-	var raw bytes.Buffer
-	require.NoError(t, tx.Serialize(&raw))
-
-	clickButton(t, ctx, "Finalize")
-	waitJS(t, ctx, "the final transaction", `document.querySelector("[data-testid=final-tx]")`)
-	require.Equal(t, hex.EncodeToString(raw.Bytes()), eval[string](t, ctx, `document.querySelector("[data-testid=final-tx]").value`))
+	txHex := requireFinalTx(t, ctx, final)
 	waitJS(t, ctx, "the transaction's QR code", `document.querySelector("[data-testid=tx-qr]").dataset.frame`)
-	require.Equal(t, hex.EncodeToString(raw.Bytes()), eval[string](t, ctx, `document.querySelector("[data-testid=tx-qr]").dataset.frame`), "a small transaction is one static QR code of its hex")
+	require.Equal(t, txHex, eval[string](t, ctx, `document.querySelector("[data-testid=tx-qr]").dataset.frame`), "a small transaction is one static QR code of its hex")
 	shot.take(t, ctx, "airgap-final")
 
 	// Registration of the wallet on each device: the Keystone's animated
@@ -385,15 +375,7 @@ func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *test
 	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`.signer-slot input[name=scan-file]`), []string{signedFile})))
 	waitJS(t, ctx, "the second signature", `document.querySelector("[data-testid=psbt-signatures]").textContent === "2 of 2"`)
 
-	_, err = psbt.Finalize(p)
-	require.NoError(t, err)
-	tx, err := psbt.Extract(p)
-	require.NoError(t, err)
-	var raw bytes.Buffer
-	require.NoError(t, tx.Serialize(&raw))
-	clickButton(t, ctx, "Finalize")
-	waitJS(t, ctx, "the final transaction", `document.querySelector("[data-testid=final-tx]")`)
-	require.Equal(t, hex.EncodeToString(raw.Bytes()), eval[string](t, ctx, `document.querySelector("[data-testid=final-tx]").value`))
+	txHex := requireFinalTx(t, ctx, p)
 	shot.take(t, ctx, "airgap-hot-final")
 
 	// Air-gapped: with the relay gone the installed app still opens
@@ -405,7 +387,7 @@ func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *test
 	waitHeading(t, ctx, "Air-gapped signing")
 	waitJS(t, ctx, "the review offline", `document.querySelector("[data-testid=psbt-signatures]") && document.querySelector("[data-testid=final-tx]")`)
 	require.Equal(t, "2 of 2", text(t, ctx, "[data-testid=psbt-signatures]"))
-	require.Equal(t, hex.EncodeToString(raw.Bytes()), eval[string](t, ctx, `document.querySelector("[data-testid=final-tx]").value`))
+	require.Equal(t, txHex, eval[string](t, ctx, `document.querySelector("[data-testid=final-tx]").value`))
 	require.True(t, eval[bool](t, ctx, `fetch("/vendor/jsQR.js").then(r => r.ok)`), "jsQR is not cached for offline use")
 	shot.take(t, ctx, "airgap-offline")
 }

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"testing"
 	"time"
@@ -101,4 +103,22 @@ func cameraFlags(camFile string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("use-file-for-fake-video-capture", camFile),
 	}
+}
+
+// requireFinalTx finalizes p, the test's own fully signed copy of the PSBT
+// on the screen, clicks Finalize and requires the app to show the same
+// transaction; it returns the transaction's hex.
+func requireFinalTx(t *testing.T, ctx context.Context, p *psbt.Packet) string {
+	t.Helper()
+	_, err := psbt.Finalize(p)
+	require.NoError(t, err)
+	tx, err := psbt.Extract(p)
+	require.NoError(t, err)
+	var raw bytes.Buffer
+	require.NoError(t, tx.Serialize(&raw))
+	clickButton(t, ctx, "Finalize")
+	waitJS(t, ctx, "the final transaction", `document.querySelector("[data-testid=final-tx]")`)
+	txHex := hex.EncodeToString(raw.Bytes())
+	require.Equal(t, txHex, eval[string](t, ctx, `document.querySelector("[data-testid=final-tx]").value`))
+	return txHex
 }
