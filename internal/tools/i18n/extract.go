@@ -37,6 +37,11 @@ type lexer struct {
 	// prev is the previous significant token: an identifier, a keyword, or
 	// a punctuator; "" at the start.
 	prev string
+	// subs are the byte ranges of the ${...} substitutions of the template
+	// literals read (the outermost ones), whose calls Extract finds too.
+	subs [][2]int
+	// nest is how deep in substitutions the lexer is.
+	nest int
 }
 
 // regexAfter are tokens after which "/" starts a regular expression.
@@ -127,6 +132,9 @@ func (l *lexer) readString() (value string, ok bool, err error) {
 // and templates.
 func (l *lexer) skipSubstitution() error {
 	l.pos += 2
+	start := l.pos
+	l.nest++
+	defer func() { l.nest-- }()
 	depth := 1
 	for l.pos < len(l.src) {
 		if err := l.skipSpace(); err != nil {
@@ -143,6 +151,9 @@ func (l *lexer) skipSubstitution() error {
 			depth--
 			l.pos++
 			if depth == 0 {
+				if l.nest == 1 {
+					l.subs = append(l.subs, [2]int{start, l.pos - 1})
+				}
 				return nil
 			}
 		case '"', '\'', '`':
@@ -251,12 +262,14 @@ func (l *lexer) readIdent() string {
 
 // argument reads one call argument: a lone string literal gives its value
 // (literal true); anything else gives its source text up to the next "," or
-// ")" at depth 0. end is the character that ended it.
+// ")" at depth 0, and leaves the lexer at the argument's start so that the
+// calls inside it are found too. end is the character that ended it.
 func (l *lexer) argument() (value string, literal bool, end byte, err error) {
 	if err := l.skipSpace(); err != nil {
 		return "", false, 0, err
 	}
 	start := l.pos
+	l.subs = nil
 	if l.pos < len(l.src) && strings.ContainsRune("\"'`", rune(l.src[l.pos])) {
 		v, ok, err := l.readString()
 		if err != nil {
@@ -272,6 +285,7 @@ func (l *lexer) argument() (value string, literal bool, end byte, err error) {
 		}
 	}
 	l.pos = start
+	line := l.line
 	depth := 0
 	l.prev = "("
 	for l.pos < len(l.src) {
@@ -285,7 +299,10 @@ func (l *lexer) argument() (value string, literal bool, end byte, err error) {
 		switch {
 		case depth == 0 && (c == ',' || c == ')'):
 			text := strings.Join(strings.Fields(l.src[start:l.pos]), " ")
-			l.pos++
+			if text == "" {
+				text = "(no argument)"
+			}
+			l.pos, l.line, l.prev = start, line, "("
 			return text, false, c, nil
 		case c == '(' || c == '[' || c == '{':
 			depth++
@@ -335,10 +352,23 @@ func Extract(src string) ([]Call, error) {
 		c := l.src[l.pos]
 		switch {
 		case c == '"' || c == '\'' || c == '`':
+			l.subs = nil
 			if _, _, err := l.readString(); err != nil {
 				return nil, err
 			}
 			l.prev = "str"
+			// The calls in a template's substitutions: `${t("...")}`.
+			for _, sub := range l.subs {
+				inner, err := Extract(l.src[sub[0]:sub[1]])
+				if err != nil {
+					return nil, err
+				}
+				offset := strings.Count(l.src[:sub[0]], "\n")
+				for _, c := range inner {
+					c.Line += offset
+					calls = append(calls, c)
+				}
+			}
 		case c == '/' && regexAfter[l.prev]:
 			if err := l.readRegex(); err != nil {
 				return nil, err
@@ -374,12 +404,9 @@ func Extract(src string) ([]Call, error) {
 					return nil, fmt.Errorf("%s( at line %d: %w", id, line, err)
 				}
 				if !literal {
+					// The lexer is back at the argument: the main loop
+					// finds the calls inside it.
 					call.Messages, call.Arg = nil, v
-					if end == ',' {
-						l.prev = ","
-					} else {
-						l.prev = ")"
-					}
 					break
 				}
 				call.Messages = append(call.Messages, v)

@@ -35,12 +35,20 @@ func TestExtractFindsTheMessagesOfEveryCallForm(t *testing.T) {
 			[]Call{{Func: "t", Line: 1, Arg: "label"}, {Func: "t", Line: 1, Arg: "a.b(c, d)"}, {Func: "t", Line: 1, Arg: "`Hi ${name}`"}}},
 		{"a literal joined to more text is not a literal", `t("Hello " + name)`,
 			[]Call{{Func: "t", Line: 1, Arg: `"Hello " + name`}}},
+		{"a call with no argument", `t()`,
+			[]Call{{Func: "t", Line: 1, Arg: "(no argument)"}}},
 		{"tn with a non-literal plural", `tn("One", other, n)`,
 			[]Call{{Func: "tn", Line: 1, Arg: "other"}}},
 		{"a method call counts", `app.i18n.t("Via app")`,
 			[]Call{{Func: "t", Line: 1, Messages: []string{"Via app"}}}},
 		{"nested calls are found", `t("Outer {x}", {x: t("Inner")})`,
 			[]Call{{Func: "t", Line: 1, Messages: []string{"Outer {x}"}}, {Func: "t", Line: 1, Messages: []string{"Inner"}}}},
+		{"calls in a template's substitutions", "const s = `${a} · ${tn(\"{n} key\", \"{n} keys\", n)}`;\nconst u = `x ${`y ${t('Deep')}`}`",
+			[]Call{{Func: "tn", Line: 1, Messages: []string{"{n} key", "{n} keys"}}, {Func: "t", Line: 2, Messages: []string{"Deep"}}}},
+		{"calls inside a non-literal message", `t(ok ? t("Yes") : t("No"))`,
+			[]Call{{Func: "t", Line: 1, Arg: `ok ? t("Yes") : t("No")`}, {Func: "t", Line: 1, Messages: []string{"Yes"}}, {Func: "t", Line: 1, Messages: []string{"No"}}}},
+		{"a substitution on a later line", "x(`a\nb ${t(\"L3\")}`)\n",
+			[]Call{{Func: "t", Line: 2, Messages: []string{"L3"}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -146,8 +154,32 @@ func TestCommittedMessagesAndCataloguesAreUpToDate(t *testing.T) {
 	for name, want := range outs {
 		got, err := os.ReadFile(filepath.Join(webDir, filepath.FromSlash(name)))
 		require.NoError(t, err, "web/%s is missing: run go run ./internal/tools/i18n", name)
-		require.Equal(t, string(want), string(got), "web/%s is out of date: run go run ./internal/tools/i18n (make build)", name)
+		if string(got) == string(want) {
+			continue
+		}
+		// Say which ids differ rather than printing both files.
+		var wantIDs, gotIDs []string
+		require.NoError(t, json.Unmarshal(want, &wantIDs))
+		require.NoError(t, json.Unmarshal(got, &gotIDs), "web/%s is not a JSON list", name)
+		require.Equal(t, missingFrom(gotIDs, wantIDs), []string(nil), "web/%s lacks these (run go run ./internal/tools/i18n or make build)", name)
+		require.Equal(t, missingFrom(wantIDs, gotIDs), []string(nil), "web/%s has these no more in use (run go run ./internal/tools/i18n or make build)", name)
+		require.Fail(t, "web/"+name+" is not in the generated order or format: run go run ./internal/tools/i18n (make build)")
 	}
+}
+
+// missingFrom is what of want is not in have.
+func missingFrom(have, want []string) []string {
+	set := map[string]bool{}
+	for _, h := range have {
+		set[h] = true
+	}
+	var out []string
+	for _, w := range want {
+		if !set[w] {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func FuzzExtract(f *testing.F) {

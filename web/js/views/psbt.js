@@ -504,7 +504,7 @@ async function renderAddress(root, app, walletID, index) {
       sec.append(h("p", { class: "help", text: t("Scan this code with the device: it derives the address itself and tells whether it belongs to the wallet registered on it.") }),
         h("figure", { class: "animqr" }, canvas, h("figcaption", { class: "mono", text })));
     } catch (err) {
-      sec.append(h("p", { text: err.message + (err.hint ? ". " + err.hint : "") }));
+      sec.append(h("p", { "data-engine": "", text: err.message + (err.hint ? ". " + err.hint : "") }));
     }
   }
 }
