@@ -4,6 +4,7 @@
 // the admin with the one-time setup token the relay printed on its console.
 // Then log in, choose a node, or go on offline (everything but the node
 // works without the relay).
+import { t, tDom } from "../i18n.js";
 import { parseRelayURL, Relay } from "../relay.js";
 import { errorBox, field, h, heading, showError } from "../ui.js";
 
@@ -11,13 +12,12 @@ function offlineButton(app) {
   return h("button", {
     type: "button", class: "secondary",
     onclick: () => { localStorage.setItem("specter.welcomed", "1"); app.go("#/wallets"); },
-  }, "Go on offline");
+  }, t("Go on offline"));
 }
 
 export async function render(root, app) {
-  root.append(heading("Welcome to Specter"),
-    h("p", {}, "Specter coordinates Bitcoin wallets whose keys live on your hardware signers. ",
-      "Devices, wallets and addresses are kept in this browser and work offline; the relay connects the app to your own node."));
+  root.append(heading(t("Welcome to Specter")),
+    h("p", {}, t("Specter coordinates Bitcoin wallets whose keys live on your hardware signers. Devices, wallets and addresses are kept in this browser and work offline; the relay connects the app to your own node.")));
   const slot = h("div", { class: "errors" });
   const body = h("div");
   root.append(slot, relayChoice(app), body);
@@ -27,11 +27,11 @@ export async function render(root, app) {
     app.auth = status;
   } catch (err) {
     body.append(h("section", { class: "panel", "aria-labelledby": "relay-h" },
-      h("h2", { id: "relay-h", text: app.relay.remote ? "Relay refuses or not reachable" : "Relay not reachable" }),
+      h("h2", { id: "relay-h", text: app.relay.remote ? t("Relay refuses or not reachable") : t("Relay not reachable") }),
       errorBox(err),
-      h("p", {}, "You can go on offline: devices, wallets and addresses work without the relay."),
+      h("p", {}, t("You can go on offline: devices, wallets and addresses work without the relay.")),
       h("div", { class: "actions" }, offlineButton(app),
-        h("button", { type: "button", class: "secondary", onclick: () => app.go("#/welcome") }, "Try again"))));
+        h("button", { type: "button", class: "secondary", onclick: () => app.go("#/welcome") }, t("Try again")))));
     return;
   }
 
@@ -40,19 +40,19 @@ export async function render(root, app) {
     const user = h("input", { type: "text", name: "username", autocomplete: "username", required: true, value: "admin" });
     const pass = h("input", { type: "password", name: "password", autocomplete: "new-password", required: true, minlength: "8" });
     const pass2 = h("input", { type: "password", name: "password2", autocomplete: "new-password", required: true });
-    const submit = h("button", { type: "submit" }, "Create the admin");
+    const submit = h("button", { type: "submit" }, t("Create the admin"));
     const form = h("form", { class: "panel", "aria-labelledby": "setup-h" },
-      h("h2", { id: "setup-h", text: "First run: create the relay's admin" }),
-      h("p", {}, "The relay printed a one-time setup token on its console when it started. Paste it here."),
-      field("Setup token", token, "Shown once on the console of `specter serve`; restarting the relay prints a new one."),
-      field("Admin user name", user),
-      field("Password", pass, "At least 8 characters."),
-      field("Password again", pass2),
+      h("h2", { id: "setup-h", text: t("First run: create the relay's admin") }),
+      h("p", {}, t("The relay printed a one-time setup token on its console when it started. Paste it here.")),
+      field(t("Setup token"), token, t("Shown once on the console of `specter serve`; restarting the relay prints a new one.")),
+      field(t("Admin user name"), user),
+      field(t("Password"), pass, t("At least 8 characters.")),
+      field(t("Password again"), pass2),
       h("div", { class: "actions" }, submit, offlineButton(app)));
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       if (pass.value !== pass2.value) {
-        showError(slot, { message: "the two passwords differ", hint: "type the same password twice" });
+        showError(slot, { message: t("the two passwords differ"), hint: t("type the same password twice") });
         pass2.focus();
         return;
       }
@@ -60,7 +60,7 @@ export async function render(root, app) {
       try {
         await app.relay.setup(token.value.trim(), user.value.trim(), pass.value);
         localStorage.setItem("specter.welcomed", "1");
-        app.announce("Admin created; you are logged in.");
+        app.announce(t("Admin created; you are logged in."));
         await app.refreshStatus();
         app.go("#/welcome");
       } catch (err) {
@@ -75,10 +75,10 @@ export async function render(root, app) {
   if (!status.user) {
     const user = h("input", { type: "text", name: "username", autocomplete: "username", required: true });
     const pass = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
-    const submit = h("button", { type: "submit" }, "Log in");
+    const submit = h("button", { type: "submit" }, t("Log in"));
     const form = h("form", { class: "panel", "aria-labelledby": "login-h" },
-      h("h2", { id: "login-h", text: "Log in to the relay" }),
-      field("User name", user), field("Password", pass),
+      h("h2", { id: "login-h", text: t("Log in to the relay") }),
+      field(t("User name"), user), field(t("Password"), pass),
       h("div", { class: "actions" }, submit, offlineButton(app)));
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
@@ -86,7 +86,7 @@ export async function render(root, app) {
       try {
         await app.relay.login(user.value.trim(), pass.value);
         localStorage.setItem("specter.welcomed", "1");
-        app.announce("Logged in.");
+        app.announce(t("Logged in."));
         await app.refreshStatus();
         app.go("#/welcome");
       } catch (err) {
@@ -105,11 +105,10 @@ export async function render(root, app) {
     showError(slot, err);
   }
   body.append(h("section", { class: "panel", "aria-labelledby": "session-h" },
-    h("h2", { id: "session-h", text: "Connected" }),
-    h("p", {}, app.relay.remote ? `Logged in to the relay at ${app.relay.origin} as ` : "Logged in to this relay as ",
-      h("strong", { text: status.user.username }), status.user.admin ? " (admin)." : "."),
+    h("h2", { id: "session-h", text: t("Connected") }),
+    h("p", {}, loggedIn(app, status.user)),
     h("div", { class: "actions" },
-      h("a", { class: "button", href: "#/wallets" }, "Go to the wallets"),
+      h("a", { class: "button", href: "#/wallets" }, t("Go to the wallets")),
       h("button", {
         type: "button", class: "secondary",
         onclick: async () => {
@@ -121,9 +120,9 @@ export async function render(root, app) {
             showError(slot, err);
           }
         },
-      }, "Log out"))));
+      }, t("Log out")))));
 
-  const nodesBox = h("section", { class: "panel", "aria-labelledby": "nodes-h" }, h("h2", { id: "nodes-h", text: "Node" }));
+  const nodesBox = h("section", { class: "panel", "aria-labelledby": "nodes-h" }, h("h2", { id: "nodes-h", text: t("Node") }));
   body.append(nodesBox);
   let nodes = [];
   try {
@@ -134,18 +133,19 @@ export async function render(root, app) {
   }
   if (status.user.admin) body.append(addNodeForm(app, slot));
   if (!nodes.length) {
-    nodesBox.append(h("p", {}, "This relay has no node yet. ", status.user.admin ? "Add your Bitcoin Core or btcd node below. " : "Ask an admin of the relay to add one. ",
-      "Until then everything that needs no node (devices, wallets, addresses, PSBT review) works."));
+    nodesBox.append(h("p", {}, status.user.admin
+      ? t("This relay has no node yet. Add your Bitcoin Core or btcd node below. Until then everything that needs no node (devices, wallets, addresses, PSBT review) works.")
+      : t("This relay has no node yet. Ask an admin of the relay to add one. Until then everything that needs no node (devices, wallets, addresses, PSBT review) works.")));
     return;
   }
   const current = app.config ? app.config.node_id : "";
-  const fs = h("fieldset", {}, h("legend", { text: "Use this node" }),
+  const fs = h("fieldset", {}, h("legend", { text: t("Use this node") }),
     h("div", { class: "choice" }, h("input", { type: "radio", name: "node", id: "node-none", value: "", checked: !current }),
-      h("label", { for: "node-none", text: "None" })),
+      h("label", { for: "node-none", text: t("None") })),
     nodes.map((n) => h("div", { class: "choice" },
       h("input", { type: "radio", name: "node", id: "node-" + n.id, value: n.id, checked: current === n.id }),
-      h("label", { for: "node-" + n.id, text: `${n.name} (${n.network}, ${n.url})` }))));
-  const save = h("button", { type: "submit" }, "Use this node");
+      h("label", { for: "node-" + n.id, translate: "no", text: `${n.name} (${n.network}, ${n.url})` }))));
+  const save = h("button", { type: "submit" }, t("Use this node"));
   const form = h("form", {}, fs, save);
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -153,7 +153,7 @@ export async function render(root, app) {
     try {
       await app.engineReady;
       app.config = await app.call("config.set", { ...app.config, node_id: chosen ? chosen.value : "" });
-      app.announce("Node saved.");
+      app.announce(t("Node saved."));
       await app.nodeRecheck();
     } catch (err) {
       showError(slot, err);
@@ -162,21 +162,34 @@ export async function render(root, app) {
   nodesBox.append(form);
 }
 
+// loggedIn says who is logged in to which relay, the user name in bold.
+function loggedIn(app, user) {
+  const name = h("strong", { translate: "no", text: user.username });
+  if (app.relay.remote) {
+    return user.admin
+      ? tDom("Logged in to the relay at {origin} as {user} (admin).", { origin: app.relay.origin, user: name })
+      : tDom("Logged in to the relay at {origin} as {user}.", { origin: app.relay.origin, user: name });
+  }
+  return user.admin
+    ? tDom("Logged in to this relay as {user} (admin).", { user: name })
+    : tDom("Logged in to this relay as {user}.", { user: name });
+}
+
 // addNodeForm lets an admin add a node to the relay (the relay keeps the
 // credentials; the browser never sees them again).
 function addNodeForm(app, slot) {
-  const name = h("input", { type: "text", name: "node-name", required: true, autocomplete: "off", value: "My node" });
+  const name = h("input", { type: "text", name: "node-name", required: true, autocomplete: "off", value: t("My node") });
   const url = h("input", { type: "url", name: "node-url", required: true, autocomplete: "off", placeholder: "http://127.0.0.1:8332" });
   const network = h("select", { name: "node-network" }, ["main", "test", "signet", "regtest"].map((n) => h("option", { value: n, text: n })));
   const user = h("input", { type: "text", name: "node-user", autocomplete: "off" });
   const pass = h("input", { type: "password", name: "node-password", autocomplete: "new-password" });
   const cookie = h("input", { type: "text", name: "node-cookie", autocomplete: "off" });
-  const submit = h("button", { type: "submit" }, "Add the node");
+  const submit = h("button", { type: "submit" }, t("Add the node"));
   const form = h("form", { class: "panel", "aria-labelledby": "addnode-h" },
-    h("h2", { id: "addnode-h", text: "Add a node" }),
-    field("Name", name), field("RPC URL", url, "Bitcoin Core (port 8332, 18332, 38332 or 18443) or btcd; the relay reaches it, not this browser."),
-    field("Network", network), field("RPC user", user), field("RPC password", pass),
-    field("Or the cookie file on the relay's machine", cookie, "Bitcoin Core's .cookie; leave user and password empty then."),
+    h("h2", { id: "addnode-h", text: t("Add a node") }),
+    field(t("Name"), name), field(t("RPC URL"), url, t("Bitcoin Core (port 8332, 18332, 38332 or 18443) or btcd; the relay reaches it, not this browser.")),
+    field(t("Network"), network), field(t("RPC user"), user), field(t("RPC password"), pass),
+    field(t("Or the cookie file on the relay's machine"), cookie, t("Bitcoin Core's .cookie; leave user and password empty then.")),
     submit);
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -185,7 +198,7 @@ function addNodeForm(app, slot) {
       const n = await app.relay.addNode({ name: name.value.trim(), url: url.value.trim(), network: network.value,
         user: user.value.trim(), password: pass.value, cookie_file: cookie.value.trim() });
       pass.value = "";
-      app.announce(`Node ${n.name || ""} added.`);
+      app.announce(t("Node {name} added.", { name: n.name || "" }));
       app.go("#/welcome");
     } catch (err) {
       showError(slot, err);
@@ -204,16 +217,16 @@ function relayChoice(app) {
   const slot = h("div", { class: "errors" });
   const url = h("input", { type: "url", name: "relay-url", required: true, autocomplete: "url", spellcheck: "false",
     placeholder: "https://relay.example", value: app.relay.remote ? app.relay.origin : "" });
-  const connect = h("button", { type: "submit" }, "Connect");
+  const connect = h("button", { type: "submit" }, t("Connect"));
   const form = h("form", { class: "panel", "aria-labelledby": "other-relay-h", novalidate: true },
-    h("h2", { id: "other-relay-h", text: "Use another relay" }),
+    h("h2", { id: "other-relay-h", text: t("Use another relay") }),
     h("p", {}, app.relay.remote
-      ? h("span", {}, "The app uses the relay at ", h("strong", { "data-testid": "relay-origin", text: app.relay.origin }), ".")
-      : h("span", {}, "The app uses the relay that served this page (", h("strong", { "data-testid": "relay-origin", text: location.origin }), ").")),
+      ? h("span", {}, tDom("The app uses the relay at {origin}.", { origin: h("strong", { "data-testid": "relay-origin", text: app.relay.origin }) }))
+      : h("span", {}, tDom("The app uses the relay that served this page ({origin}).", { origin: h("strong", { "data-testid": "relay-origin", text: location.origin }) }))),
     slot,
-    field("Relay URL", url, `Its admin must start it with --allow-origin ${location.origin}, and this page's relay must be started with --connect-relay and that URL.`),
+    field(t("Relay URL"), url, t("Its admin must start it with --allow-origin {origin}, and this page's relay must be started with --connect-relay and that URL.", { origin: location.origin })),
     h("div", { class: "actions" }, connect,
-      app.relay.remote ? h("button", { type: "button", class: "secondary", onclick: () => switchTo(app, "") }, "Use this page's relay") : null));
+      app.relay.remote ? h("button", { type: "button", class: "secondary", onclick: () => switchTo(app, "") }, t("Use this page's relay")) : null));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     showError(slot, null);
@@ -240,7 +253,7 @@ async function switchTo(app, origin) {
     await app.engineReady;
     app.config = await app.call("config.set", { ...app.config, node_id: "" });
   }
-  app.announce(app.relay.remote ? `Using the relay at ${app.relay.origin}.` : "Using this page's relay.");
+  app.announce(app.relay.remote ? t("Using the relay at {origin}.", { origin: app.relay.origin }) : t("Using this page's relay."));
   await app.nodeRecheck();
   app.go("#/welcome");
 }
