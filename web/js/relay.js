@@ -12,6 +12,8 @@
 //   sessionStorage (never in IndexedDB or backups); the chosen relay's URL
 //   is remembered in localStorage.
 
+import { t } from "./i18n.js";
+
 /** An error answered by the relay, or the relay not answering. */
 export class RelayError extends Error {
   constructor(message, hint = "", status = 0) {
@@ -55,19 +57,22 @@ if (typeof document !== "undefined") {
  */
 export function parseRelayURL(text) {
   const s = String(text || "").trim();
-  const bad = (why) => new RelayError(`"${s}" is not a relay address: ${why}`,
-    "type the relay's address as its page shows it, such as https://relay.example or http://192.168.1.5:25441");
-  if (!s) throw new RelayError("no relay address given", "type the relay's address, such as https://relay.example");
-  if (!/^https?:\/\//i.test(s)) throw bad("it must start with http:// or https://");
+  // Each reason is a whole message, so that a translation can order it.
+  const bad = (message) => new RelayError(message,
+    t("type the relay's address as its page shows it, such as https://relay.example or http://192.168.1.5:25441"));
+  if (!s) throw new RelayError(t("no relay address given"), t("type the relay's address, such as https://relay.example"));
+  if (!/^https?:\/\//i.test(s)) throw bad(t("\"{address}\" is not a relay address: it must start with http:// or https://", { address: s }));
   let u;
   try {
     u = new URL(s);
   } catch {
-    throw bad("it is not a URL");
+    throw bad(t("\"{address}\" is not a relay address: it is not a URL", { address: s }));
   }
-  if (!u.hostname) throw bad("it has no host");
-  if (u.username || u.password) throw bad("it must not contain a user name or password");
-  if ((u.pathname && u.pathname !== "/") || u.search || u.hash) throw bad("give only scheme, host and port, with no path");
+  if (!u.hostname) throw bad(t("\"{address}\" is not a relay address: it has no host", { address: s }));
+  if (u.username || u.password) throw bad(t("\"{address}\" is not a relay address: it must not contain a user name or password", { address: s }));
+  if ((u.pathname && u.pathname !== "/") || u.search || u.hash) {
+    throw bad(t("\"{address}\" is not a relay address: give only scheme, host and port, with no path", { address: s }));
+  }
   return u.origin;
 }
 
@@ -154,8 +159,8 @@ export class Relay {
   async explainFailure() {
     await new Promise((r) => setTimeout(r, 50)); // the CSP violation event comes after the rejection
     if (blockedOrigins.has(this.base)) {
-      return new RelayError(`this page may not connect to the relay at ${this.base}`,
-        `start the relay that served this page with --connect-relay ${this.base} (or add it to SPECTER_CONNECT_RELAYS), then reload`);
+      return new RelayError(t("this page may not connect to the relay at {origin}", { origin: this.base }),
+        t("start the relay that served this page with --connect-relay {origin} (or add it to SPECTER_CONNECT_RELAYS), then reload", { origin: this.base }));
     }
     // A simple request (no preflight) lets the relay say why it refuses us.
     try {
@@ -165,8 +170,8 @@ export class Relay {
     } catch {
       // no answer at all
     }
-    return new RelayError(`the relay at ${this.base} did not answer`,
-      `check the address and that \`specter serve\` runs there and is reachable from this device; it must be started with --allow-origin ${location.origin}`);
+    return new RelayError(t("the relay at {origin} did not answer", { origin: this.base }),
+      t("check the address and that `specter serve` runs there and is reachable from this device; it must be started with --allow-origin {pageOrigin}", { pageOrigin: location.origin }));
   }
 
   async request(method, path, body, { auth = true } = {}) {
@@ -185,7 +190,7 @@ export class Relay {
       resp = await fetch(this.origin + path, init);
     } catch (e) {
       if (this.remote) throw await this.explainFailure();
-      throw new RelayError("the relay did not answer", "check that `specter serve` runs and that this device reaches it; the app works offline meanwhile");
+      throw new RelayError(t("the relay did not answer"), t("check that `specter serve` runs and that this device reaches it; the app works offline meanwhile"));
     }
     if (resp.status === 204) return null;
     let data = null;
@@ -195,7 +200,8 @@ export class Relay {
       data = null;
     }
     if (!resp.ok) {
-      const msg = data && data.error ? (typeof data.error === "string" ? data.error : data.error.message) : `HTTP ${resp.status}`;
+      // The relay's own messages stay English, as the engine's do.
+      const msg = data && data.error ? (typeof data.error === "string" ? data.error : data.error.message) : t("HTTP {status}", { status: resp.status });
       const hint = data && (data.hint || (data.error && data.error.hint)) || "";
       if (this.remote && resp.status === 401 && this.token) this.setToken("");
       throw new RelayError(msg, hint, resp.status);
@@ -209,8 +215,8 @@ export class Relay {
     this.csrf = r.csrf_token || "";
     if (this.remote) {
       if (!r.session_token) {
-        throw new RelayError(`the relay at ${this.base} logged you in but gave this app no session token`,
-          `that relay is too old or does not list this app's origin: start it with --allow-origin ${location.origin}`);
+        throw new RelayError(t("the relay at {origin} logged you in but gave this app no session token", { origin: this.base }),
+          t("that relay is too old or does not list this app's origin: start it with --allow-origin {pageOrigin}", { pageOrigin: location.origin }));
       }
       this.setToken(r.session_token, r.expires_at || "");
     }
