@@ -3,6 +3,7 @@
 // into the engine: each device through devices.add (the engine reads
 // Specter's device files), each wallet through wallets.importFile, or from
 // its recv_descriptor/change_descriptor, and its non-default address labels.
+import { t } from "./i18n.js";
 import { readZip } from "./zip.js";
 
 const TYPES = {
@@ -21,7 +22,9 @@ function network(w) {
 const DEFAULT_LABEL = /^(Address|Change)[+ ]#\d+$/;
 
 /**
- * Adds the devices and wallets of a Specter Desktop backup zip.
+ * Adds the devices and wallets of a Specter Desktop backup zip. A file
+ * that cannot be added is a problem ("file: why", the engine's why in
+ * English), and the others are added all the same.
  * @returns {Promise<{devices: number, wallets: number, labels: number, problems: string[]}>}
  */
 export async function restoreSpecterZip(app, bytes) {
@@ -32,7 +35,7 @@ export async function restoreSpecterZip(app, bytes) {
   const devices = entries.filter(([n]) => /(^|\/)devices\//.test(n));
   const wallets = entries.filter(([n]) => /(^|\/)wallets\//.test(n));
   if (!devices.length && !wallets.length) {
-    throw Object.assign(new Error("the ZIP archive has no devices/ or wallets/ files"), { hint: "choose the specter-backup.zip that Specter Desktop saved" });
+    throw Object.assign(new Error(t("the ZIP archive has no devices/ or wallets/ files")), { hint: t("choose the specter-backup.zip that Specter Desktop saved") });
   }
   for (const [name, data] of devices) {
     const text = decode(data);
@@ -41,7 +44,7 @@ export async function restoreSpecterZip(app, bytes) {
       await app.call("devices.add", { name: d.name || d.alias || name, type: TYPES[String(d.type).toLowerCase()] || "other", export: text });
       res.devices++;
     } catch (err) {
-      res.problems.push(`${name}: ${err.message}`);
+      res.problems.push(t("{file}: {problem}", { file: name, problem: err.message }));
     }
   }
   for (const [name, data] of wallets) {
@@ -67,7 +70,7 @@ export async function restoreSpecterZip(app, bytes) {
         }
       }
     } catch (err) {
-      res.problems.push(`${name}: ${err.message}`);
+      res.problems.push(t("{file}: {problem}", { file: name, problem: err.message }));
     }
   }
   return res;
