@@ -9,6 +9,9 @@
 // with an EngineError carrying message, hint and code; a call that times out is
 // cancelled in the engine too (engine.cancel). The engine runs in a Web Worker,
 // so the page never blocks on it. The methods are listed in wasm/bridge/API.md.
+// The client's own messages (a timeout, a dead worker) go through i18n.js's
+// t(); the engine's messages stay English.
+import { t } from "./i18n.js";
 
 /** An error answered by the engine (or a timeout / a dead worker). */
 export class EngineError extends Error {
@@ -42,8 +45,8 @@ export function createEngine(workerUrl, options = {}) {
   let readyResolve, readyReject;
   const ready = new Promise((res, rej) => { readyResolve = res; readyReject = rej; });
   const readyTimer = setTimeout(() => fail({
-    message: "the engine did not start in time",
-    hint: "reload the page; a slow device may need a second try",
+    message: t("the engine did not start in time"),
+    hint: t("reload the page; a slow device may need a second try"),
     code: "unavailable",
   }), options.readyTimeout ?? 120000);
 
@@ -71,8 +74,8 @@ export function createEngine(workerUrl, options = {}) {
           try { fn(data.data); } catch (e) { console.error(e); }
         }
       } else if (data && data.type === "fatal") {
-        fail({ message: "the engine could not start: " + data.message,
-          hint: "reload the page; if it keeps failing, the browser may lack WebAssembly support", code: "unavailable" });
+        fail({ message: t("the engine could not start: {reason}", { reason: data.message }),
+          hint: t("reload the page; if it keeps failing, the browser may lack WebAssembly support"), code: "unavailable" });
       }
       return;
     }
@@ -91,8 +94,8 @@ export function createEngine(workerUrl, options = {}) {
   };
   worker.onerror = (ev) => {
     ev.preventDefault?.();
-    fail({ message: "the engine worker failed: " + (ev.message || "unknown error"),
-      hint: "reload the page", code: "unavailable" });
+    fail({ message: t("the engine worker failed: {reason}", { reason: ev.message || t("unknown error") }),
+      hint: t("reload the page"), code: "unavailable" });
   };
 
   function call(method, params = {}, opts = {}) {
@@ -107,8 +110,8 @@ export function createEngine(workerUrl, options = {}) {
         try {
           worker.postMessage({ id: `cancel-${id}`, method: "engine.cancel", params: { id } });
         } catch { /* the worker is gone */ }
-        reject(new EngineError({ message: `${method} took longer than ${Math.round(ms / 1000)} s`,
-          hint: "try again; if it keeps happening, reload the page", code: "timeout" }, method));
+        reject(new EngineError({ message: t("{method} took longer than {seconds} s", { method, seconds: Math.round(ms / 1000) }),
+          hint: t("try again; if it keeps happening, reload the page"), code: "timeout" }, method));
       }, ms);
       pending.set(id, { resolve, reject, timer, method });
       try {
@@ -116,8 +119,8 @@ export function createEngine(workerUrl, options = {}) {
       } catch (e) {
         pending.delete(id);
         clearTimeout(timer);
-        reject(new EngineError({ message: "the request cannot be sent: " + e.message,
-          hint: "params must be plain JSON data", code: "bad_request" }, method));
+        reject(new EngineError({ message: t("the request cannot be sent: {reason}", { reason: e.message }),
+          hint: t("params must be plain JSON data"), code: "bad_request" }, method));
       }
     });
   }
@@ -130,7 +133,7 @@ export function createEngine(workerUrl, options = {}) {
   }
 
   function terminate() {
-    fail({ message: "the engine was stopped", hint: "reload the page", code: "unavailable" });
+    fail({ message: t("the engine was stopped"), hint: t("reload the page"), code: "unavailable" });
   }
 
   return { ready, call, on, terminate };
