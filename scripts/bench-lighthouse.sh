@@ -38,4 +38,9 @@ console.log("| performance score | " + Math.round(c.performance.score * 100) + "
 console.log("| time to interactive | " + (a.interactive.numericValue / 1000).toFixed(2) + " s |");
 console.log("| first contentful paint | " + (a["first-contentful-paint"].numericValue / 1000).toFixed(2) + " s |");
 console.log("| bytes transferred | " + (a["total-byte-weight"].numericValue / 1024 / 1024).toFixed(2) + " MiB |");
+const failed = pwa.filter((x) => x.score !== 1).map((x) => x.title);
+if (failed.length) {
+  console.error("PWA checks failed: " + failed.join("; ") + ". The app is not installable as built: fix these before release.");
+  process.exitCode = 1;
+}
 ' "$work/report.json"
