@@ -18,7 +18,9 @@ func TestWalletFilesRoundTripBetweenTwoInstallations(t *testing.T) {
 	formats := ok[FormatsResult](t, r, "walletfile.formats", nil)
 	require.Equal(t, walletfile.Formats, formats.Formats)
 
-	for _, f := range []walletfile.Format{walletfile.FormatSpecter, walletfile.FormatCaravan, walletfile.FormatColdcard, walletfile.FormatBSMS, walletfile.FormatDescriptor} {
+	require.ElementsMatch(t, []walletfile.Format{walletfile.FormatDescriptor, walletfile.FormatCore, walletfile.FormatSpecter, walletfile.FormatAccountMap,
+		walletfile.FormatColdcard, walletfile.FormatElectrum, walletfile.FormatCaravan, walletfile.FormatBSMS}, walletfile.Formats, "every format is round-tripped below")
+	for _, f := range walletfile.Formats {
 		t.Run(string(f), func(t *testing.T) {
 			file := ok[FileResult](t, r, "wallets.exportFile", WalletExportParams{ID: walletID, Format: string(f)})
 			require.Equal(t, string(f), file.Format)
