@@ -55,6 +55,44 @@ func ParseDeviceType(s string) (DeviceType, error) {
 	return "", invalid(fmt.Sprintf("unknown device type %q", s), "use one of "+strings.Join(names, ", "))
 }
 
+// Device models, where models of one type exchange data differently
+// (Coinkite's Coldcard documentation: the Mk3 and Mk4 read PSBTs from the
+// microSD card and have no camera; the Q scans and shows BBQr codes).
+const (
+	// ModelColdcardMk4 is a Coldcard Mk3 or Mk4.
+	ModelColdcardMk4 = "mk4"
+	// ModelColdcardQ is a Coldcard Q.
+	ModelColdcardQ = "q"
+)
+
+// DeviceModels lists the models a device type knows, in the order the UI
+// offers them (a new slice each call); nil when the type has no models.
+func DeviceModels(t DeviceType) []string {
+	switch t {
+	case TypeColdcard:
+		return []string{ModelColdcardMk4, ModelColdcardQ}
+	}
+	return nil
+}
+
+// ParseDeviceModel checks a model name (case-insensitive) for a device
+// type. The empty model (not said) is valid for every type; a type without
+// models accepts only the empty one.
+func ParseDeviceModel(t DeviceType, s string) (string, error) {
+	m := strings.ToLower(strings.TrimSpace(s))
+	if m == "" {
+		return "", nil
+	}
+	models := DeviceModels(t)
+	if slices.Contains(models, m) {
+		return m, nil
+	}
+	if len(models) == 0 {
+		return "", invalid(fmt.Sprintf("a %s device has no model %q", t, s), "leave the model empty")
+	}
+	return "", invalid(fmt.Sprintf("unknown %s model %q", t, s), "use one of "+strings.Join(models, ", ")+", or leave it empty")
+}
+
 // DeviceKey is one public key of a device: a BIP32 account key with its
 // origin (BIP380 "[fingerprint/path]xpub").
 type DeviceKey struct {
@@ -81,6 +119,10 @@ type Device struct {
 	Type      DeviceType  `json:"type"`
 	Keys      []DeviceKey `json:"keys"`
 	CreatedAt time.Time   `json:"created_at"`
+	// Model narrows the type where its models differ (DeviceModels, e.g.
+	// ModelColdcardQ); empty when not said. Records written before models
+	// existed have none and load as empty.
+	Model string `json:"model,omitempty"`
 	// Seed is the encrypted seed of a hot device, nil for other types.
 	Seed *SeedEnvelope `json:"seed,omitempty"`
 }
@@ -193,6 +235,10 @@ func (e *Engine) AddDevice(ctx context.Context, d Device) (Device, error) {
 	if t == TypeHot {
 		return Device{}, invalid("a hot device cannot be added from public keys", "create it from a mnemonic (CreateHotDevice)")
 	}
+	model, err := ParseDeviceModel(t, d.Model)
+	if err != nil {
+		return Device{}, err
+	}
 	if err := e.deviceNameFree(name, ""); err != nil {
 		return Device{}, err
 	}
@@ -203,7 +249,7 @@ func (e *Engine) AddDevice(ctx context.Context, d Device) (Device, error) {
 	if len(ks) == 0 {
 		return Device{}, invalid("the device has no keys", "paste its [fingerprint/path]xpub lines or upload its export file")
 	}
-	nd := Device{ID: e.newDeviceID(name), Name: name, Type: t, Keys: ks, CreatedAt: e.stamp()}
+	nd := Device{ID: e.newDeviceID(name), Name: name, Type: t, Keys: ks, CreatedAt: e.stamp(), Model: model}
 	if err := e.putDevices(ctx, "adding device "+quote(name), nd); err != nil {
 		return Device{}, err
 	}
@@ -297,6 +343,27 @@ func (e *Engine) RenameDevice(ctx context.Context, id, name string) (Device, err
 	d = cloneDevice(d)
 	d.Name = n
 	if err := e.putDevices(ctx, "renaming device "+quote(n), d); err != nil {
+		return Device{}, err
+	}
+	return cloneDevice(d), nil
+}
+
+// SetDeviceModel sets (or, with "", clears) the model of a device; the
+// model is checked against the device's type (ParseDeviceModel).
+func (e *Engine) SetDeviceModel(ctx context.Context, id, model string) (Device, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d, ok := e.devices[id]
+	if !ok {
+		return Device{}, notFound("device", id)
+	}
+	m, err := ParseDeviceModel(d.Type, model)
+	if err != nil {
+		return Device{}, err
+	}
+	d = cloneDevice(d)
+	d.Model = m
+	if err := e.putDevices(ctx, "setting the model of device "+quote(d.Name), d); err != nil {
 		return Device{}, err
 	}
 	return cloneDevice(d), nil

@@ -176,3 +176,152 @@ func TestRenameDeviceKeepsItsIDAndRefusesATakenName(t *testing.T) {
 	_, err = e.RenameDevice(ctx, "nope", "x")
 	require.ErrorIs(t, err, ErrNotFound)
 }
+
+func TestDeviceModelIsCheckedPerTypeSetOnAddAndEditAndStored(t *testing.T) {
+	ctx := context.Background()
+	e := openEngine(t, store.NewMemory())
+	ks := mustKeys(t, keyA)
+	for _, tc := range []struct {
+		name  string
+		typ   DeviceType
+		model string
+		want  string
+		err   string
+	}{
+		{"coldcard q in capitals", TypeColdcard, " Q ", ModelColdcardQ, ""},
+		{"coldcard mk4", TypeColdcard, "mk4", ModelColdcardMk4, ""},
+		{"coldcard model not said", TypeColdcard, "", "", ""},
+		{"keystone without models", TypeKeystone, "", "", ""},
+		{"unknown coldcard model", TypeColdcard, "mk5", "", `unknown coldcard model "mk5" (use one of mk4, q, or leave it empty)`},
+		{"model for a type without models", TypeLedger, "q", "", `a ledger device has no model "q" (leave the model empty)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := snapshot(t, e.st)
+			d, err := e.AddDevice(ctx, Device{Name: tc.name, Type: tc.typ, Model: tc.model, Keys: ks})
+			if tc.err != "" {
+				require.EqualError(t, err, tc.err)
+				var me *Error
+				require.ErrorAs(t, err, &me)
+				require.Equal(t, KindInvalid, me.Kind)
+				require.Equal(t, before, snapshot(t, e.st))
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, d.Model)
+			again, err := openEngine(t, e.st).Device(d.ID)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, again.Model)
+			require.NoError(t, e.DeleteDevice(ctx, d.ID))
+		})
+	}
+
+	d := addDevice(t, e, "Coldcard", TypeColdcard, keyA)
+	require.Equal(t, "", d.Model)
+	d, err := e.SetDeviceModel(ctx, d.ID, "Q")
+	require.NoError(t, err)
+	require.Equal(t, ModelColdcardQ, d.Model)
+	again, err := openEngine(t, e.st).Device(d.ID)
+	require.NoError(t, err)
+	require.Equal(t, d, again)
+	before := snapshot(t, e.st)
+	_, err = e.SetDeviceModel(ctx, d.ID, "mk2")
+	require.EqualError(t, err, `unknown coldcard model "mk2" (use one of mk4, q, or leave it empty)`)
+	require.Equal(t, before, snapshot(t, e.st))
+	d, err = e.SetDeviceModel(ctx, d.ID, "")
+	require.NoError(t, err)
+	require.Equal(t, "", d.Model)
+	_, err = e.SetDeviceModel(ctx, "missing", "q")
+	require.ErrorIs(t, err, ErrNotFound)
+
+	j := addDevice(t, e, "Jade", TypeJade, keyB)
+	_, err = e.SetDeviceModel(ctx, j.ID, "q")
+	require.EqualError(t, err, `a jade device has no model "q" (leave the model empty)`)
+}
+
+func TestDeviceModelsListOnlyColdcardModels(t *testing.T) {
+	for _, typ := range DeviceTypes() {
+		t.Run(string(typ), func(t *testing.T) {
+			if typ == TypeColdcard {
+				require.Equal(t, []string{"mk4", "q"}, DeviceModels(typ))
+				return
+			}
+			require.Nil(t, DeviceModels(typ))
+		})
+	}
+}
+
+// A device record written before devices had a model (no "model" field)
+// loads with an empty model and can be given one.
+func TestDeviceRecordWithoutModelFieldLoadsAndTakesAModel(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemory()
+	k := mustKeys(t, keyA)[0]
+	old := `{"id":"old_coldcard","name":"Old Coldcard","type":"coldcard","keys":[{"origin":"` + k.Origin.String() + `","xpub":"` + k.Xpub + `","script_hint":"wsh"}],"created_at":"2025-01-02T03:04:05Z"}`
+	require.NoError(t, st.Apply(ctx, store.Put(store.Devices, "old_coldcard", []byte(old))))
+	e := openEngine(t, st)
+	d, err := e.Device("old_coldcard")
+	require.NoError(t, err)
+	require.Equal(t, "", d.Model)
+	require.Equal(t, "Old Coldcard", d.Name)
+	require.Equal(t, []DeviceKey{k}, d.Keys)
+	_, err = e.SetDeviceModel(ctx, d.ID, "q")
+	require.NoError(t, err)
+	raw, err := st.Get(ctx, store.Devices, "old_coldcard")
+	require.NoError(t, err)
+	require.Contains(t, string(raw), `"model":"q"`)
+}
+
+func TestKeyChoicesListTheDeviceKeysOfTheScriptAndNetworkWithTheDefault(t *testing.T) {
+	ctx := context.Background()
+	e := openEngine(t, store.NewMemory())
+	acct0 := keyAt(t, 7, &chaincfg.MainNetParams, "48'/0'/0'/2'")
+	acct1 := keyAt(t, 7, &chaincfg.MainNetParams, "48'/0'/1'/2'")
+	single := keyAt(t, 7, &chaincfg.MainNetParams, "84'/0'/0'")
+	test := keyAt(t, 7, &chaincfg.TestNet3Params, "48'/1'/0'/2'")
+	two := addDevice(t, e, "Two accounts", TypeColdcard, acct0+"\n"+acct1+"\n"+single+"\n")
+	two, err := e.AddDeviceKeys(ctx, two.ID, mustKeys(t, test))
+	require.NoError(t, err)
+	other := addDevice(t, e, "Other", TypeOther, keyB)
+
+	for _, tc := range []struct {
+		name   string
+		script WalletScript
+		net    network.Network
+		want   []string
+		def    string
+	}{
+		// Both accounts are on the standard path: the first in the device's
+		// order is the default.
+		{"wsh on main: both accounts, the first by default", ScriptWSH, network.Main, []string{xpubOf(acct0), xpubOf(acct1)}, xpubOf(acct0)},
+		{"wpkh on main: the BIP84 key", ScriptWPKH, network.Main, []string{xpubOf(single)}, xpubOf(single)},
+		{"wsh on test: the tpub", ScriptWSH, network.Test, []string{xpubOf(test)}, xpubOf(test)},
+		{"tr on test: none", ScriptTR, network.Test, []string{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cs, err := e.KeyChoices([]string{two.ID}, tc.script, tc.net)
+			require.NoError(t, err)
+			require.Len(t, cs, 1)
+			require.Equal(t, two.ID, cs[0].DeviceID)
+			got := []string{}
+			for _, k := range cs[0].Keys {
+				got = append(got, k.Xpub)
+			}
+			require.Equal(t, tc.want, got)
+			require.Equal(t, tc.def, cs[0].Default)
+		})
+	}
+
+	_, err = e.KeyChoices([]string{two.ID, "nope"}, ScriptWSH, network.Main)
+	require.ErrorIs(t, err, ErrNotFound)
+	_, err = e.KeyChoices([]string{two.ID}, "wsh-ish", network.Main)
+	require.EqualError(t, err, `unknown wallet script type "wsh-ish" (use pkh, sh-wpkh, wpkh or tr for single-sig; wsh, sh-wsh or tr-multi_a for multisig)`)
+	_, err = e.KeyChoices([]string{two.ID}, ScriptWSH, "litecoin")
+	require.EqualError(t, err, `unknown network: unknown network "litecoin": use main, test, signet or regtest`)
+
+	// The second account, chosen, is the one in the wallet's descriptor.
+	res, err := e.CreateWallet(ctx, WalletSpec{Name: "Account one", ScriptType: ScriptWSH, DeviceIDs: []string{two.ID, other.ID}, Network: network.Main,
+		Keys: map[string]string{two.ID: xpubOf(acct1)}})
+	require.NoError(t, err)
+	require.Contains(t, res.Wallet.Descriptor, "["+mustKeys(t, acct1)[0].Origin.String()+"]"+xpubOf(acct1)+"/<0;1>/*")
+	require.NotContains(t, res.Wallet.Descriptor, xpubOf(acct0))
+}

@@ -243,6 +243,54 @@ func pickKey(d Device, s WalletScript, net network.Network, chosen string) (Devi
 	return best.k, warn, nil
 }
 
+// KeyChoice is what a device offers a new wallet: its keys usable for the
+// wallet's script type and network (in the device's order) and the one
+// CreateWallet takes when WalletSpec.Keys names none.
+type KeyChoice struct {
+	DeviceID string      `json:"device_id"`
+	Keys     []DeviceKey `json:"keys"`
+	// Default is the xpub pickKey chooses; empty when the device has no
+	// usable key (CreateWallet then says why).
+	Default string `json:"default"`
+}
+
+// KeyChoices lists, for each device id, the keys CreateWallet could use for
+// a wallet of script s on net: keys of the network's version (BIP32 xpub or
+// tpub) whose script hint fits s, as pickKey selects them, with pickKey's
+// default. A device with several (a second BIP48 account, a key of another
+// script) lets the user choose one through WalletSpec.Keys.
+func (e *Engine) KeyChoices(ids []string, s WalletScript, net network.Network) ([]KeyChoice, error) {
+	n, err := network.Parse(string(net))
+	if err != nil {
+		return nil, invalidErr("unknown network", "", err)
+	}
+	if _, ok := s.kind(); !ok {
+		return nil, invalid(fmt.Sprintf("unknown wallet script type %q", s), "use pkh, sh-wpkh, wpkh or tr for single-sig; wsh, sh-wsh or tr-multi_a for multisig")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]KeyChoice, 0, len(ids))
+	for _, id := range ids {
+		d, ok := e.devices[id]
+		if !ok {
+			return nil, notFound("device", id)
+		}
+		c := KeyChoice{DeviceID: id, Keys: []DeviceKey{}}
+		for _, k := range d.Keys {
+			pk, err := checkKey(k)
+			if err != nil || pk.testnet != n.IsTestnetLike() || !slices.Contains(s.allowedHints(), pk.ScriptHint) {
+				continue
+			}
+			c.Keys = append(c.Keys, pk.DeviceKey)
+		}
+		if k, _, err := pickKey(d, s, n, ""); err == nil {
+			c.Default = k.Xpub
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 // buildDescriptor writes the BIP389 multipath descriptor of a wallet.
 func buildDescriptor(s WalletScript, m int, ks []DeviceKey) string {
 	exprs := make([]string, len(ks))
