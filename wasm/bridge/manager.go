@@ -97,8 +97,11 @@ type RenameParams struct {
 // DeviceParams describes a hardware device to add: its keys given as a list,
 // or as Export, the text of a key export file or "[fp/path]xpub" lines.
 type DeviceParams struct {
-	Name   string              `json:"name"`
-	Type   manager.DeviceType  `json:"type"`
+	Name string             `json:"name"`
+	Type manager.DeviceType `json:"type"`
+	// Model narrows the type where it has models (devices.models), e.g.
+	// "q" for a Coldcard Q; empty when not said.
+	Model  string              `json:"model,omitempty"`
 	Keys   []manager.DeviceKey `json:"keys,omitempty"`
 	Export string              `json:"export,omitempty"`
 }
@@ -119,6 +122,31 @@ func collectKeys(list []manager.DeviceKey, export string) ([]manager.DeviceKey, 
 		return nil, err
 	}
 	return append(append([]manager.DeviceKey(nil), list...), ks...), nil
+}
+
+// ModelParams sets (or, empty, clears) a device's model.
+type ModelParams struct {
+	ID    string `json:"id"`
+	Model string `json:"model"`
+}
+
+// DeviceModelsResult lists, per device type that has models, its models
+// in the order to offer them.
+type DeviceModelsResult struct {
+	Models map[manager.DeviceType][]string `json:"models"`
+}
+
+// KeyChoicesParams asks which keys the devices offer a new wallet.
+type KeyChoicesParams struct {
+	DeviceIDs  []string             `json:"device_ids"`
+	ScriptType manager.WalletScript `json:"script_type"`
+	Network    string               `json:"network"`
+}
+
+// KeyChoicesResult is, per device in the order asked, its usable keys and
+// the engine's default (manager.KeyChoice).
+type KeyChoicesResult struct {
+	Choices []manager.KeyChoice `json:"choices"`
 }
 
 // DevicesResult lists devices.
@@ -310,7 +338,20 @@ func RegisterManager(r *Registry, src EngineSource) {
 		if err != nil {
 			return manager.Device{}, err
 		}
-		d, err := e.AddDevice(ctx, manager.Device{Name: p.Name, Type: p.Type, Keys: ks})
+		d, err := e.AddDevice(ctx, manager.Device{Name: p.Name, Type: p.Type, Model: p.Model, Keys: ks})
+		return publicDevice(d), err
+	})
+	stateful(r, src, "devices.models", "lists the models of the device types that have them (coldcard: mk4, q)", func(_ context.Context, _ *manager.Engine, _ struct{}) (DeviceModelsResult, error) {
+		res := DeviceModelsResult{Models: map[manager.DeviceType][]string{}}
+		for _, t := range manager.DeviceTypes() {
+			if ms := manager.DeviceModels(t); len(ms) > 0 {
+				res.Models[t] = ms
+			}
+		}
+		return res, nil
+	})
+	stateful(r, src, "devices.setModel", "sets or (empty) clears a device's model", func(ctx context.Context, e *manager.Engine, p ModelParams) (manager.Device, error) {
+		d, err := e.SetDeviceModel(ctx, p.ID, p.Model)
 		return publicDevice(d), err
 	})
 	stateful(r, src, "devices.addKeys", "adds keys to a hardware device (a list, or export text)", func(ctx context.Context, e *manager.Engine, p KeysParams) (manager.Device, error) {
@@ -370,6 +411,14 @@ func RegisterManager(r *Registry, src EngineSource) {
 		res, err := e.CreateWallet(ctx, p)
 		res.NewDevices = publicDevices(res.NewDevices)
 		return res, err
+	})
+	stateful(r, src, "wallets.keyChoices", "lists each device's keys usable for a new wallet's script type and network, with the default pick", func(_ context.Context, e *manager.Engine, p KeyChoicesParams) (KeyChoicesResult, error) {
+		net, err := parseNetwork(p.Network)
+		if err != nil {
+			return KeyChoicesResult{}, err
+		}
+		cs, err := e.KeyChoices(p.DeviceIDs, p.ScriptType, net)
+		return KeyChoicesResult{Choices: cs}, err
 	})
 	stateful(r, src, "wallets.importDescriptor", "creates a wallet from output descriptors (BIP380-389)", func(ctx context.Context, e *manager.Engine, p manager.ImportSpec) (manager.CreateResult, error) {
 		res, err := e.ImportDescriptor(ctx, p)
