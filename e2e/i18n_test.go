@@ -239,6 +239,42 @@ func TestI18nPseudoLocaleWrapsEveryTextOfEveryScreenAndEnglishComesBack(t *testi
 	check("a device's delete confirmation")
 	require.Equal(t, "⟦Yes, delete⟧", eval[string](t, ctx, `document.querySelector("main .confirm button.danger").textContent`))
 
+	// The welcome screen: the first-run setup (the relay has no admin yet)
+	// with its passwords that differ, the "Use another relay" form with an
+	// address it refuses, the admin created, the node choice, then the
+	// login form.
+	visit(t, ctx, "#/welcome", `document.querySelector("main input[name=token]")`)
+	check("#/welcome, first run")
+	fill(t, ctx, "input[name=token]", rl.token)
+	fill(t, ctx, "input[name=password]", "correct horse battery")
+	fill(t, ctx, "input[name=password2]", "correct horse staple")
+	clickButton(t, ctx, "⟦Create the admin⟧")
+	waitJS(t, ctx, "the setup's error", `document.querySelector("main .view > .errors .error")`)
+	require.Equal(t, []string{"⟦the two passwords differ⟧", "⟦What to do: ⟦type the same password twice⟧⟧"},
+		eval[[]string](t, ctx, `[...document.querySelectorAll("main .view > .errors .error p")].map(p => p.textContent)`))
+	check("#/welcome, first run with an error")
+	fill(t, ctx, "input[name=relay-url]", "relay.example")
+	clickButton(t, ctx, "⟦Connect⟧")
+	waitJS(t, ctx, "the relay choice's error", `document.querySelector("form[aria-labelledby=other-relay-h] .error")`)
+	require.Equal(t, []string{`⟦"relay.example" is not a relay address: it must start with http:// or https://⟧`,
+		"⟦What to do: ⟦type the relay's address as its page shows it, such as https://relay.example or http://192.168.1.5:25441⟧⟧"},
+		eval[[]string](t, ctx, `[...document.querySelectorAll("form[aria-labelledby=other-relay-h] .error p")].map(p => p.textContent)`))
+	check("#/welcome, another relay refused")
+	fill(t, ctx, "input[name=password2]", "correct horse battery")
+	clickButton(t, ctx, "⟦Create the admin⟧")
+	waitJS(t, ctx, "the session and the add-node form", `document.querySelector("main #session-h") && document.querySelector("main input[name=node-url]")`)
+	require.Equal(t, "⟦Logged in to this relay as admin (admin).⟧", text(t, ctx, "section[aria-labelledby=session-h] p"))
+	check("#/welcome, logged in")
+	// A node of the relay (not reachable: only its choice is drawn).
+	eval[string](t, ctx, `specterApp.relay.addNode({name: "Node N", url: "http://127.0.0.1:1", network: "regtest", user: "u", password: "p"}).then(n => n.id)`)
+	eval[bool](t, ctx, `(document.querySelector("main > .view").dataset.old = "1", specterApp.go("#/welcome"), true)`)
+	waitJS(t, ctx, "the node choice", `document.querySelector("main > .view:not([data-old]) label[for=node-none]") && [...document.querySelectorAll("main label[translate=no]")].some(l => l.textContent.startsWith("Node N (regtest, "))`)
+	require.Equal(t, "⟦None⟧", text(t, ctx, "main label[for=node-none]"))
+	check("#/welcome, node choice")
+	clickButton(t, ctx, "⟦Log out⟧")
+	waitJS(t, ctx, "the login form", `document.querySelector("main #login-h") && document.querySelector("main input[name=username]")`)
+	check("#/welcome, login")
+
 	// English comes back, byte for byte, with no catalogue.
 	eval[bool](t, ctx, `(specterApp.i18n.useCatalogue("en", null), true)`)
 	waitJS(t, ctx, "English", `specterApp.i18n.language() === "en" && document.querySelector("header nav a").textContent === "Wallets"`)
@@ -275,4 +311,15 @@ func TestI18nPseudoLocaleWrapsEveryTextOfEveryScreenAndEnglishComesBack(t *testi
 		require.Equal(t, tc.used, eval[string](t, ctx, `specterApp.i18n.language()`), tc.tag)
 	}
 	require.True(t, strings.HasPrefix(eval[string](t, ctx, `document.title`), "Settings"))
+
+	// The welcome screen when the relay is gone: its error and going on
+	// offline, in the pseudo-locale.
+	rl.stop(t)
+	eval[bool](t, ctx, `(specterApp.i18n.useCatalogue("en-XA", `+pseudoCatalogue(t)+`), true)`)
+	waitJS(t, ctx, "the status bar without the relay", `document.getElementById("relay-state").textContent === "⟦Relay: not reachable⟧"`)
+	visit(t, ctx, "#/welcome", `document.querySelector("main #relay-h")`)
+	require.Equal(t, "⟦Relay not reachable⟧", text(t, ctx, "main #relay-h"))
+	require.Equal(t, []string{"⟦the relay did not answer⟧", "⟦What to do: ⟦check that `specter serve` runs and that this device reaches it; the app works offline meanwhile⟧⟧"},
+		eval[[]string](t, ctx, `[...document.querySelectorAll("section[aria-labelledby=relay-h] .error p")].map(p => p.textContent)`))
+	check("#/welcome, relay not reachable")
 }
