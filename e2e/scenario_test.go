@@ -188,6 +188,24 @@ func TestNewUserSetsUpA2of3WalletThatSurvivesReloadOfflineAndRestore(t *testing.
 	waitJS(t, ctx, "the node shown not reachable", `document.getElementById("node-state").dataset.state === "down" && specterApp.config.node_id !== ""`)
 	require.Equal(t, "Node: not reachable", text(t, ctx, "#node-state"))
 	shot.take(t, ctx, "welcome-connected")
+
+	// Log out, then back in: a wrong password is refused and says why; the
+	// right one opens the session again with the node still chosen.
+	clickButton(t, ctx, "Log out")
+	waitJS(t, ctx, "the login form", `document.getElementById("login-h")`)
+	require.Equal(t, "Log in to the relay", text(t, ctx, "#login-h"))
+	fill(t, ctx, "input[name=username]", "admin")
+	fill(t, ctx, "input[name=password]", "wrong horse battery")
+	clickButton(t, ctx, "Log in")
+	waitJS(t, ctx, "the refusal", `document.querySelector("main .error")`)
+	require.Equal(t, "wrong user name or password", text(t, ctx, "main .error .error-message"))
+	require.Nil(t, eval[any](t, ctx, `document.getElementById("session-h")`), "no session after a wrong password")
+	shot.take(t, ctx, "welcome-login-refused")
+	fill(t, ctx, "input[name=password]", "correct horse battery")
+	clickButton(t, ctx, "Log in")
+	waitJS(t, ctx, "the connected panel again", `document.getElementById("session-h")`)
+	waitJS(t, ctx, "the user in the status bar again", `document.getElementById("user-state").textContent === "Logged in as admin"`)
+	waitJS(t, ctx, "the node still chosen", `document.getElementById("node-state").dataset.state === "down" && specterApp.config.node_id !== ""`)
 	// The service worker has precached the app (needed for the offline part).
 	waitJS(t, ctx, "the service worker in control", `navigator.serviceWorker.controller !== null`)
 	requireInstallable(t, ctx)
