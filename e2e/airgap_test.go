@@ -144,12 +144,13 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 
 	// The wallet, through the engine's API (the device and wallet screens
 	// have their own tests).
-	type dev struct{ name, typ string }
-	devs := []dev{{"Keystone A", "keystone"}, {"Coldcard Q B", "coldcard"}, {"Specter DIY C", "specterdiy"}}
+	// The Coldcard is stored as a Q (model "q").
+	type dev struct{ name, typ, model string }
+	devs := []dev{{"Keystone A", "keystone", ""}, {"Coldcard Q B", "coldcard", "q"}, {"Specter DIY C", "specterdiy", ""}}
 	var ids []string
 	for i, d := range devs {
 		k := bip48Key(t, byte(i+1))
-		id := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("devices.add", {name: %s, type: %s, export: %s}).then(d => d.id)`, quote(d.name), quote(d.typ), quote(k.line())))
+		id := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("devices.add", {name: %s, type: %s, model: %s, export: %s}).then(d => d.id)`, quote(d.name), quote(d.typ), quote(d.model), quote(k.line())))
 		ids = append(ids, id)
 	}
 	walletID := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.create", {name: "Vault", kind: "multi", script_type: "wsh", m: 2, device_ids: [%s, %s, %s], network: "test"}).then(r => r.wallet.id)`,
@@ -223,8 +224,14 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 	waitJS(t, ctx, "the first signature", `document.querySelector("[data-testid=psbt-signatures]") && document.querySelector("[data-testid=psbt-signatures]").textContent === "1 of 2"`)
 	shot.take(t, ctx, "airgap-scanned-ur")
 
-	// Coldcard Q: BBQr, its default once the model is chosen.
+	// Coldcard Q: BBQr, its default, from the device's stored model with
+	// no model chosen on this page.
 	clickButton(t, ctx, "Sign with Coldcard Q B")
+	require.Equal(t, "q", eval[string](t, ctx, `document.querySelector("select[name=model]").value`))
+	require.Equal(t, "bbqr", eval[string](t, ctx, `document.querySelector("select[name=format]").value`))
+	// Switched to a Mk3/Mk4 for this session, it offers the SD-card file;
+	// back to the Q, BBQr again.
+	fill(t, ctx, "select[name=model]", "")
 	require.Equal(t, "file", eval[string](t, ctx, `document.querySelector("select[name=format]").value`))
 	fill(t, ctx, "select[name=model]", "q")
 	require.Equal(t, "bbqr", eval[string](t, ctx, `document.querySelector("select[name=format]").value`))
@@ -258,12 +265,15 @@ func TestAirGappedSigningOfA2of3WalletOverAnimatedURAndBBQrThroughTheCamera(t *t
 
 	// Registration of the wallet on each device: the Keystone's animated
 	// BC-UR bytes hold the Coldcard setup text, which verifies as the
-	// wallet; the Coldcard Mk4 gets the SD-card file.
+	// wallet; the Coldcard Q starts on its BBQr code (its stored model) and
+	// offers the SD-card file too.
 	goHash(t, ctx, "#/psbt/register/"+walletID)
 	waitHeading(t, ctx, "Register Vault on its devices")
-	waitJS(t, ctx, "the Keystone's registration QR", `(document.querySelector("[data-testid=register-qr]") || {dataset: {}}).dataset.frame`)
-	fill(t, ctx, "select[name=qr-speed]", "10")
-	reg, _ := readAnimatedQR(t, ctx, "[data-testid=register-qr]")
+	waitJS(t, ctx, "the Coldcard Q's BBQr registration", `[...document.querySelectorAll("[data-testid=register-qr]")].some(c => (c.dataset.frame || "").startsWith("B$"))`)
+	require.Equal(t, "q", eval[string](t, ctx, `document.querySelector("select[name=model]").value`))
+	waitJS(t, ctx, "the Keystone's registration QR", `(document.querySelector("section[aria-label='Keystone A'] [data-testid=register-qr]") || {dataset: {}}).dataset.frame`)
+	fill(t, ctx, "section[aria-label='Keystone A'] select[name=qr-speed]", "10")
+	reg, _ := readAnimatedQR(t, ctx, "section[aria-label='Keystone A'] [data-testid=register-qr]")
 	require.Equal(t, airgap.KindWalletSetup, reg.Kind)
 	require.Equal(t, "ur:bytes", reg.Source)
 	require.NotNil(t, reg.Setup)

@@ -15,6 +15,30 @@ const TYPE_NAMES = {
   krux: "Krux",
 };
 
+// Model names are brand names too; "" is a device whose model is not set.
+const MODEL_NAMES = { coldcard: { mk4: "Mk3 / Mk4", q: "Coldcard Q" } };
+
+/** The name of a device's model (its id when unknown), or "" when not set. */
+export function modelName(type, model) {
+  if (!model) return "";
+  return (MODEL_NAMES[type] && MODEL_NAMES[type][model]) || model;
+}
+
+/** The models of each type that has some (devices.models), {} when the engine has none. */
+export async function deviceModels(app) {
+  if (!app.methods.has("devices.models")) return {};
+  return (await app.call("devices.models")).models || {};
+}
+
+/** A select of a type's models, with "not set" first; null for a type without models. */
+export function modelSelect(models, type, selected) {
+  const list = models[type];
+  if (!list || !list.length) return null;
+  return h("select", { name: "model" },
+    h("option", { value: "", text: t("Not set"), selected: !selected }),
+    list.map((m) => h("option", { value: m, text: modelName(type, m), selected: m === selected })));
+}
+
 export function typeName(type) {
   if (type === "other") return t("Other");
   if (type === "hot") return t("Hot wallet (this browser)");
@@ -52,9 +76,20 @@ function typeSelect(types, selected) {
 
 async function renderAdd(root, app) {
   const types = await app.call("devices.types");
+  const models = await deviceModels(app);
   const slot = h("div");
   const name = h("input", { type: "text", name: "name", required: true, autocomplete: "off" });
   const type = typeSelect(types, "other");
+  // The model, for the types whose models differ (a Coldcard Q reads QR
+  // codes, a Mk4 the SD card): it picks the default format when signing.
+  const modelSlot = h("div");
+  let model = null;
+  const showModel = () => {
+    model = modelSelect(models, type.value, "");
+    modelSlot.replaceChildren(...(model ? [field(t("Model"), model, t("Decides how PSBTs go to the device by default: a Coldcard Q scans QR codes, a Mk3 or Mk4 reads the SD card."))] : []));
+  };
+  type.addEventListener("change", showModel);
+  showModel();
   const keys = h("textarea", { name: "keys", spellcheck: "false", placeholder: "[f5acc2fd/48'/1'/0'/2']tpubDF..." });
   const file = h("input", { type: "file", name: "file", accept: ".json,.txt,text/plain,application/json" });
   const preview = h("div", { "aria-live": "polite" });
@@ -97,6 +132,7 @@ async function renderAdd(root, app) {
   const form = h("form", { class: "panel" },
     field(t("Name"), name, t("How you call this signer, e.g. \"Coldcard in the safe\".")),
     field(t("Type"), type),
+    modelSlot,
     field(t("Keys"), keys, t("One \"[fingerprint/derivation]xpub\" per line, or the text of the device's export file.")),
     field(t("Or upload the device's export file"), file, t("Coldcard, Keystone, Passport, SeedSigner, Jade, Specter DIY, Electrum and Sparrow exports are read.")),
     scanner.el,
@@ -106,7 +142,9 @@ async function renderAdd(root, app) {
     ev.preventDefault();
     submit.disabled = true;
     try {
-      const d = await app.call("devices.add", { name: name.value.trim(), type: type.value, export: keys.value });
+      const params = { name: name.value.trim(), type: type.value, export: keys.value };
+      if (model && model.value) params.model = model.value;
+      const d = await app.call("devices.add", params);
       app.announce(t("Device {name} added with {n} keys.", { name: d.name, n: d.keys.length }));
       app.go("#/devices/" + encodeURIComponent(d.id));
     } catch (err) {
@@ -206,8 +244,9 @@ async function renderDevice(root, app, id) {
   const usedBy = wallets.filter((w) => (w.device_ids || []).includes(d.id));
   const title = heading(d.name);
   title.setAttribute("translate", "no"); // a name, not a text of the app
+  const models = await deviceModels(app);
   root.append(title, slot,
-    facts([[t("Type"), typeName(d.type)], [t("Keys"), String(d.keys.length)],
+    facts([[t("Type"), typeName(d.type)], d.model ? [t("Model"), modelName(d.type, d.model)] : null, [t("Keys"), String(d.keys.length)],
       [t("Used by"), usedBy.length ? h("span", {}, usedBy.map((w, i) => [i ? ", " : "", h("a", { href: "#/wallets/" + encodeURIComponent(w.id), text: w.name })])) : t("no wallet")],
       [t("Added"), new Date(d.created_at).toLocaleString()]]),
     h("h2", { text: t("Keys") }),
@@ -245,6 +284,25 @@ async function renderDevice(root, app, id) {
     }
   });
 
+  // Model, for the types that have models.
+  const model = app.methods.has("devices.setModel") ? modelSelect(models, d.type, d.model || "") : null;
+  let modelForm = null;
+  if (model) {
+    modelForm = h("form", { class: "panel" }, h("h2", { text: t("Model") }),
+      field(t("Model of {name}", { name: d.name }), model, t("Decides how PSBTs go to the device by default: a Coldcard Q scans QR codes, a Mk3 or Mk4 reads the SD card.")),
+      h("button", { type: "submit" }, t("Save the model")));
+    modelForm.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try {
+        await app.call("devices.setModel", { id: d.id, model: model.value });
+        app.announce(t("Model saved."));
+        app.go("#/devices/" + encodeURIComponent(d.id));
+      } catch (err) {
+        showError(slot, err);
+      }
+    });
+  }
+
   const del = h("section", { class: "panel" }, h("h2", { text: t("Delete") }),
     h("p", {}, usedBy.length ? t("Wallets use this device: the engine refuses to delete it while they exist.") : t("The device's keys are forgotten; wallets are not affected.")),
     confirmButton(t("Delete"), t("Delete {name}?", { name: d.name }), async () => {
@@ -258,5 +316,5 @@ async function renderDevice(root, app, id) {
         slot.querySelector(".error")?.focus();
       }
     }, { yes: t("Yes, delete") }));
-  root.append(addForm, renameForm, del);
+  root.append(addForm, ...(modelForm ? [modelForm] : []), renameForm, del);
 }

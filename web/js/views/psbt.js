@@ -15,7 +15,7 @@ import { animatedQR, drawText } from "../animqr.js";
 import { cameraScanner } from "../camera.js";
 import { t, tn } from "../i18n.js";
 import { errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
-import { typeName } from "./devices.js";
+import { deviceModels, modelSelect, typeName } from "./devices.js";
 
 const STORE = "specter.psbt.current";
 // The formats' names are functions so that they are translated when drawn;
@@ -46,6 +46,16 @@ function b64ToBytes(b64) {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
+}
+
+/**
+ * The profile model (airgap.profiles) of a device: its stored model when a
+ * profile has it (a Coldcard "q"), else the type's general profile ("",
+ * which is also a Coldcard "mk4").
+ */
+function profileModel(d, typeProfiles) {
+  if (d && d.model && typeProfiles.some((p) => p.model === d.model)) return d.model;
+  return typeProfiles.some((p) => p.model === "") ? "" : (typeProfiles[0] ? typeProfiles[0].model : "");
 }
 
 /** Appends the children that are not null, false or undefined. */
@@ -306,7 +316,9 @@ async function renderSigning(root, app, wallets) {
       signerSlot.append(h("p", { text: t("A {type} signs over USB, which this app does not reach: save the PSBT as a file for a desktop tool, or show it as a QR code to another signer.", { type: typeName(d.type) }) }));
     }
     const modelSel = typeProfiles.length > 1 ? h("select", { name: "model" }, typeProfiles.map((p) => h("option", { value: p.model, text: p.model === "q" ? "Coldcard Q" : (p.model ? p.model : "Mk3 / Mk4") }))) : null;
-    if (modelSel) modelSel.value = state.model && typeProfiles.some((p) => p.model === state.model) ? state.model : typeProfiles[0].model;
+    // The model chosen here this session, else the device's stored model.
+    const picked = d && state.models && state.models[d.id];
+    if (modelSel) modelSel.value = picked !== undefined && typeProfiles.some((p) => p.model === picked) ? picked : profileModel(d, typeProfiles);
     const formatSel = h("select", { name: "format" });
     const showSlot = h("div");
     const note = h("p", { class: "help" });
@@ -346,7 +358,12 @@ async function renderSigning(root, app, wallets) {
       showSlot.replaceChildren(qr.el);
     }
     formats();
-    modelSel?.addEventListener("change", () => { state.model = modelSel.value; saveState(state); formats(); show(); });
+    modelSel?.addEventListener("change", () => {
+      if (d) state.models = { ...(state.models || {}), [d.id]: modelSel.value };
+      saveState(state);
+      formats();
+      show();
+    });
     formatSel.addEventListener("change", show);
     const back = cameraScanner(app, { label: d ? t("Scan the signed PSBT from {name}", { name: d.name }) : t("Scan the signed PSBT"), onResult: (p) => take(p, false) });
     add(signerSlot, modelSel ? field(t("Model"), modelSel) : null, field(t("Format"), formatSel), note, showSlot, back.el);
@@ -447,6 +464,8 @@ async function renderRegister(root, app, walletID) {
     root.append(sec);
     const models = d.type === "coldcard" ? [["", "Mk3 / Mk4"], ["q", "Coldcard Q"]] : null;
     const modelSel = models ? h("select", { name: "model" }, models.map(([v, label]) => h("option", { value: v, text: label }))) : null;
+    // The device's stored model decides the default ("mk4" is the general "").
+    if (modelSel) modelSel.value = models.some(([v]) => v && v === d.model) ? d.model : "";
     const slot = h("div");
     if (modelSel) sec.append(field(t("Model"), modelSel));
     sec.append(slot);
@@ -516,6 +535,7 @@ async function renderAddDevice(root, app) {
     h("p", {}, t("Show the device's public key export (Keystone, Passport, Jade, SeedSigner, Krux: crypto-account or crypto-hdkey; Coldcard: its JSON export; any \"[fingerprint/path]xpub\") to the camera, or load its export file.")));
   const result = h("div");
   const types = await app.call("devices.types");
+  const models = await deviceModels(app);
   const scanner = cameraScanner(app, {
     label: t("Scan the device's keys"),
     onResult: (payload) => {
@@ -529,13 +549,22 @@ async function renderAddDevice(root, app) {
       const type = h("select", { name: "device-type" }, types.filter((x) => x !== "hot").map((x) => h("option", { value: x, text: typeName(x) })));
       const guess = types.find((x) => (payload.source || "").toLowerCase().includes(x));
       type.value = guess || "other";
+      const modelSlot = h("div");
+      let model = null;
+      const showModel = () => {
+        model = modelSelect(models, type.value, "");
+        if (model) model.name = "device-model";
+        modelSlot.replaceChildren(...(model ? [field(t("Model"), model)] : []));
+      };
+      type.addEventListener("change", showModel);
+      showModel();
       const errs = h("div");
       const addBtn = h("button", { type: "button", text: t("Add the device") });
       addBtn.addEventListener("click", async () => {
         showError(errs, null);
         try {
           const d = await app.call("devices.add", {
-            name: name.value.trim(), type: type.value,
+            name: name.value.trim(), type: type.value, ...(model && model.value ? { model: model.value } : {}),
             keys: keys.map((k) => Object.assign({ origin: k.origin, xpub: k.xpub }, k.script_hint ? { script_hint: k.script_hint } : {})),
           });
           app.announce(t("{name} was added.", { name: d.name }));
@@ -546,7 +575,7 @@ async function renderAddDevice(root, app) {
       });
       add(result, table(tn("{n} key found", "{n} keys found", keys.length), [t("Origin"), t("Extended public key"), t("Script")],
         keys.map((k) => [h("span", { class: "mono", text: "[" + String(k.origin).replace(/^\[|\]$/g, "") + "]" }), h("span", { class: "mono", text: k.xpub }), k.script_hint || ""])),
-      field(t("Device name"), name), field(t("Device type"), type), h("div", { class: "actions" }, addBtn), errs);
+      field(t("Device name"), name), field(t("Device type"), type), modelSlot, h("div", { class: "actions" }, addBtn), errs);
       name.focus();
     },
   });

@@ -72,6 +72,44 @@ async function renderCreate(root, app) {
   network.value = guessNetwork(devices);
   const boxes = devices.map((d) => h("input", { type: "checkbox", name: "device", value: d.id, id: "dev-" + d.id }));
   const count = h("p", { class: "help", "aria-live": "polite" });
+  // A key select per chosen device with more than one key usable for the
+  // script type and network (a second BIP48 account, another script's
+  // key), defaulting to the engine's pick (wallets.keyChoices).
+  const keySlot = h("div", { "data-testid": "key-choices" });
+  const keySels = new Map();
+  let keySeq = 0;
+  async function updateKeys() {
+    const seq = ++keySeq;
+    const ids = boxes.filter((b) => b.checked).map((b) => b.value);
+    if (!ids.length || !app.methods.has("wallets.keyChoices")) {
+      keySels.clear();
+      keySlot.replaceChildren();
+      return;
+    }
+    let choices;
+    try {
+      ({ choices } = await app.call("wallets.keyChoices", { device_ids: ids, script_type: script.value, network: network.value }));
+    } catch (err) {
+      if (seq === keySeq) keySlot.replaceChildren(errorBox(err));
+      return;
+    }
+    if (seq !== keySeq) return; // a newer choice is on its way
+    const before = new Map([...keySels].map(([id, sel]) => [id, sel.value]));
+    keySels.clear();
+    const fields = [];
+    for (const c of choices) {
+      if (c.keys.length < 2) continue;
+      const d = devices.find((x) => x.id === c.device_id);
+      const sel = h("select", { name: "key-" + c.device_id },
+        c.keys.map((k) => h("option", { value: k.xpub, text: `[${k.origin}] ${k.xpub.slice(0, 8)}…${k.xpub.slice(-6)}${k.label ? " · " + k.label : ""}` })));
+      const keep = before.get(c.device_id);
+      sel.value = keep && c.keys.some((k) => k.xpub === keep) ? keep : (c.default || c.keys[0].xpub);
+      keySels.set(c.device_id, sel);
+      const f = field(t("Key of {name}", { name: d ? d.name : c.device_id }), sel, t("The device has several keys for this script type and network; the first on the standard path is chosen unless you pick another."));
+      fields.push(f);
+    }
+    keySlot.replaceChildren(...fields);
+  }
   let mTouched = false;
   m.addEventListener("input", () => { mTouched = true; });
 
@@ -88,8 +126,10 @@ async function renderCreate(root, app) {
       : tn("{n} device chosen (choose one).", "{n} devices chosen (choose one).", n);
   }
   for (const el of [single, multi, ...boxes]) el.addEventListener("change", update);
+  for (const el of [single, multi, script, network, ...boxes]) el.addEventListener("change", updateKeys);
   m.addEventListener("input", update);
   update();
+  updateKeys();
 
   const submit = h("button", { type: "submit" }, t("Create the wallet"));
   const form = h("form", { class: "panel" },
@@ -103,6 +143,7 @@ async function renderCreate(root, app) {
     mField,
     field(t("Script type"), script),
     field(t("Network"), network),
+    keySlot,
     h("div", { class: "actions" }, submit, h("a", { class: "button secondary", href: "#/wallets" }, t("Cancel"))));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -112,6 +153,7 @@ async function renderCreate(root, app) {
       const res = await app.call("wallets.create", {
         name: name.value.trim(), kind: multi.checked ? "multi" : "single", script_type: script.value,
         m: multi.checked ? Number(m.value) : 1, device_ids: ids, network: network.value,
+        ...(keySels.size ? { keys: Object.fromEntries([...keySels].filter(([id]) => ids.includes(id)).map(([id, sel]) => [id, sel.value])) } : {}),
       });
       if (res.warnings && res.warnings.length) sessionStorage.setItem("specter.warnings", JSON.stringify(res.warnings));
       app.announce(t("Wallet {name} created.", { name: res.wallet.name }));
@@ -303,6 +345,7 @@ async function tabReceive(panel, app, w, slot) {
   const uriText = h("code", { class: "mono", "data-testid": "receive-uri" });
   const amount = h("input", { type: "text", name: "amount", inputmode: "decimal", placeholder: "0.001", autocomplete: "off" });
   const label = h("input", { type: "text", name: "label", value: a.label || "", autocomplete: "off" });
+  const checkLink = h("p", {});
   function redraw() {
     const amt = amount.value.trim();
     if (amt && !/^\d{1,8}(\.\d{1,8})?$/.test(amt)) {
@@ -337,8 +380,31 @@ async function tabReceive(panel, app, w, slot) {
       field(t("Amount in BTC (optional)"), amount, t("Adds amount= to the bitcoin: link (BIP21).")),
       field(t("Label"), label), saveLabel,
       h("p", {}, tDom("Link: {uri}", { uri: uriText })),
-      h("p", { class: "help", text: t("Check the address on your signer's screen before you give it out.") }))));
+      h("p", { class: "help", text: t("Check the address on your signer's screen before you give it out.") }),
+      checkLink)));
   redraw();
+  // QR signers (Specter DIY, SeedSigner, Krux, Passport) check an address
+  // from a QR code: link to that page for this address's index when one of
+  // the wallet's devices reads it (the engine's airgap.addressQR says).
+  if (app.methods.has("airgap.addressQR")) {
+    try {
+      const { devices } = await app.call("devices.list");
+      const own = devices.filter((d) => (w.device_ids || []).includes(d.id));
+      const readers = [];
+      for (const d of own) {
+        try {
+          await app.call("airgap.addressQR", { type: d.type, address: a.address, index: a.index, network: w.network });
+          readers.push(d.name);
+        } catch { /* this type checks addresses on its own screen or over USB */ }
+      }
+      if (readers.length) {
+        checkLink.append(h("a", { href: `#/psbt/address/${encodeURIComponent(w.id)}/${a.index}`, "data-testid": "receive-check-link",
+          text: t("Show address #{index} as a QR code to {devices}", { index: a.index, devices: readers.join(", ") }) }));
+      }
+    } catch (err) {
+      checkLink.append(errorBox(err));
+    }
+  }
 }
 
 async function tabAddresses(panel, app, w, keychain, units) {
