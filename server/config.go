@@ -57,6 +57,13 @@ type Config struct {
 	PricePath     string   `json:"price_path"`
 	PriceCacheFor Duration `json:"price_cache_for"`
 
+	// Fee sources for GET /api/fees (server/fees): FeesAllowPrivate lets
+	// users' fee source URLs reach loopback and private addresses (a
+	// mempool instance on this machine or LAN); FeesCacheFor is how long an
+	// answer is reused.
+	FeesAllowPrivate bool     `json:"fees_allow_private"`
+	FeesCacheFor     Duration `json:"fees_cache_for"`
+
 	// ShutdownTimeout bounds the graceful shutdown on SIGINT/SIGTERM.
 	ShutdownTimeout Duration `json:"shutdown_timeout"`
 
@@ -118,6 +125,7 @@ func DefaultConfig() Config {
 		Tor:              "none",
 		PriceProvider:    "coingecko",
 		PriceCacheFor:    Duration(5 * time.Minute),
+		FeesCacheFor:     Duration(time.Minute),
 		ShutdownTimeout:  Duration(10 * time.Second),
 	}
 }
@@ -208,6 +216,8 @@ func (c *Config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.PriceURL, "price-url", c.PriceURL, "URL of the price provider (default: the provider's)")
 	fs.StringVar(&c.PricePath, "price-path", c.PricePath, "for --price-provider jsonpath: dot path to the price in the answer, {currency}/{CURRENCY} expanded")
 	fs.Var(durationFlag{&c.PriceCacheFor}, "price-cache-for", "how long a fetched price is reused")
+	fs.BoolVar(&c.FeesAllowPrivate, "fees-allow-private", c.FeesAllowPrivate, "let users' fee source URLs (/api/fees) reach loopback and private addresses, such as a mempool instance on this machine or LAN; every user of the relay can then make it fetch from those addresses")
+	fs.Var(durationFlag{&c.FeesCacheFor}, "fees-cache-for", "how long a fee server's answer (/api/fees) is reused")
 	fs.Var(durationFlag{&c.ShutdownTimeout}, "shutdown-timeout", "time given to open requests on SIGINT/SIGTERM")
 	fs.Var(&listFlag{list: &c.AllowOrigins, fresh: true}, "allow-origin", "origin of an app served elsewhere that may use this relay's API, e.g. https://app.example (repeatable; env SPECTER_ALLOW_ORIGINS, comma-separated); its logins get a bearer token")
 	fs.Var(&listFlag{list: &c.ConnectRelays, fresh: true}, "connect-relay", "origin of another relay the page served here may connect to, e.g. https://relay.example (repeatable; env SPECTER_CONNECT_RELAYS, comma-separated); added to the CSP's connect-src")
@@ -341,6 +351,8 @@ func (c Config) Validate() error {
 		return errors.New("--shutdown-timeout must be positive")
 	case c.PriceCacheFor < 0:
 		return errors.New("--price-cache-for must not be negative")
+	case c.FeesCacheFor < 0:
+		return errors.New("--fees-cache-for must not be negative")
 	}
 	switch c.Tor {
 	case "none", "builtin":

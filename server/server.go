@@ -3,7 +3,8 @@
 // list (server/nodes), proxies allowlisted node JSON-RPC (server/rpcproxy),
 // guards the API with user accounts (server/users), reaches .onion nodes and
 // the price provider through Tor and can publish itself as an onion service
-// (server/tornet), serves the BTC price (server/price), and answers
+// (server/tornet), serves the BTC price (server/price) and fee servers'
+// recommendations (server/fees), and answers
 // GET /healthz. It never sees a private key.
 package server
 
@@ -25,6 +26,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/specterpwa/specter/server/fees"
 	"github.com/specterpwa/specter/server/nodes"
 	"github.com/specterpwa/specter/server/price"
 	"github.com/specterpwa/specter/server/rpcproxy"
@@ -40,6 +42,7 @@ type Server struct {
 	users   *users.Manager
 	tor     *tornet.Service
 	price   *price.Service
+	fees    *fees.Service
 	nodes   *nodes.Manager
 	proxy   *rpcproxy.Proxy
 	static  *static
@@ -118,10 +121,13 @@ func New(ctx context.Context, cfg Config, assets fs.FS, log *slog.Logger, opts O
 	s.closers = append(s.closers, s.tor.Close)
 	nopts := nodes.Options{BitcoinDir: cfg.BitcoinDir, CallTimeout: time.Duration(cfg.RPCTimeout)}
 	var client *http.Client
+	fcfg := fees.Config{AllowPrivate: cfg.FeesAllowPrivate, CacheFor: time.Duration(cfg.FeesCacheFor)}
 	if cfg.Tor != "none" {
 		nopts.OnionDialContext = s.tor.DialContext
 		client = s.tor.HTTPClient()
+		fcfg.TorDial = s.tor.DialContext
 	}
+	s.fees = fees.New(fcfg)
 	if s.nodes, err = nodes.Open(cfg.DataDir, nopts); err != nil {
 		return nil, err
 	}
@@ -162,6 +168,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 //	     /api/nodes...             node list, add, test, remove (server/nodes)   \
 //	POST /api/nodes/{id}/rpc       JSON-RPC proxy (server/rpcproxy)              | session + CSRF
 //	GET  /api/price?currency=usd   BTC price (server/price)                     |
+//	GET  /api/fees?source=URL      a mempool.space server's fees (server/fees)  |
 //	GET  /api/tor                  Tor status and onion address (admin)         /
 //	GET  /*                        the embedded PWA (public)
 func (s *Server) routes() http.Handler {
@@ -182,6 +189,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/{id}/rpc", s.proxy.ServeHTTP)
 			})
 			r.Method(http.MethodGet, "/price", s.price.Handler())
+			r.Method(http.MethodGet, "/fees", s.fees.Handler())
 			r.Get("/tor", s.torStatus)
 			if s.opts.APIRoutes != nil {
 				s.opts.APIRoutes(r, s)
