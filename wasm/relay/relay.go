@@ -112,6 +112,33 @@ type HTTPError struct {
 // origin that it does not trust (start it with --allow-origin).
 const OriginRefused = "origin_refused"
 
+// FeeServer is the kind of an HTTPError of GET /api/fees: the relay's
+// refusal or the fee server's failure, with the relay's hint.
+const FeeServer = "fee_server"
+
+// httpError reads a relay's error answer ({"error": "..." or {"message":
+// ...}, "kind", "hint"}).
+func httpError(status int, data []byte) *HTTPError {
+	he := &HTTPError{Status: status}
+	var body struct {
+		Error any    `json:"error"`
+		Kind  string `json:"kind"`
+		Hint  string `json:"hint"`
+	}
+	if json.Unmarshal(data, &body) == nil {
+		he.Kind, he.Hint = body.Kind, body.Hint
+		switch e := body.Error.(type) {
+		case string:
+			he.Message = e
+		case map[string]any:
+			if m, ok := e["message"].(string); ok {
+				he.Message = m
+			}
+		}
+	}
+	return he
+}
+
 // Error says what the relay answered and what to do.
 func (e *HTTPError) Error() string {
 	msg := fmt.Sprintf("the relay answered %d", e.Status)
@@ -121,6 +148,8 @@ func (e *HTTPError) Error() string {
 	switch {
 	case e.Status == 401:
 		msg += " (log in to the relay again)"
+	case e.Kind == FeeServer && e.Hint != "":
+		msg += " (" + e.Hint + ")"
 	case e.Status == 403 && e.Kind == OriginRefused && e.Hint != "":
 		msg += " (" + e.Hint + ")"
 	case e.Status == 403:
@@ -168,24 +197,7 @@ func (c *Caller) CallBatch(ctx context.Context, reqs []chainsync.Request) ([]cha
 		return nil, fmt.Errorf("the relay's answer is larger than %d bytes", MaxResponse)
 	}
 	if status != 200 {
-		he := &HTTPError{Status: status}
-		var body struct {
-			Error any    `json:"error"`
-			Kind  string `json:"kind"`
-			Hint  string `json:"hint"`
-		}
-		if json.Unmarshal(data, &body) == nil {
-			he.Kind, he.Hint = body.Kind, body.Hint
-			switch e := body.Error.(type) {
-			case string:
-				he.Message = e
-			case map[string]any:
-				if m, ok := e["message"].(string); ok {
-					he.Message = m
-				}
-			}
-		}
-		return nil, he
+		return nil, httpError(status, data)
 	}
 	var answers []rpcResponse
 	if err := json.Unmarshal(data, &answers); err != nil {

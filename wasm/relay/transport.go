@@ -20,7 +20,16 @@ func DefaultTransport() Transport { return HTTPTransport{} }
 
 // Post implements Transport.
 func (h HTTPTransport) Post(ctx context.Context, url string, header map[string]string, body []byte) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	return h.do(ctx, http.MethodPost, url, header, bytes.NewReader(body))
+}
+
+// Get implements Getter.
+func (h HTTPTransport) Get(ctx context.Context, url string, header map[string]string) (int, []byte, error) {
+	return h.do(ctx, http.MethodGet, url, header, nil)
+}
+
+func (h HTTPTransport) do(ctx context.Context, method, url string, header map[string]string, body io.Reader) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -9,7 +9,7 @@ import (
 	"syscall/js"
 )
 
-// FetchTransport posts with the browser's fetch (same-origin credentials,
+// FetchTransport posts (and gets) with the browser's fetch (same-origin credentials,
 // so the relay's session cookie goes along). Post must be called from a
 // goroutine, never inside a js.Func callback: it waits for fetch's promises.
 type FetchTransport struct{}
@@ -18,7 +18,16 @@ type FetchTransport struct{}
 func DefaultTransport() Transport { return FetchTransport{} }
 
 // Post implements Transport. A cancelled ctx aborts the fetch.
-func (FetchTransport) Post(ctx context.Context, url string, header map[string]string, body []byte) (int, []byte, error) {
+func (f FetchTransport) Post(ctx context.Context, url string, header map[string]string, body []byte) (int, []byte, error) {
+	return f.do(ctx, "POST", url, header, body)
+}
+
+// Get implements Getter. A cancelled ctx aborts the fetch.
+func (f FetchTransport) Get(ctx context.Context, url string, header map[string]string) (int, []byte, error) {
+	return f.do(ctx, "GET", url, header, nil)
+}
+
+func (FetchTransport) do(ctx context.Context, method, url string, header map[string]string, body []byte) (int, []byte, error) {
 	fetch := js.Global().Get("fetch")
 	if fetch.Type() != js.TypeFunction {
 		return 0, nil, errors.New("this browser has no fetch")
@@ -28,12 +37,16 @@ func (FetchTransport) Post(ctx context.Context, url string, header map[string]st
 	for k, v := range header {
 		headers[k] = v
 	}
-	data := js.Global().Get("Uint8Array").New(len(body))
-	js.CopyBytesToJS(data, body)
-	opts := js.ValueOf(map[string]any{
-		"method": "POST", "credentials": "same-origin", "cache": "no-store",
-		"headers": headers, "body": data, "signal": abort.Get("signal"),
-	})
+	init := map[string]any{
+		"method": method, "credentials": "same-origin", "cache": "no-store",
+		"headers": headers, "signal": abort.Get("signal"),
+	}
+	if body != nil {
+		data := js.Global().Get("Uint8Array").New(len(body))
+		js.CopyBytesToJS(data, body)
+		init["body"] = data
+	}
+	opts := js.ValueOf(init)
 	resp, err := await(ctx, abort, func() js.Value { return fetch.Invoke(url, opts) })
 	if err != nil {
 		return 0, nil, err
