@@ -2,10 +2,9 @@ package manager
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,7 +33,9 @@ const (
 
 // SeedEnvelope is a hot device's seed encrypted at rest: AES-256-GCM (NIST
 // SP 800-38D) under a key from scrypt (RFC 7914) of the password, with a
-// random salt and nonce. The header fields are authenticated as GCM
+// random salt and nonce. scrypt runs in Go; the AES-GCM step is the
+// engine's SeedCipher (WebCrypto in the browser, GoAESGCM natively), which
+// writes the same bytes either way. The header fields are authenticated as GCM
 // additional data, so a changed cost or network fails to decrypt. The
 // plaintext is JSON {"mnemonic","passphrase"} (BIP39 words and passphrase);
 // neither the mnemonic nor the password is stored anywhere else.
@@ -71,16 +72,14 @@ func (s *SeedEnvelope) additionalData() []byte {
 		" r=" + strconv.Itoa(s.R) + " p=" + strconv.Itoa(s.P) + " net=" + string(s.Network))
 }
 
-func (s *SeedEnvelope) aead(password string) (cipher.AEAD, error) {
-	key, err := scrypt.Key([]byte(password), s.Salt, s.N, s.R, s.P, 32)
+// key derives the AES-256 key from password with the envelope's scrypt
+// parameters (RFC 7914).
+func (s *SeedEnvelope) key(password string) ([]byte, error) {
+	key, err := scrypt.Key([]byte(password), s.Salt, s.N, s.R, s.P, SeedKeySize)
 	if err != nil {
 		return nil, fmt.Errorf("deriving the encryption key: %w", err)
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("AES: %w", err)
-	}
-	return cipher.NewGCM(block)
+	return key, nil
 }
 
 // check verifies the envelope's shape (used on load from a backup).
@@ -100,39 +99,51 @@ func (s *SeedEnvelope) check() error {
 	return nil
 }
 
-func sealSeed(plain seedPlain, password string, net network.Network, n int) (*SeedEnvelope, error) {
+// sealSeed encrypts plain under password with a fresh salt and nonce, the
+// scrypt cost n and the AEAD step c.
+func sealSeed(c SeedCipher, plain seedPlain, password string, net network.Network, n int) (*SeedEnvelope, error) {
 	env := &SeedEnvelope{Version: SeedEnvelopeVersion, KDF: "scrypt", N: n, R: scryptR, P: scryptP,
-		Salt: make([]byte, saltLen), Nonce: make([]byte, 12), Network: net}
+		Salt: make([]byte, saltLen), Nonce: make([]byte, SeedNonceSize), Network: net}
 	if _, err := rand.Read(env.Salt); err != nil {
 		return nil, fmt.Errorf("reading secure random bytes: %w", err)
 	}
 	if _, err := rand.Read(env.Nonce); err != nil {
 		return nil, fmt.Errorf("reading secure random bytes: %w", err)
 	}
-	gcm, err := env.aead(password)
+	key, err := env.key(password)
 	if err != nil {
 		return nil, err
 	}
+	defer clear(key)
 	pt, err := json.Marshal(plain)
 	if err != nil {
 		return nil, err
 	}
-	env.Ciphertext = gcm.Seal(nil, env.Nonce, pt, env.additionalData())
-	clear(pt)
+	defer clear(pt)
+	if env.Ciphertext, err = c.Seal(key, env.Nonce, pt, env.additionalData()); err != nil {
+		return nil, fmt.Errorf("encrypting the seed: %w", err)
+	}
 	return env, nil
 }
 
-func (s *SeedEnvelope) open(password string) (seedPlain, error) {
+// open decrypts the envelope with password through the AEAD step c. A tag
+// that does not verify (ErrSeedAuthentication) is a KindWrongPassword
+// Error; any other failure of c is reported as it is.
+func (s *SeedEnvelope) open(c SeedCipher, password string) (seedPlain, error) {
 	if err := s.check(); err != nil {
 		return seedPlain{}, err
 	}
-	gcm, err := s.aead(password)
+	key, err := s.key(password)
 	if err != nil {
 		return seedPlain{}, err
 	}
-	pt, err := gcm.Open(nil, s.Nonce, s.Ciphertext, s.additionalData())
-	if err != nil {
+	defer clear(key)
+	pt, err := c.Open(key, s.Nonce, s.Ciphertext, s.additionalData())
+	if errors.Is(err, ErrSeedAuthentication) {
 		return seedPlain{}, &Error{Kind: KindWrongPassword, Message: "the password does not unlock this hot device", Hint: "check the password (it is case-sensitive) and try again"}
+	}
+	if err != nil {
+		return seedPlain{}, fmt.Errorf("decrypting the hot device seed: %w", err)
 	}
 	defer clear(pt)
 	var plain seedPlain
@@ -183,7 +194,7 @@ func (e *Engine) CreateHotDevice(ctx context.Context, name, mnemonic, bip39Passp
 		ks[i] = DeviceKey{Origin: a.Origin, Xpub: a.Xpub, ScriptHint: a.ScriptType}
 	}
 	// scrypt is slow on purpose: run it before taking the lock.
-	env, err := sealSeed(seedPlain{Mnemonic: mnemonic, Passphrase: bip39Passphrase}, password, net, e.scryptN)
+	env, err := sealSeed(e.seedCipher, seedPlain{Mnemonic: mnemonic, Passphrase: bip39Passphrase}, password, net, e.scryptN)
 	if err != nil {
 		return Device{}, "", err
 	}
@@ -212,7 +223,7 @@ func (e *Engine) UnlockHotDevice(ctx context.Context, id, password string) (*hdk
 	if d.Type != TypeHot || d.Seed == nil {
 		return nil, invalid("device "+quote(d.Name)+" is not a hot device", "sign with the hardware device itself")
 	}
-	plain, err := d.Seed.open(password)
+	plain, err := d.Seed.open(e.seedCipher, password)
 	if err != nil {
 		return nil, err
 	}

@@ -105,11 +105,11 @@ func TestHotDeviceTamperedEnvelopeDoesNotDecrypt(t *testing.T) {
 			env.Salt = bytes.Clone(env.Salt)
 			env.Ciphertext = bytes.Clone(env.Ciphertext)
 			tc.change(&env)
-			_, err := env.open(hotPassword)
+			_, err := env.open(GoAESGCM{}, hotPassword)
 			require.ErrorIs(t, err, tc.target)
 		})
 	}
-	plain, err := d.Seed.open(hotPassword)
+	plain, err := d.Seed.open(GoAESGCM{}, hotPassword)
 	require.NoError(t, err)
 	require.Equal(t, v.Hot.Mnemonic, plain.Mnemonic)
 }

@@ -38,15 +38,20 @@ type Options struct {
 	// Now returns the current time for CreatedAt fields; nil means
 	// time.Now. Tests pass a fixed clock.
 	Now func() time.Time
+	// SeedCipher is the AES-256-GCM step (NIST SP 800-38D) that seals and
+	// opens hot device seeds; nil means GoAESGCM. The browser build passes
+	// WebCrypto's (wasm/webcrypto).
+	SeedCipher SeedCipher
 }
 
 // Engine is the set of managers over one Store. It is safe for concurrent
 // use: every method takes the engine's lock.
 type Engine struct {
-	mu      sync.Mutex
-	st      store.Store
-	scryptN int
-	now     func() time.Time
+	mu         sync.Mutex
+	st         store.Store
+	scryptN    int
+	now        func() time.Time
+	seedCipher SeedCipher
 
 	devices map[string]Device
 	wallets map[string]*walletEntry
@@ -78,7 +83,11 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Engine, error) {
 	if now == nil {
 		now = time.Now
 	}
-	e := &Engine{st: st, scryptN: n, now: now}
+	var sc SeedCipher = GoAESGCM{}
+	if opts.SeedCipher != nil {
+		sc = opts.SeedCipher
+	}
+	e := &Engine{st: st, scryptN: n, now: now, seedCipher: sc}
 	if err := e.load(ctx); err != nil {
 		return nil, err
 	}
