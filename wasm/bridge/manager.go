@@ -562,6 +562,7 @@ func RegisterManager(r *Registry, src EngineSource) {
 		}
 		return e.ImportAll(ctx, data)
 	})
+	registerSpecterZip(r, src)
 }
 
 // Holder is an EngineSource whose engine can be replaced, as after a wipe
