@@ -10,8 +10,6 @@ import (
 	"sync"
 
 	"github.com/specterpwa/specter/shared/chainsync"
-	"github.com/specterpwa/specter/shared/coinselect"
-	"github.com/specterpwa/specter/shared/feeest"
 	"github.com/specterpwa/specter/shared/manager"
 	"github.com/specterpwa/specter/shared/psbt"
 	"github.com/specterpwa/specter/shared/wallet"
@@ -75,6 +73,7 @@ type BroadcastResult struct {
 type syncer struct {
 	transport relay.Transport
 	registry  *Registry
+	src       EngineSource // for the config's fee source (fees.estimate)
 
 	mu      sync.Mutex
 	mempool map[string]*chainsync.MempoolCache // by wallet id
@@ -146,59 +145,11 @@ func (s *syncer) cache(id string) *chainsync.MempoolCache {
 // chainsync) and wallets.cancelSync, tx.broadcast and fees.estimate. t nil means
 // relay.DefaultTransport() (fetch in the browser).
 func RegisterNode(r *Registry, src EngineSource, t relay.Transport) {
-	s := &syncer{transport: t, registry: r, mempool: map[string]*chainsync.MempoolCache{}, running: map[string]*runningSync{}}
+	s := &syncer{transport: t, registry: r, src: src, mempool: map[string]*chainsync.MempoolCache{}, running: map[string]*runningSync{}}
 	stateful(r, src, "wallets.sync", "brings a wallet up to the node's tip through the relay (block filters, blocks, mempool), saving each batch", s.sync)
 	Register(r, "wallets.cancelSync", "cancels the running sync of a wallet (the batches saved so far are kept)", s.cancelSync)
 	Register(r, "tx.broadcast", "sends a finalized PSBT or a raw transaction to the node through the relay", s.broadcast)
-	Register(r, "fees.estimate", "asks the node for fee rates per confirmation target (with its relay floor and a fallback)", s.fees)
-}
-
-// FeesParams asks the node for fee estimates: confirmation targets in
-// blocks (default feeest.DefaultTargets), a manual rate in sat/vB that
-// overrides the node's, and the conservative estimate mode.
-type FeesParams struct {
-	NodeParams
-	Targets      []int   `json:"targets,omitempty"`
-	Manual       float64 `json:"manual,omitempty"`
-	Conservative bool    `json:"conservative,omitempty"`
-}
-
-// FeeTarget is the fee rate for one confirmation target, in sat/kvB and
-// sat/vB.
-type FeeTarget struct {
-	feeest.Estimate
-	FeeRateSatVB float64 `json:"fee_rate_sat_vb"`
-}
-
-// FeesResult is feeest.Estimates with sat/vB rates.
-type FeesResult struct {
-	Targets       []FeeTarget        `json:"targets"`
-	MinRelay      coinselect.FeeRate `json:"min_relay"`
-	MinRelaySatVB float64            `json:"min_relay_sat_vb"`
-	Source        feeest.Source      `json:"source"`
-	Notice        string             `json:"notice,omitempty"`
-}
-
-func (s *syncer) fees(ctx context.Context, p FeesParams) (FeesResult, error) {
-	c, err := s.caller(p.NodeParams)
-	if err != nil {
-		return FeesResult{}, err
-	}
-	opts := feeest.Options{Targets: p.Targets, Conservative: p.Conservative}
-	if p.Manual > 0 {
-		if opts.Manual, err = coinselect.ParseFeeRate(p.Manual); err != nil {
-			return FeesResult{}, WithCode(err, CodeBadParams, "give the fee rate in sat/vB")
-		}
-	}
-	est, err := feeest.Fetch(ctx, c, opts)
-	if err != nil {
-		return FeesResult{}, WithHint(fmt.Errorf("no fee estimate: %w", err), "check the relay and node status, or enter a fee rate by hand")
-	}
-	out := FeesResult{MinRelay: est.MinRelay, MinRelaySatVB: est.MinRelay.SatPerVByte(), Source: est.Source, Notice: est.Notice, Targets: []FeeTarget{}}
-	for _, t := range est.Targets {
-		out.Targets = append(out.Targets, FeeTarget{Estimate: t, FeeRateSatVB: t.FeeRate.SatPerVByte()})
-	}
-	return out, nil
+	Register(r, "fees.estimate", "asks the node, or the mempool.space-compatible server of the fee source setting (through the relay), for fee rates per confirmation target (with a relay floor and a fallback)", s.fees)
 }
 
 func (s *syncer) sync(ctx context.Context, e *manager.Engine, p SyncParams) (SyncResult, error) {

@@ -148,8 +148,13 @@ func (e *HTTPError) Error() string {
 	switch {
 	case e.Status == 401:
 		msg += " (log in to the relay again)"
-	case e.Kind == FeeServer && e.Hint != "":
-		msg += " (" + e.Hint + ")"
+	case e.Kind == FeeServer:
+		// Not about a node: the relay's hint, or what a 403 means here.
+		if e.Hint != "" {
+			msg += " (" + e.Hint + ")"
+		} else if e.Status == 403 {
+			msg += " (reload the page to renew the session)"
+		}
 	case e.Status == 403 && e.Kind == OriginRefused && e.Hint != "":
 		msg += " (" + e.Hint + ")"
 	case e.Status == 403:
