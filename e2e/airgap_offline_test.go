@@ -419,8 +419,25 @@ func TestDevicesAddedByScanningTheirKeyExportQRCodes(t *testing.T) {
 			waitJS(t, ctx, "an empty add-device form", `document.querySelector("main h1") && document.querySelector("main h1").textContent === "Add a device" && document.querySelector("textarea[name=keys]") && document.querySelector("textarea[name=keys]").value === ""`)
 			fill(t, ctx, "input[name=name]", tc.device)
 			fill(t, ctx, "select[name=type]", tc.typ)
+			// Every text the scanner's status line shows, in order.
+			eval[bool](t, ctx, `(() => { const el = document.querySelector("[data-testid=scan-status]"); window.scanLog = [];
+				new MutationObserver(() => window.scanLog.push(el.textContent)).observe(el, {childList: true, characterData: true, subtree: true}); return true; })()`)
 			clickButton(t, ctx, "Start the camera")
 			waitJS(t, ctx, "the scanned keys", `document.querySelector("textarea[name=keys]").value !== ""`)
+			if len(tc.frames) > 1 {
+				// An animated code: the user saw the parts come in.
+				log := eval[[]string](t, ctx, `window.scanLog`)
+				var partial []string
+				for _, line := range log {
+					var k, n int
+					if _, err := fmt.Sscanf(line, "Parts received: %d of %d.", &k, &n); err == nil && k > 0 && k < n {
+						partial = append(partial, line)
+					}
+				}
+				require.NotEmpty(t, partial, "no 'Parts received: k of n.' with 0 < k < n among %q", log)
+				require.Equal(t, "Scanned: keys", log[len(log)-1])
+				require.Equal(t, 1.0, eval[float64](t, ctx, `document.querySelector("[data-testid=scan-progress]").value`))
+			}
 			var lines []string
 			for _, k := range tc.want {
 				lines = append(lines, k.origin+k.tpub)
