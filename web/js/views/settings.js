@@ -91,7 +91,7 @@ export async function render(root, app) {
           if (isZip(bytes)) {
             const r = await restoreSpecterZip(app, bytes);
             restoreResult.replaceChildren(h("p", { class: "notice", text: t("Added {devices} devices, {wallets} wallets and {labels} labels from the Specter Desktop backup.", r) }),
-              r.problems.length ? h("div", { class: "warning" }, r.problems.map((p) => h("p", { text: p }))) : "");
+              r.skipped.length ? h("div", { class: "skipped" }, r.skipped.map((p) => h("p", { text: p }))) : "");
             showError(slot, null);
             return;
           }
@@ -100,6 +100,7 @@ export async function render(root, app) {
           showError(slot, null);
           await app.loadConfig();
         } catch (err) {
+          restoreResult.replaceChildren(); // nothing was restored
           showError(slot, err);
         }
       },
