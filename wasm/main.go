@@ -7,7 +7,8 @@
 // start relaying the page's messages. When the worker sets
 // globalThis.specterEngineExclusive to false (another tab's engine holds the
 // wallet data), the database is left closed and only the stateless methods
-// work.
+// work. Hot device seeds are sealed and opened by the browser's WebCrypto
+// AES-GCM (wasm/webcrypto); their scrypt key derivation runs in Go.
 package main
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/specterpwa/specter/shared/manager"
 	"github.com/specterpwa/specter/wasm/bridge"
 	"github.com/specterpwa/specter/wasm/idb"
+	"github.com/specterpwa/specter/wasm/webcrypto"
 )
 
 // openTimeout bounds the wait for IndexedDB (an upgrade blocked by another
@@ -60,7 +62,8 @@ func (s *storage) open(ctx context.Context) {
 		return
 	}
 	s.db = db
-	e, err := manager.Open(ctx, db, manager.Options{})
+	// The browser's native AES-GCM seals hot seeds, not Go's portable AES.
+	e, err := manager.Open(ctx, db, manager.Options{SeedCipher: webcrypto.New()})
 	if err != nil {
 		fail(err)
 		return
