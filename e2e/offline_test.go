@@ -131,6 +131,38 @@ func TestOfflineUserCreatesAHotDeviceAndImportsAWallet(t *testing.T) {
 	waitJS(t, ctx, "the descriptors", `document.querySelector("[data-testid=descriptor-receive]")`)
 	require.Equal(t, receive, text(t, ctx, "[data-testid=descriptor-receive]"))
 
+	// Wallet settings: rename, and a wider gap limit the addresses tab
+	// follows.
+	eval[string](t, ctx, `document.querySelector("input[name=rename]").value = ""`)
+	require.NoError(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("input[name=rename]"), "Daily spending"+kb.Enter)))
+	waitHeading(t, ctx, "Daily spending")
+	walletID := strings.TrimPrefix(walletHash, "#/wallets/")
+	fill(t, ctx, "input[name=gap]", "30")
+	clickXPath(t, ctx, `//main//form[h2[normalize-space()="Gap limit"]]//button[normalize-space()="Save"]`)
+	waitJS(t, ctx, "the saved gap limit", `specterApp.call("wallets.get", {id: `+quote(walletID)+`}).then(w => w.gap_limit === 30)`)
+	goHash(t, ctx, walletHash+"/addresses")
+	waitJS(t, ctx, "30 receive addresses", `document.querySelectorAll("main table")[0] && document.querySelectorAll("main table")[0].querySelectorAll("tbody tr").length === 30`)
+	require.Equal(t, cliAddresses(t, bin, "test", desc, 30), tableColumn(t, ctx, 2)[:30])
+
+	// Receive: the next unused address, a BIP21 link with amount and
+	// label that the QR code carries, and the label kept by the wallet.
+	goHash(t, ctx, walletHash+"/receive")
+	waitJS(t, ctx, "the receive address", `document.querySelector("[data-testid=receive-address]")`)
+	require.Equal(t, want[0], text(t, ctx, "[data-testid=receive-address]"))
+	fill(t, ctx, "input[name=amount]", "0.0015")
+	fill(t, ctx, "input[name=label]", "Rent from Bob")
+	uri := "bitcoin:" + want[0] + "?amount=0.0015&label=Rent%20from%20Bob"
+	require.Equal(t, uri, text(t, ctx, "[data-testid=receive-uri]"))
+	require.Equal(t, uri, decodeQR(t, canvasPNG(t, ctx, "[data-testid=receive-qr]")))
+	fill(t, ctx, "input[name=amount]", "0.123456789")
+	waitJS(t, ctx, "the amount refused", `document.querySelector("main .error")`)
+	require.Equal(t, `"0.123456789" is not an amount in BTC`, text(t, ctx, "main .error .error-message"))
+	fill(t, ctx, "input[name=amount]", "")
+	waitJS(t, ctx, "the error gone", `!document.querySelector("main .error")`)
+	clickButton(t, ctx, "Save the label")
+	waitJS(t, ctx, "the stored label", `specterApp.call("labels.list", {wallet_id: `+quote(walletID)+`}).then(r => r.labels.some(l => l.type === "addr" && l.ref === `+quote(want[0])+` && l.label === "Rent from Bob"))`)
+	shot.take(t, ctx, "receive-bip21")
+
 	// Units: sats.
 	goHash(t, ctx, "#/settings")
 	waitHeading(t, ctx, "Settings")
