@@ -1,8 +1,10 @@
 // #/send/WALLET: Specter's send screen (issue 5). Recipients (several;
 // address and amount in the chosen units; a CSV paste "address,amount"; a
 // BIP21 link), send max, subtract the fee from an output, coin control
-// (frozen and locked outputs shown disabled), the fee rate from the node
-// (fees.estimate) with a manual sat/vB override and its fallback notice, RBF
+// (frozen and locked outputs shown disabled), the fee rate from the fee
+// source of Settings (fees.estimate: the node, or a mempool.space-compatible
+// server through the relay; the source is shown) with a manual sat/vB
+// override and its fallback notice, RBF
 // on by default. "Create" builds and stores the pending PSBT
 // (wallets.createPSBT: its coins are locked) and opens its review:
 //   #/send/WALLET/psbt/TXID   amounts, fee, fee rate, verified change,
@@ -238,23 +240,44 @@ async function renderForm(root, app, w) {
     if (target.value) feeRate.value = target.value;
   });
   const rbf = h("input", { type: "checkbox", name: "rbf", id: "send-rbf", checked: true });
+  // The fee source of Settings: the node, or a mempool.space-compatible
+  // server that the relay asks (fees.estimate reads the setting itself).
+  const feeServer = app.config && app.config.fee_source && app.config.fee_source !== "node" ? app.config.fee_source : "";
   const feeBox = h("fieldset", { class: "panel" }, h("legend", { text: t("Fee") }),
-    field(t("Confirmation target"), target), field(t("Fee rate (sat/vB)"), feeRate, t("The node's estimate for the target; type another rate to override it.")), feeNote,
+    field(t("Confirmation target"), target), field(t("Fee rate (sat/vB)"), feeRate, feeServer ? t("The fee server's estimate for the target; type another rate to override it.") : t("The node's estimate for the target; type another rate to override it.")), feeNote,
     h("div", { class: "choice" }, rbf, h("label", { for: "send-rbf", text: t("Allow replacing it with a higher fee later (RBF)") })));
   (async () => {
     try {
-      const p = await withNode(app);
+      // A fee server needs the relay's session, not a node.
+      let p = null;
+      if (feeServer) {
+        if (!app.relay.csrf) await app.relay.me();
+        p = { ...(nodeParams(app) || { relay: location.origin }), csrf: app.relay.csrf };
+      } else {
+        p = await withNode(app);
+      }
       const res = await app.call("fees.estimate", p);
       target.replaceChildren(...res.targets.map((x) => h("option", { value: String(x.fee_rate_sat_vb), text: t("{target} blocks: {rate} sat/vB", { target: x.target, rate: x.fee_rate_sat_vb }) })));
       const first = res.targets[0];
       if (first && !feeRate.value) feeRate.value = String(first.fee_rate_sat_vb);
       estimate = first ? first.fee_rate_sat_vb : 0;
-      feeNote.replaceChildren(res.notice ? h("p", { class: "notice", "data-testid": "fee-notice", text: res.notice }) :
-        h("p", { class: "help", text: res.min_relay_sat_vb > 0 ? t("Estimated by the node. Its minimum relay fee is {rate} sat/vB.", { rate: res.min_relay_sat_vb }) : t("Estimated by the node.") }));
+      const min = res.min_relay_sat_vb > 0 ? res.min_relay_sat_vb : 0;
+      let from = null;
+      if (res.source === "mempool") {
+        from = min ? t("Estimated by the fee server {server}. Its minimum fee is {rate} sat/vB.", { server: res.server, rate: min }) : t("Estimated by the fee server {server}.", { server: res.server });
+      } else if (res.source === "node") {
+        from = min ? t("Estimated by the node. Its minimum relay fee is {rate} sat/vB.", { rate: min }) : t("Estimated by the node.");
+      }
+      feeNote.replaceChildren(
+        res.notice ? h("p", { class: "notice", "data-testid": "fee-notice", text: res.notice }) : null,
+        from ? h("p", { class: "help", "data-testid": "fee-source", "data-source": res.source, text: from }) : null);
     } catch (err) {
       target.replaceChildren(h("option", { value: "", text: t("No estimate") }));
       if (!feeRate.value) feeRate.value = "1";
-      feeNote.replaceChildren(h("p", { class: "notice", "data-testid": "fee-notice", text: t("No fee estimate from the node ({reason}): set the fee rate by hand.", { reason: err.message }) }));
+      const why = feeServer ? t("No fee estimate from the fee server {server} ({reason}): set the fee rate by hand.", { server: feeServer, reason: err.message })
+        : t("No fee estimate from the node ({reason}): set the fee rate by hand.", { reason: err.message });
+      feeNote.replaceChildren(h("p", { class: "notice", "data-testid": "fee-notice", text: why }),
+        err.hint ? h("p", { class: "help", text: t("What to do: {hint}", { hint: err.hint }) }) : null);
     }
   })();
 

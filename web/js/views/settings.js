@@ -16,19 +16,38 @@ export async function render(root, app) {
   const btc = h("input", { type: "radio", name: "units", id: "units-btc", value: "btc", checked: cfg.units !== "sats" });
   const sats = h("input", { type: "radio", name: "units", id: "units-sats", value: "sats", checked: cfg.units === "sats" });
   const explorer = h("input", { type: "url", name: "explorer", value: cfg.explorer || "", placeholder: "https://mempool.space/", autocomplete: "off" });
-  const fee = h("input", { type: "text", name: "fee_source", value: cfg.fee_source || "node", autocomplete: "off" });
+  // Fee source: the node, or a mempool.space-compatible server that the
+  // relay asks (GET /api/fees), so the server never sees this browser.
+  const serverURL = cfg.fee_source && cfg.fee_source !== "node" ? cfg.fee_source : "";
+  const feeNode = h("input", { type: "radio", name: "fee_source_kind", id: "fee-node", value: "node", checked: !serverURL });
+  const feeServer = h("input", { type: "radio", name: "fee_source_kind", id: "fee-server", value: "server", checked: !!serverURL });
+  const feeURL = h("input", { type: "url", name: "fee_source_url", value: serverURL, placeholder: "https://mempool.space", autocomplete: "off", disabled: !serverURL });
+  const syncFeeURL = () => {
+    feeURL.disabled = !feeServer.checked;
+    feeURL.required = feeServer.checked;
+  };
+  feeNode.addEventListener("change", syncFeeURL);
+  feeServer.addEventListener("change", () => {
+    syncFeeURL();
+    feeURL.focus();
+  });
+  syncFeeURL();
   const prefs = h("form", { class: "panel", "aria-labelledby": "prefs-h" },
     h("h2", { id: "prefs-h", text: t("Preferences") }),
     h("fieldset", {}, h("legend", { text: t("Units") }),
       h("div", { class: "choice" }, btc, h("label", { for: "units-btc", text: t("BTC") })),
       h("div", { class: "choice" }, sats, h("label", { for: "units-sats", text: t("satoshis") }))),
     field(t("Block explorer"), explorer, t("Base URL ending in /, e.g. your own mempool instance; a transaction opens at URL + tx/TXID. Empty for none.")),
-    field(t("Fee source"), fee, t("\"node\" asks your node, or the base URL of a mempool.space-compatible fee API.")),
+    h("fieldset", {}, h("legend", { text: t("Fee source") }),
+      h("div", { class: "choice" }, feeNode, h("label", { for: "fee-node", text: t("Your node") })),
+      h("div", { class: "choice" }, feeServer, h("label", { for: "fee-server", text: t("A mempool.space-compatible server (URL)") })),
+      field(t("Fee server URL"), feeURL, t("Its base address, such as https://mempool.space or https://mempool.space/testnet. The relay asks it for you (through Tor when the relay uses Tor), so the server does not see this browser's address."))),
     h("button", { type: "submit" }, t("Save the preferences")));
   prefs.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
-      app.config = await app.call("config.set", { ...app.config, units: sats.checked ? "sats" : "btc", explorer: explorer.value.trim(), fee_source: fee.value.trim() });
+      const feeSource = feeServer.checked ? checkFeeServer(feeURL) : "node";
+      app.config = await app.call("config.set", { ...app.config, units: sats.checked ? "sats" : "btc", explorer: explorer.value.trim(), fee_source: feeSource });
       showError(slot, null);
       app.announce(t("Preferences saved."));
     } catch (err) {
@@ -186,4 +205,28 @@ async function eraseAll(app) {
       { hint: t("close the app's other tabs and try again") })), 10000);
   });
   await app.restartEngine();
+}
+
+// checkFeeServer returns the fee server's base URL from input, or throws an
+// error with a hint (and focuses the input) when it is not a plain http(s)
+// address: the engine checks it again, the relay checks what it may reach.
+function checkFeeServer(input) {
+  const value = input.value.trim();
+  const hint = t("give its base address, such as https://mempool.space, or choose Your node");
+  const fail = (message) => {
+    input.focus();
+    const err = new Error(message);
+    err.hint = hint;
+    throw err;
+  };
+  if (!value) fail(t("the fee server's URL is missing"));
+  let u;
+  try {
+    u = new URL(value);
+  } catch {
+    fail(t("\"{url}\" is not an address", { url: value }));
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") fail(t("\"{url}\" is not an http or https address", { url: value }));
+  if (u.username || u.password || u.search || u.hash) fail(t("\"{url}\" has a user name, query or fragment: give only the server's base address", { url: value }));
+  return value;
 }
