@@ -2,6 +2,7 @@ package manager
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -324,4 +325,23 @@ func TestKeyChoicesListTheDeviceKeysOfTheScriptAndNetworkWithTheDefault(t *testi
 	require.NoError(t, err)
 	require.Contains(t, res.Wallet.Descriptor, "["+mustKeys(t, acct1)[0].Origin.String()+"]"+xpubOf(acct1)+"/<0;1>/*")
 	require.NotContains(t, res.Wallet.Descriptor, xpubOf(acct0))
+}
+
+// FuzzParseDeviceModel: any type and model text either gives a model of the
+// type (or "") or an invalid-input error, never a panic.
+func FuzzParseDeviceModel(f *testing.F) {
+	for _, s := range [][2]string{{"coldcard", "q"}, {"coldcard", " MK4 "}, {"coldcard", "mk5"}, {"ledger", "q"}, {"jade", ""}, {"", "q"}, {"coldcard", "\x00"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, typ, model string) {
+		m, err := ParseDeviceModel(DeviceType(typ), model)
+		if err != nil {
+			var me *Error
+			require.ErrorAs(t, err, &me)
+			require.Equal(t, KindInvalid, me.Kind)
+			require.Equal(t, "", m)
+			return
+		}
+		require.True(t, m == "" || slices.Contains(DeviceModels(DeviceType(typ)), m), "model %q of type %q", m, typ)
+	})
 }
