@@ -219,6 +219,11 @@ func validateBackup(b Backup) (map[string]Device, map[string]*walletEntry, map[s
 		if _, err := ParseDeviceType(string(d.Type)); err != nil {
 			return fail(where, err)
 		}
+		model, err := ParseDeviceModel(d.Type, d.Model)
+		if err != nil {
+			return fail(where, err)
+		}
+		d.Model = model
 		ks, err := mergeKeys(nil, d.Keys)
 		if err != nil {
 			return fail(where, err)

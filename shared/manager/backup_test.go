@@ -157,6 +157,7 @@ func TestImportAllRefusesABadFileAndChangesNothing(t *testing.T) {
 				b.Devices[i].Seed = nil
 			}
 		}), `the backup cannot be restored: device 4 ("Hot"): a hot device needs its encrypted seed and only a hot device has one`},
+		{"model of another type", edit(func(b *Backup) { b.Devices[3].Model = "q" }), `the backup cannot be restored: device 4 ("Hot"): a hot device has no model "q"`},
 		{"truncated seed", edit(func(b *Backup) { b.Devices[3].Seed.Salt = b.Devices[3].Seed.Salt[:3] }), `the backup cannot be restored: device 4 ("Hot"): the encrypted seed is truncated`},
 		{"duplicate device names", edit(func(b *Backup) { b.Devices[5].Name = "signer 1" }), `the backup cannot be restored: device 6 ("signer 1"): two devices are named "signer 1"`},
 		{"bad device id", edit(func(b *Backup) { b.Devices[0].ID = "../etc" }), `the backup cannot be restored: device 1 ("Cosigner 793cc70b"): id "../etc" is not valid`},
