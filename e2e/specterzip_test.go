@@ -15,8 +15,9 @@ import (
 // specterBackupZip packs Specter Desktop's restore fixtures as its backup
 // zip lays them out (devices/<alias>.json, wallets/<alias>.json), with one
 // entry stored and the others deflated, and adds the label "Savings" to
-// the first wallet's address #1.
-func specterBackupZip(t *testing.T, dir string) string {
+// the first wallet's address #1. With broken, the second wallet's file is
+// cut short (invalid JSON).
+func specterBackupZip(t *testing.T, dir string, broken bool) string {
 	t.Helper()
 	read := func(name string) []map[string]any {
 		data, err := os.ReadFile(filepath.Join("testdata", "specter-desktop", name))
@@ -27,13 +28,20 @@ func specterBackupZip(t *testing.T, dir string) string {
 	}
 	devices, wallets := read("restore_devices.json"), read("restore_wallets.json")
 	wallets[0]["labels"].(map[string]any)["Savings"] = []any{"bcrt1qt2xpsvztclcks4q4m0yunre9a3zu4pyc4zdf66"}
-	path := filepath.Join(dir, "specter-backup.zip")
+	name := "specter-backup.zip"
+	if broken {
+		name = "specter-backup-broken.zip"
+	}
+	path := filepath.Join(dir, name)
 	f, err := os.Create(path)
 	require.NoError(t, err)
 	zw := zip.NewWriter(f)
 	add := func(name string, v any, method uint16) {
 		data, err := json.MarshalIndent(v, "", "  ")
 		require.NoError(t, err)
+		if broken && name == "wallets/"+wallets[1]["alias"].(string)+".json" {
+			data = data[:len(data)/2]
+		}
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method})
 		require.NoError(t, err)
 		_, err = w.Write(data)
@@ -52,20 +60,44 @@ func specterBackupZip(t *testing.T, dir string) string {
 // TestSpecterDesktopBackupZipIsRestored restores Specter Desktop's backup
 // zip from the settings screen: its devices and wallets appear, each wallet
 // derives the first receive and change addresses Specter recorded, and a
-// custom address label comes along (Specter's default labels do not).
+// custom address label comes along (Specter's default labels do not). The
+// restore is all or nothing: the same zip with one broken wallet file adds
+// no device and no wallet and says which file is broken.
 func TestSpecterDesktopBackupZipIsRestored(t *testing.T) {
 	app := startApp(t, 3*time.Minute)
 	ctx, downloads, shot := app.ctx, app.downloads, app.shot
-	zipPath := specterBackupZip(t, t.TempDir())
+	dir := t.TempDir()
+	zipPath := specterBackupZip(t, dir, false)
 
 	useOffline(t, ctx, app.rl)
+	goHash(t, ctx, "#/settings")
+	waitHeading(t, ctx, "Settings")
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("input[name=restore]"), []string{specterBackupZip(t, dir, true)})))
+	clickButton(t, ctx, "Restore")
+	waitJS(t, ctx, "the refusal", `document.querySelector("main .error-message")`)
+	require.Equal(t, "the Specter Desktop backup cannot be restored (1 file has a problem): wallets/simplemynicedevice.json: "+
+		"it is not a Specter wallet file (the JSON does not parse: unexpected end of JSON input)", text(t, ctx, "main .error-message"))
+	require.Equal(t, "What to do: nothing was added; fix or remove the files named, or save the backup again in Specter Desktop (Settings > Backup), then restore it again",
+		text(t, ctx, "main .error-hint"))
+	require.False(t, eval[bool](t, ctx, `!!document.querySelector("main .notice")`), "no restore summary")
+	shot.take(t, ctx, "specter-zip-refused")
+	goHash(t, ctx, "#/devices")
+	waitHeading(t, ctx, "Devices")
+	waitJS(t, ctx, "the empty device list", `document.querySelector("main .empty")`)
+	require.Equal(t, 0, eval[int](t, ctx, `document.querySelectorAll("main .cards li").length`), "no device of the broken backup was added")
+	goHash(t, ctx, "#/wallets")
+	waitHeading(t, ctx, "Wallets")
+	waitJS(t, ctx, "the empty wallet list", `document.querySelector("main .empty")`)
+	require.Equal(t, 0, eval[int](t, ctx, `document.querySelectorAll("main .cards li").length`), "no wallet of the broken backup was added")
+
 	goHash(t, ctx, "#/settings")
 	waitHeading(t, ctx, "Settings")
 	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("input[name=restore]"), []string{zipPath})))
 	clickButton(t, ctx, "Restore")
 	waitJS(t, ctx, "the restore summary", `document.querySelector("main .notice")`)
 	require.Equal(t, "Added 2 devices, 2 wallets and 1 labels from the Specter Desktop backup.", text(t, ctx, "main .notice"))
-	require.False(t, eval[bool](t, ctx, `!!document.querySelector("main .warning")`), "no problems reported")
+	require.False(t, eval[bool](t, ctx, `!!document.querySelector("main .error-message")`), "no error left from the refused zip")
+	require.False(t, eval[bool](t, ctx, `!!document.querySelector("main .skipped")`), "nothing was already here")
 	shot.take(t, ctx, "specter-zip-restored")
 
 	goHash(t, ctx, "#/devices")
