@@ -107,13 +107,11 @@ func New(cfg Config) *Service {
 	s := &Service{cfg: cfg, cache: map[string]Answer{}, inflight: map[string]*call{}}
 	s.client = &http.Client{
 		Transport: &http.Transport{
-			Proxy:                 nil,
-			DialContext:           s.dial,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          8,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   cfg.Timeout,
-			ResponseHeaderTimeout: cfg.Timeout,
+			Proxy:             nil,
+			DialContext:       s.dial,
+			ForceAttemptHTTP2: true,
+			MaxIdleConns:      8,
+			IdleConnTimeout:   90 * time.Second,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
@@ -343,7 +341,7 @@ func (s *Service) fetch(ctx context.Context, base, endpoint string) (Answer, err
 			return Answer{}, &Error{Status: http.StatusForbidden, Err: pe, Hint: privateHint}
 		case errors.As(err, &fe):
 			return Answer{}, fe
-		case ctx.Err() != nil:
+		case ctx.Err() != nil || isTimeout(err):
 			return Answer{}, &Error{Status: http.StatusGatewayTimeout, Err: fmt.Errorf("the fee server %s did not answer within %s", base, s.cfg.Timeout), Hint: unreachableHint}
 		}
 		return Answer{}, &Error{Status: http.StatusBadGateway, Err: fmt.Errorf("the fee server %s is unreachable: %w", base, err), Hint: unreachableHint}
@@ -351,7 +349,7 @@ func (s *Service) fetch(ctx context.Context, base, endpoint string) (Answer, err
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || isTimeout(err) {
 			return Answer{}, &Error{Status: http.StatusGatewayTimeout, Err: fmt.Errorf("the fee server %s did not finish its answer within %s", base, s.cfg.Timeout), Hint: unreachableHint}
 		}
 		return Answer{}, &Error{Status: http.StatusBadGateway, Err: fmt.Errorf("reading the answer of the fee server %s: %w", base, err), Hint: unreachableHint}
@@ -370,6 +368,12 @@ func (s *Service) fetch(ctx context.Context, base, endpoint string) (Answer, err
 		return Answer{}, &Error{Status: http.StatusBadGateway, Err: fmt.Errorf("%s: %w", base, err), Hint: "check that the address is a mempool.space-compatible server, or choose your node as the fee source"}
 	}
 	return Answer{Recommended: rec, Source: base, FetchedAt: s.cfg.Now().UTC()}, nil
+}
+
+// isTimeout reports a deadline that ended a request.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // Handler serves GET ?source=<base URL> at whatever path it is mounted on
