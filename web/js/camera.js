@@ -10,7 +10,7 @@
 //   const scan = cameraScanner(app, { label: "Scan the signed PSBT", onResult: (payload) => ... });
 //   container.append(scan.el);
 import { t } from "./i18n.js";
-import { h, newId, showError } from "./ui.js";
+import { bytesToBase64, h, newId, showError } from "./ui.js";
 
 let jsQRLoading = null;
 
@@ -33,10 +33,7 @@ let sessions = 0;
 
 /** Reads a File into base64 (for airgap.readFile). */
 export async function fileBase64(file) {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
+  return bytesToBase64(new Uint8Array(await file.arrayBuffer()));
 }
 
 /**

@@ -6,14 +6,12 @@
 // was. A bad file refuses the whole archive; the engine's error names each
 // file and its problem (in English, as every engine message).
 
-// base64 encodes bytes for the engine's JSON messages, in chunks so a large
-// archive does not overflow the argument list of String.fromCharCode.
-function base64(bytes) {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
+import { bytesToBase64 } from "./ui.js";
+
+/** Reports whether bytes start like a ZIP archive (a local file header,
+ * PKWARE APPNOTE.TXT 4.3.7), as Specter Desktop's backup is. */
+export function isZip(bytes) {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
 /**
@@ -25,5 +23,5 @@ function base64(bytes) {
  *   or descriptors, left as they are.
  */
 export async function restoreSpecterZip(app, bytes) {
-  return app.call("backup.importSpecterZip", { zip: base64(bytes) });
+  return app.call("backup.importSpecterZip", { zip: bytesToBase64(bytes) });
 }

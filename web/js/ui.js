@@ -79,14 +79,30 @@ export function formatAmount(sats, units = "btc") {
   return (neg ? "-" : "") + whole + "." + frac + " BTC";
 }
 
-/** Offers text as a file download. */
-export function download(filename, text, type = "application/json") {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Offers text or bytes (a Uint8Array) as a file download. */
+export function download(filename, data, type = "application/json") {
+  const url = URL.createObjectURL(new Blob([data], { type }));
   const a = h("a", { href: url, download: filename, class: "visually-hidden" });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/** Encodes bytes as base64 (the engine's JSON carries binary data so), in
+ * chunks so a large file does not overflow String.fromCharCode's arguments. */
+export function bytesToBase64(bytes) {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** Decodes base64 from the engine into bytes. */
+export function base64ToBytes(b64) {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
 }
 
 /** Reads a File as text. */

@@ -14,7 +14,7 @@
 import { animatedQR, drawText } from "../animqr.js";
 import { cameraScanner } from "../camera.js";
 import { t, tn } from "../i18n.js";
-import { errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
+import { base64ToBytes, download, errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
 import { deviceModels, modelSelect, typeName } from "./devices.js";
 
 const STORE = "specter.psbt.current";
@@ -41,12 +41,6 @@ function saveState(s) {
   sessionStorage.setItem(STORE, JSON.stringify(s));
 }
 
-function b64ToBytes(b64) {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /**
  * The profile model (airgap.profiles) of a device: its stored model when a
@@ -61,15 +55,6 @@ function profileModel(d, typeProfiles) {
 /** Appends the children that are not null, false or undefined. */
 function add(el, ...children) {
   el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-}
-
-function downloadBytes(filename, data, mime = "application/octet-stream") {
-  const url = URL.createObjectURL(new Blob([data], { type: mime }));
-  const a = h("a", { href: url, download: filename, class: "visually-hidden" });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 export async function render(root, app, parts) {
@@ -338,12 +323,12 @@ async function renderSigning(root, app, wallets) {
       const fmt = formatSel.value;
       const file = async () => {
         const f = await app.call("airgap.psbtFile", { psbt: state.psbt });
-        return { filename: f.filename, data: b64ToBytes(f.data), mime: f.mime };
+        return { filename: f.filename, data: base64ToBytes(f.data), mime: f.mime };
       };
       if (fmt === "file") {
         const dl = h("button", { type: "button", text: t("Download the PSBT file") });
         dl.addEventListener("click", async () => {
-          try { const f = await file(); downloadBytes(f.filename, f.data, f.mime); } catch (err) { showError(errs, err); }
+          try { const f = await file(); download(f.filename, f.data, f.mime || "application/octet-stream"); } catch (err) { showError(errs, err); }
         });
         showSlot.replaceChildren(h("div", { class: "actions" }, dl));
         return;
@@ -380,7 +365,7 @@ async function renderSigning(root, app, wallets) {
       dl.addEventListener("click", async () => {
         try {
           const f = await app.call("airgap.psbtFile", { psbt: state.psbt });
-          downloadBytes(f.filename, b64ToBytes(f.data), f.mime);
+          download(f.filename, base64ToBytes(f.data), f.mime || "application/octet-stream");
         } catch (err) { showError(errs, err); }
       });
       const ready = !a || a.inputs.every((i) => i.finalized || (i.signatures_required > 0 && i.signatures >= i.signatures_required));
@@ -405,7 +390,7 @@ async function renderSigning(root, app, wallets) {
     if (state.final && state.final.tx_hex) {
       const hex = state.final.tx_hex;
       const dlt = h("button", { type: "button", text: t("Download the transaction (.txn)") });
-      dlt.addEventListener("click", () => downloadBytes((state.final.txid || "transaction").slice(0, 16) + ".txn", hex, "text/plain"));
+      dlt.addEventListener("click", () => download((state.final.txid || "transaction").slice(0, 16) + ".txn", hex, "text/plain"));
       const qr = animatedQR({
         label: t("Signed transaction"),
         testid: "tx-qr",
@@ -480,7 +465,7 @@ async function renderRegister(root, app, walletID) {
             h("p", { class: "help", "data-engine": "", text: r.note }));
           if (r.file) {
             const dl = h("button", { type: "button", text: t("Download {file}", { file: r.file.filename }) });
-            dl.addEventListener("click", () => downloadBytes(r.file.filename, b64ToBytes(r.file.data), r.file.mime));
+            dl.addEventListener("click", () => download(r.file.filename, base64ToBytes(r.file.data), r.file.mime || "application/octet-stream"));
             slot.append(h("div", { class: "actions" }, dl));
           } else if (r.frames) {
             slot.append(animatedQR({

@@ -17,7 +17,7 @@
 // Unconfirmed transactions are listed on the send screen with the same
 // bump / cancel / CPFP actions.
 import { t, tDom, tn } from "../i18n.js";
-import { confirmButton, download, errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
+import { base64ToBytes, bytesToBase64, confirmButton, download, errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
 
 const ABSURD_SAT_VB = 1000;
 const NETWORK_PREFIXES = {
@@ -374,23 +374,7 @@ function fingerprintOf(origin) {
   return String(origin || "").split("/")[0].toLowerCase();
 }
 
-function b64FromBytes(bytes) {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
 
-function downloadBytes(filename, b64, mime) {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([out], { type: mime || "application/octet-stream" }));
-  const a = h("a", { href: url, download: filename, class: "visually-hidden" });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
 
 async function renderReview(root, app, w, txid) {
   const unit = units(app);
@@ -495,7 +479,7 @@ async function renderReview(root, app, w, txid) {
       const list = [];
       try {
         for (const f of upload.files) {
-          const payload = await app.call("airgap.readFile", { base64: b64FromBytes(new Uint8Array(await f.arrayBuffer())) });
+          const payload = await app.call("airgap.readFile", { base64: bytesToBase64(new Uint8Array(await f.arrayBuffer())) });
           if (!payload.psbt) throw hinted(t("{file} holds no PSBT", { file: f.name }), t("choose the signed .psbt file the device wrote"));
           list.push(payload.psbt);
         }
@@ -512,7 +496,7 @@ async function renderReview(root, app, w, txid) {
           onclick: async () => {
             try {
               const f = await app.call("airgap.psbtFile", { psbt: pending.psbt, name: txid.slice(0, 8) });
-              downloadBytes(f.filename, f.data, f.mime);
+              download(f.filename, base64ToBytes(f.data), f.mime || "application/octet-stream");
             } catch (err) {
               showError(slot, err);
             }

@@ -3,9 +3,8 @@
 // one file and a restore from it; BIP-329 label export and import per
 // wallet; erasing this browser's data.
 import { t } from "../i18n.js";
-import { restoreSpecterZip } from "../specter-backup.js";
+import { isZip, restoreSpecterZip } from "../specter-backup.js";
 import { confirmButton, download, errorBox, field, h, heading, readFile, showError } from "../ui.js";
-import { isZip } from "../zip.js";
 
 export async function render(root, app) {
   const cfg = await app.loadConfig();
