@@ -35,6 +35,8 @@ func TestDeviceModelSecondAccountKeyAndReceiveAddressCheckLink(t *testing.T) {
 	fill(t, ctx, "select[name=model]", "q")
 	cc := bip48Key(t, 21)
 	fill(t, ctx, "textarea[name=keys]", cc.line())
+	// The key preview moves the button down: click it once it is drawn.
+	waitJS(t, ctx, "the key preview", `document.querySelector("main table caption") && document.querySelector("main table caption").textContent === "1 key found"`)
 	clickButton(t, ctx, "Add the device")
 	waitHeading(t, ctx, "Coldcard Q")
 	ccID := eval[string](t, ctx, `decodeURIComponent(location.hash.split("/")[2])`)
@@ -57,6 +59,7 @@ func TestDeviceModelSecondAccountKeyAndReceiveAddressCheckLink(t *testing.T) {
 	fill(t, ctx, "select[name=type]", "specterdiy")
 	require.False(t, eval[bool](t, ctx, `!!document.querySelector("main form select[name=model]")`), "Specter DIY has no models")
 	fill(t, ctx, "textarea[name=keys]", acct0.line()+"\n"+acct1.line()+"\n")
+	waitJS(t, ctx, "the key preview", `document.querySelector("main table caption") && document.querySelector("main table caption").textContent === "2 keys found"`)
 	clickButton(t, ctx, "Add the device")
 	waitHeading(t, ctx, "DIY two accounts")
 	diyID := eval[string](t, ctx, `decodeURIComponent(location.hash.split("/")[2])`)
