@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/specterpwa/specter/server/rpcproxy/btcderr"
 )
 
 // Endpoint is the JSON-RPC 1.0 server of a node (Bitcoin Core's dialect as
@@ -165,7 +167,10 @@ func (e Endpoint) Batch(ctx context.Context, calls []Call) ([]Answer, error) {
 // getblockfilter HASH ["basic"] (BIP 157/158; btcd has no getblockfilter)
 // is sent as getcfilter HASH 0 and getcfilterheader HASH 0 and answered as
 // Core answers it, {"filter": HEX, "header": HEX}, or with the first error
-// of the two. Other calls are sent as they are.
+// of the two as Core would give it (btcderr.BlockFilterError, the relay's
+// own mapping: btcd's -5 "The CF index must be enabled" of a btcd run with
+// --nocfilters becomes Core's -1 "Index is not enabled for filtertype
+// basic"). Other calls are sent as they are.
 func (e Endpoint) CoreBatch(ctx context.Context, calls []Call) ([]Answer, error) {
 	var sent []Call
 	for _, c := range calls {
@@ -191,7 +196,9 @@ func (e Endpoint) CoreBatch(ctx context.Context, calls []Call) ([]Answer, error)
 		f, h := got[0], got[1]
 		got = got[2:]
 		if f.Error != nil || h.Error != nil {
-			answers = append(answers, Answer{Error: firstError(f.Error, h.Error)})
+			e := firstError(f.Error, h.Error)
+			code, msg := btcderr.BlockFilterError(e.Code, e.Message)
+			answers = append(answers, Answer{Error: &RPCError{Code: code, Message: msg}})
 			continue
 		}
 		var bf struct {

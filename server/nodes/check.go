@@ -177,7 +177,7 @@ func TestNode(ctx context.Context, c *Client) TestResult {
 		}
 		r.Synced = btcdSynced(ctx, c, bci.BestBlockHash, bci.Blocks)
 		if _, err := c.Call(ctx, "getcfilter", bci.BestBlockHash, 0); err != nil {
-			r.FilterIndex = failed("getcfilter on the tip failed (%v): start btcd without --nocfilters; until then wallets are scanned block by block", err)
+			r.FilterIndex = failed("no block filter index (getcfilter on the tip: %v): start btcd without --nocfilters; until then wallets are scanned block by block", err)
 		} else {
 			r.FilterIndex = passed("btcd serves basic (BIP158) block filters")
 		}

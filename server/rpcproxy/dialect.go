@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/specterpwa/specter/server/nodes"
+	"github.com/specterpwa/specter/server/rpcproxy/btcderr"
 )
 
 // call is one upstream JSON-RPC request.
@@ -68,7 +69,9 @@ func paramErr(code int, format string, args ...any) plan {
 // dialects are reconciled:
 //
 //   - getblockfilter HASH ["basic"] -> getcfilter HASH 0 + getcfilterheader HASH 0,
-//     answered as Core's {"filter": ..., "header": ...}
+//     answered as Core's {"filter": ..., "header": ...}; btcd's -5 "The CF
+//     index must be enabled" (--nocfilters) becomes Core's -1 "Index is not
+//     enabled for filtertype basic" (btcderr.BlockFilterError)
 //   - getblock HASH VERBOSITY: bool verbosity -> int; at verbosity 2 btcd's
 //     "rawtx" is renamed "tx"; verbosity 3 is refused (btcd has no prevouts)
 //   - getrawtransaction TXID VERBOSE [BLOCKHASH]: bool -> int, the block hash
@@ -125,7 +128,8 @@ func btcdBlockFilter(p []json.RawMessage) plan {
 		combine: func(r []upstreamResult) (json.RawMessage, *nodes.RPCError) {
 			for _, x := range r {
 				if x.Error != nil {
-					return nil, x.Error
+					code, msg := btcderr.BlockFilterError(x.Error.Code, x.Error.Message)
+					return nil, &nodes.RPCError{Code: code, Message: msg}
 				}
 			}
 			var filter, header string
