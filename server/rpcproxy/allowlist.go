@@ -24,7 +24,9 @@ var allowed = map[string]bool{
 	"getnetworkinfo": true, "getinfo": true, "version": true, "uptime": true,
 }
 
-// regtestOnly are mining methods allowed only on regtest nodes (the demo).
+// regtestOnly are mining methods allowed only on regtest nodes (the demo):
+// the node entry must say regtest (refusal) and the node itself must report
+// chain "regtest" in getblockchaininfo (Proxy.serve, miningRefusal).
 var regtestOnly = map[string]bool{"generate": true, "generatetoaddress": true, "generateblock": true, "generatetodescriptor": true}
 
 // control are methods that change or steer the node itself.

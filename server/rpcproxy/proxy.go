@@ -15,12 +15,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/specterpwa/specter/server/nodes"
+	"github.com/specterpwa/specter/shared/network"
 )
 
 // Options bound the proxy. Zero values take the defaults.
@@ -315,8 +317,20 @@ func (p *Proxy) serve(ctx context.Context, id string, node nodes.Node, reqs []re
 	plans := make([]plan, len(reqs))
 	var flavour nodes.Flavour
 	needUpstream := false
+	var chain *string // the chain the node reports, asked once for mining methods
 	for i, rq := range reqs {
-		if why := refusal(rq.Method, node.Network); why != "" {
+		why := refusal(rq.Method, node.Network)
+		if why == "" && regtestOnly[strings.ToLower(rq.Method)] {
+			if chain == nil {
+				c, err := p.nodeChain(ctx, id)
+				if err != nil {
+					return nil, err
+				}
+				chain = &c
+			}
+			why = miningRefusal(rq.Method, *chain)
+		}
+		if why != "" {
 			plans[i] = plan{err: &nodes.RPCError{Code: CodeRefused, Message: why}}
 			continue
 		}
@@ -370,6 +384,51 @@ func (p *Proxy) serve(ctx context.Context, id string, node nodes.Node, reqs []re
 		out[i] = resp
 	}
 	return out, nil
+}
+
+// nodeChain asks the node which chain it is on (getblockchaininfo's
+// "chain": "main", "test", "signet" or "regtest" for Core; "mainnet",
+// "testnet3", "signet" or "regtest" for btcd). A JSON-RPC error or an answer
+// without a chain comes back as "" (unknown), a failure to reach the node
+// as its *nodes.UpstreamError.
+func (p *Proxy) nodeChain(ctx context.Context, id string) (string, error) {
+	client, err := p.nodes.Client(id)
+	if err != nil {
+		return "", err
+	}
+	var raw json.RawMessage
+	err = resendOnStaleConn(ctx, func(ctx context.Context) error {
+		raw, err = client.Call(ctx, "getblockchaininfo")
+		return err
+	})
+	var rerr *nodes.RPCError
+	if errors.As(err, &rerr) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var bci struct {
+		Chain string `json:"chain"`
+	}
+	if json.Unmarshal(raw, &bci) != nil {
+		return "", nil
+	}
+	return bci.Chain, nil
+}
+
+// miningRefusal says why a mining method may not run on a node whose entry
+// says regtest but which reports chain (see nodeChain), or "" when the node
+// really is on regtest: the admin's choice of network alone does not allow
+// mining, since a mistyped entry would let anyone mine on a live chain.
+func miningRefusal(method, chain string) string {
+	if n, err := network.Parse(chain); err == nil && n == network.Regtest {
+		return ""
+	}
+	if chain == "" {
+		return fmt.Sprintf("method %q is allowed only on regtest nodes, and this node did not say which chain it is on (getblockchaininfo): test the node in the node settings", method)
+	}
+	return fmt.Sprintf("method %q is allowed only on regtest nodes: this node's entry says regtest, but the node reports chain %q; fix the node's network in the node settings", method, chain)
 }
 
 // upstream sends the calls of the plans as one JSON-RPC batch with ids 0..n-1
