@@ -68,6 +68,11 @@ func (r *relay) post(id, body string) (int, string) {
 	return resp.StatusCode, string(raw)
 }
 
+// refusedControl is the relay's JSON-RPC 1.0 answer to a control method.
+func refusedControl(id int, method string) string {
+	return fmt.Sprintf(`{"result":null,"error":{"code":-32001,"message":"method \"%s\" is not allowed through the relay: it controls or reconfigures the node (only chain-reading methods, testmempoolaccept and sendrawtransaction are proxied)"},"id":%d}`, method, id)
+}
+
 func jsonString(t *testing.T, raw json.RawMessage) string {
 	t.Helper()
 	var s string
@@ -110,6 +115,21 @@ func TestProxySingleBatchAndAllowlistAgainstBtcd(t *testing.T) {
 			{"result":null,"error":{"code":-32001,"message":"method \"getpeerinfo\" is not allowed through the relay: it controls or reconfigures the node (only chain-reading methods, testmempoolaccept and sendrawtransaction are proxied)"},"id":10},
 			{"result":null,"error":{"code":-32001,"message":"method \"frobnicate\" is not allowed through the relay: it is not in the allowlist of chain methods (blocks, headers, block filters, transactions, mempool, fee estimates, testmempoolaccept, sendrawtransaction)"},"id":11},
 			{"result":null,"error":{"code":-1,"message":"Block number out of range"},"id":12}]`, tip)},
+		{"config-changing methods are refused in a batch without reaching the node", `[
+			{"id":1,"method":"setnetworkactive","params":[false]},
+			{"id":2,"method":"logging","params":[["all"]]},
+			{"id":3,"method":"setban","params":["10.0.0.1","add"]},
+			{"id":4,"method":"addnode","params":["10.0.0.2:8333","add"]},
+			{"id":5,"method":"SetNetworkActive","params":[false]},
+			{"id":6,"method":"debuglevel","params":["trace"]},
+			{"id":7,"method":"node","params":["connect","10.0.0.3:18444"]},
+			{"id":8,"method":"disconnectnode","params":["10.0.0.2:8333"]},
+			{"id":9,"method":"clearbanned"},
+			{"id":10,"method":"invalidateblock","params":["00"]}]`, 200,
+			`[` + refusedControl(1, "setnetworkactive") + `,` + refusedControl(2, "logging") + `,` + refusedControl(3, "setban") + `,` +
+				refusedControl(4, "addnode") + `,` + refusedControl(5, "SetNetworkActive") + `,` + refusedControl(6, "debuglevel") + `,` +
+				refusedControl(7, "node") + `,` + refusedControl(8, "disconnectnode") + `,` + refusedControl(9, "clearbanned") + `,` +
+				refusedControl(10, "invalidateblock") + `]`},
 		{"refusal of a wallet method in a single call", `{"id":2,"method":"createwallet","params":["w"]}`, 200,
 			`{"result":null,"error":{"code":-32001,"message":"method \"createwallet\" is not allowed through the relay: wallet and key methods are refused, since Specter keeps wallets and keys in the browser, never in the node"},"id":2}`},
 		{"body that is not JSON", `{"id":1,`, 400,
@@ -124,6 +144,16 @@ func TestProxySingleBatchAndAllowlistAgainstBtcd(t *testing.T) {
 			require.JSONEq(t, tc.want, body)
 		})
 	}
+
+	t.Run("after the refused addnode and node connect btcd has no added node and no peer", func(t *testing.T) {
+		// btcd's own view after the refusals: the relay sent none of them.
+		var peers []json.RawMessage
+		require.NoError(t, json.Unmarshal(btcd.MustRPC("getpeerinfo"), &peers))
+		require.Empty(t, peers)
+		var added []json.RawMessage
+		require.NoError(t, json.Unmarshal(btcd.MustRPC("getaddednodeinfo", true), &added))
+		require.Empty(t, added)
+	})
 
 	t.Run("unknown node is 404", func(t *testing.T) {
 		status, body := r.post("nope", `{"id":1,"method":"getblockcount"}`)
