@@ -27,13 +27,21 @@ type PendingPSBT struct {
 	// are locked in the wallet while the PSBT is pending.
 	Inputs    []string  `json:"inputs"`
 	CreatedAt time.Time `json:"created_at"`
+	// Warnings are the builder's review warnings (shared/spend
+	// Result.Warnings: absurd fee, fee far from the estimate, own address,
+	// duplicate recipient...), kept so the review shows them when it is
+	// opened again later. Records saved before this field load without it.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // SavePSBT stores a pending PSBT (BIP174, base64, hex or binary) for a
 // wallet and locks the outputs it spends, in one Apply. Saving a PSBT of the
 // same transaction again replaces it (keeping its name unless a new one is
 // given). An input already spent by another pending PSBT is refused.
-func (e *Engine) SavePSBT(ctx context.Context, walletID, name string, data []byte) (PendingPSBT, error) {
+// warnings (the builder's review warnings) are stored with it; when none are
+// given, a replaced record keeps its own, so a more-signed copy saved
+// without them loses nothing.
+func (e *Engine) SavePSBT(ctx context.Context, walletID, name string, data []byte, warnings ...string) (PendingPSBT, error) {
 	p, err := psbt.Decode(data)
 	if err != nil {
 		return PendingPSBT{}, invalidErr("the PSBT cannot be read", "load the PSBT file or text again", err)
@@ -62,10 +70,16 @@ func (e *Engine) SavePSBT(ctx context.Context, walletID, name string, data []byt
 	}
 	key := psbtKey(walletID, txid)
 	rec := PendingPSBT{ID: txid, WalletID: walletID, Name: name, PSBT: b64, Inputs: inputs, CreatedAt: e.stamp()}
+	if len(warnings) > 0 {
+		rec.Warnings = slices.Clone(warnings)
+	}
 	if old, ok := e.psbts[key]; ok {
 		rec.CreatedAt = old.CreatedAt
 		if name == "" {
 			rec.Name = old.Name
+		}
+		if len(warnings) == 0 {
+			rec.Warnings = slices.Clone(old.Warnings)
 		}
 	}
 	if rec.Name == "" {
@@ -98,6 +112,7 @@ func (e *Engine) SavePSBT(ctx context.Context, walletID, name string, data []byt
 
 func clonePSBT(p PendingPSBT) PendingPSBT {
 	p.Inputs = slices.Clone(p.Inputs)
+	p.Warnings = slices.Clone(p.Warnings)
 	return p
 }
 
@@ -114,13 +129,16 @@ func (e *Engine) PSBTs(walletID string) ([]PendingPSBT, error) {
 			out = append(out, clonePSBT(p))
 		}
 	}
-	slices.SortFunc(out, func(a, b PendingPSBT) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(out, comparePSBTs)
 	return out, nil
+}
+
+// comparePSBTs orders pending PSBTs oldest first, then by id.
+func comparePSBTs(a, b PendingPSBT) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // PSBT returns one pending PSBT.
