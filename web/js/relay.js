@@ -255,4 +255,17 @@ export class Relay {
   /** POST /api/nodes (admin): {name, url, network, user, password, cookie_file}. */
   addNode(node) { return this.request("POST", "/api/nodes", node); }
   testNode(id) { return this.request("POST", `/api/nodes/${encodeURIComponent(id)}/test`, {}); }
+  /**
+   * GET /api/demo (server/demo): {enabled:false} without demo mode, else
+   * {enabled, network, node_id, warning, wallets: [{name, kind, threshold,
+   * descriptor, signers: [{name, mnemonic, fingerprint, path, xpub}]}],
+   * mine_interval?}.
+   */
+  demo() { return this.request("GET", "/api/demo"); }
+  /**
+   * GET /api/tor (admin; server/tornet Status): {mode (none, builtin,
+   * custom), running, version?, bootstrap_percent, bootstrap_tag?,
+   * bootstrap_summary?, circuit_established, socks_addr?, onion?, error?}.
+   */
+  tor() { return this.request("GET", "/api/tor"); }
 }

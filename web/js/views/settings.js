@@ -1,10 +1,12 @@
 // #/settings: Specter's settings blueprint for what belongs to the user:
-// units (BTC or sats), block explorer, fee source, language; a backup of all data to
+// units (BTC or sats), block explorer, fee source, language; the relay's
+// Tor status and onion address (admins); a backup of all data to
 // one file and a restore from it; BIP-329 label export and import per
 // wallet; erasing this browser's data.
 import { t } from "../i18n.js";
 import { isZip, restoreSpecterZip } from "../specter-backup.js";
-import { confirmButton, download, errorBox, field, h, heading, readFile, showError } from "../ui.js";
+import { drawQR, encodeQR } from "../qr.js";
+import { confirmButton, copyText, download, errorBox, facts, field, h, heading, readFile, showError } from "../ui.js";
 
 export async function render(root, app) {
   const cfg = await app.loadConfig();
@@ -182,7 +184,85 @@ export async function render(root, app) {
       }
     }, { yes: t("Yes, erase everything") }));
 
-  root.append(prefs, lang, backup, labels, erase);
+  // Tor: the relay's Tor mode, status and onion address (admins only).
+  const tor = h("section", { class: "panel", "aria-labelledby": "tor-h", "data-testid": "tor-panel" },
+    h("h2", { id: "tor-h", text: t("Tor") }));
+  torPanel(tor, app);
+
+  root.append(prefs, lang, tor, backup, labels, erase);
+}
+
+// torPanel fills the Tor panel from the relay's GET /api/tor: the mode
+// (none, builtin, custom), whether tor runs and how far it bootstrapped,
+// and the onion address the relay is published at, with a copy button and
+// its QR code (http://ADDRESS, to open in Tor Browser). Only an admin may
+// see it; without the relay or a session the panel says so.
+async function torPanel(panel, app) {
+  const out = h("div", { "aria-live": "polite" }, h("p", { class: "help", text: t("Asking the relay…") }));
+  panel.append(out);
+  const say = (text) => out.replaceChildren(h("p", { "data-testid": "tor-message", text }));
+  let status;
+  try {
+    status = await app.relay.status();
+  } catch (err) {
+    out.replaceChildren(h("p", { "data-testid": "tor-message", text: t("The relay is not reachable, so its Tor status is unknown.") }), errorBox(err));
+    return;
+  }
+  if (!status.user) {
+    say(t("Log in to the relay on the welcome screen to see its Tor settings (admins only)."));
+    return;
+  }
+  if (!status.user.admin) {
+    say(t("Only an admin of the relay sees its Tor settings."));
+    return;
+  }
+  let st;
+  try {
+    st = await app.relay.tor();
+  } catch (err) {
+    if (err && err.status === 403) say(t("Only an admin of the relay sees its Tor settings."));
+    else out.replaceChildren(h("p", { "data-testid": "tor-message", text: t("The relay did not give its Tor status.") }), errorBox(err));
+    return;
+  }
+  const modes = {
+    none: t("off (none): the relay does not use Tor"),
+    builtin: t("builtin: the relay runs its own tor"),
+    custom: t("custom: the relay uses a tor you run (its control port)"),
+  };
+  const mode = h("span", { "data-testid": "tor-mode", text: modes[st.mode] || st.mode });
+  if (st.mode === "none") {
+    out.replaceChildren(facts([[t("Mode"), mode]]),
+      h("p", { class: "help", text: t("Start the relay with --tor builtin (or --tor custom) to reach nodes and price or fee servers through Tor, and add --tor-publish to publish it as an onion service.") }));
+    return;
+  }
+  let state;
+  if (!st.running) state = t("not running");
+  else if (st.circuit_established) state = t("running, connected to the Tor network ({percent}% bootstrapped)", { percent: st.bootstrap_percent });
+  else state = t("running, not connected to the Tor network yet ({percent}% bootstrapped)", { percent: st.bootstrap_percent });
+  const rows = [
+    [t("Mode"), mode],
+    [t("Status"), h("span", { "data-testid": "tor-status", text: state })],
+    st.version ? [t("Tor version"), h("span", { translate: "no", text: st.version })] : null,
+    st.bootstrap_summary ? [t("Bootstrap"), h("span", { translate: "no", text: st.bootstrap_summary })] : null,
+    st.socks_addr ? [t("SOCKS proxy"), h("code", { class: "mono", text: st.socks_addr })] : null,
+  ];
+  const parts = [facts(rows)];
+  if (st.error) parts.push(errorBox({ message: st.error }));
+  if (st.onion) {
+    const link = "http://" + st.onion;
+    const canvas = h("canvas", { role: "img", "data-testid": "tor-qr", "aria-label": t("QR code of {uri}", { uri: link }) });
+    drawQR(canvas, encodeQR(link, "M"), { scale: 5 });
+    parts.push(h("div", { class: "qr" }, canvas,
+      h("div", {},
+        h("p", {}, t("The relay is published as an onion service at:")),
+        h("p", {}, h("code", { class: "mono", translate: "no", "data-testid": "tor-onion", text: st.onion })),
+        h("div", { class: "actions" },
+          h("button", { type: "button", class: "secondary", onclick: () => copyText(st.onion, app.announce) }, t("Copy the onion address"))),
+        h("p", { class: "help", text: t("Open http:// and this address in Tor Browser, or scan the QR code with a phone that uses Tor. Anyone with the address reaches the relay's login page.") }))));
+  } else {
+    parts.push(h("p", { "data-testid": "tor-no-onion", text: t("The relay is not published as an onion service: start it with --tor-publish to get an onion address.") }));
+  }
+  out.replaceChildren(...parts);
 }
 
 // eraseAll has the engine wipe its storage (storage.wipe), or, with an

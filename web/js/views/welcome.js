@@ -4,7 +4,7 @@
 // the admin with the one-time setup token the relay printed on its console.
 // Then log in, choose a node, or go on offline (everything but the node
 // works without the relay).
-import { t, tDom } from "../i18n.js";
+import { t, tDom, tn } from "../i18n.js";
 import { parseRelayURL, Relay } from "../relay.js";
 import { errorBox, field, h, heading, showError } from "../ui.js";
 
@@ -121,6 +121,11 @@ export async function render(root, app) {
           }
         },
       }, t("Log out")))));
+
+  // The relay's demo mode (`make run`): its public demo wallets, loaded on request.
+  const demoBox = h("div");
+  body.append(demoBox);
+  await demoPanel(app, demoBox);
 
   const nodesBox = h("section", { class: "panel", "aria-labelledby": "nodes-h" }, h("h2", { id: "nodes-h", text: t("Node") }));
   body.append(nodesBox);
@@ -256,4 +261,105 @@ async function switchTo(app, origin) {
   app.announce(app.relay.remote ? t("Using the relay at {origin}.", { origin: app.relay.origin }) : t("Using this page's relay."));
   await app.nodeRecheck();
   app.go("#/welcome");
+}
+
+// demoPanel offers the relay's demo wallets (GET /api/demo, server/demo)
+// when the relay runs in demo mode: a REGTEST node with a funded 2-of-3
+// multisig and a single-sig wallet made of public BIP39 test mnemonics. The
+// panel stays empty when the relay has no demo (or this account may not use
+// its node): the rest of the welcome screen does not depend on it.
+async function demoPanel(app, box) {
+  let info;
+  try {
+    info = await app.relay.demo();
+  } catch {
+    return; // an older relay, or an account without the demo node
+  }
+  if (!info || !info.enabled || !Array.isArray(info.wallets) || !info.wallets.length) return;
+  const slot = h("div", { class: "errors" });
+  const result = h("div", { "aria-live": "polite", "data-testid": "demo-result" });
+  const pass = h("input", { type: "password", name: "demo-password", autocomplete: "new-password", minlength: "8" });
+  const pass2 = h("input", { type: "password", name: "demo-password2", autocomplete: "new-password" });
+  const submit = h("button", { type: "submit" }, t("Load the demo wallets (REGTEST, worthless coins)"));
+  const form = h("form", { class: "panel", "aria-labelledby": "demo-h", "data-testid": "demo-panel" },
+    h("h2", { id: "demo-h", text: t("Demo wallets (REGTEST)") }),
+    h("p", {}, t("This relay runs a demo node on regtest, a private test chain whose coins have no value. It funded these demo wallets:")),
+    h("ul", {}, info.wallets.map((w) => h("li", { translate: "no", text: w.name }))),
+    h("p", { class: "warning", "data-testid": "demo-warning" },
+      t("Their mnemonics are public: they are published in Specter's source code and anyone can spend from them. Never use them for real funds and never send real bitcoin to their addresses.")),
+    slot,
+    field(t("Password for the demo keys"), pass, t("The demo keys become hot devices in this browser, their seeds encrypted with this password (at least 8 characters). You need it to sign from the demo wallets.")),
+    field(t("Password again"), pass2),
+    h("div", { class: "actions" }, submit),
+    result);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    showError(slot, null);
+    result.replaceChildren();
+    submit.disabled = true;
+    try {
+      const loaded = await loadDemo(app, info, pass, pass2);
+      pass.value = pass2.value = "";
+      if (!loaded) {
+        result.replaceChildren(h("p", { class: "notice", text: t("The demo wallets are already loaded: nothing was added.") }));
+        app.announce(t("The demo wallets are already loaded: nothing was added."));
+        submit.disabled = false;
+        return;
+      }
+      app.announce(tn("Loaded {n} demo wallet; the demo node is chosen.", "Loaded {n} demo wallets; the demo node is chosen.", loaded, { n: loaded }));
+      app.go("#/wallets");
+    } catch (err) {
+      showError(slot, err);
+      submit.disabled = false;
+    }
+  });
+  box.replaceChildren(form);
+}
+
+// loadDemo adds the demo wallets that this browser does not have yet (a
+// wallet with the same descriptor counts as loaded, whatever its name): the
+// demo signers missing from the devices become hot devices (devices.createHot
+// with the public mnemonic and the password typed), then each wallet is
+// imported from the demo's descriptor (wallets.importDescriptor, which finds
+// the devices by key). The demo node becomes the chosen node. It returns the
+// number of wallets added (0: all were already here).
+async function loadDemo(app, info, pass, pass2) {
+  await app.engineReady;
+  const { wallets } = await app.call("wallets.list");
+  const missing = info.wallets.filter((dw) => !wallets.some((w) => w.network === info.network && w.descriptor === dw.descriptor));
+  if (!missing.length) {
+    await chooseDemoNode(app, info);
+    return 0;
+  }
+  const { devices } = await app.call("devices.list");
+  const holds = (s) => devices.some((d) => (d.keys || []).some((k) => k.xpub === s.xpub && k.origin === `${s.fingerprint}/${s.path.startsWith("m/") ? s.path.slice(2) : s.path}`));
+  const toCreate = [];
+  for (const dw of missing) {
+    for (const s of dw.signers || []) {
+      if (!holds(s) && !toCreate.some((c) => c.mnemonic === s.mnemonic)) toCreate.push(s);
+    }
+  }
+  if (toCreate.length) {
+    const fail = (message, hint, input) => {
+      input.focus();
+      throw Object.assign(new Error(message), { hint });
+    };
+    if (pass.value.length < 8) fail(t("the password for the demo keys is shorter than 8 characters"), t("type a password of at least 8 characters twice"), pass);
+    if (pass.value !== pass2.value) fail(t("the two passwords differ"), t("type the same password twice"), pass2);
+    for (const s of toCreate) {
+      await app.call("devices.createHot", { name: s.name, mnemonic: s.mnemonic, password: pass.value, network: info.network }, { timeout: 120000 });
+    }
+  }
+  for (const dw of missing) {
+    await app.call("wallets.importDescriptor", { name: dw.name, descriptor: dw.descriptor, network: info.network, birthday: 0 });
+  }
+  await chooseDemoNode(app, info);
+  return missing.length;
+}
+
+// chooseDemoNode makes the demo's node the chosen node.
+async function chooseDemoNode(app, info) {
+  if (!info.node_id || (app.config && app.config.node_id === info.node_id)) return;
+  app.config = await app.call("config.set", { ...app.config, node_id: info.node_id });
+  await app.nodeRecheck();
 }
