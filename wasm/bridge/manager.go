@@ -266,6 +266,8 @@ type SavePSBTParams struct {
 	WalletID string `json:"wallet_id"`
 	Name     string `json:"name,omitempty"`
 	PSBT     string `json:"psbt"`
+	// Warnings replace the stored review warnings; none keeps them.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // WalletPSBTParams names a pending PSBT of a wallet (ID empty for list).
@@ -523,7 +525,7 @@ func RegisterManager(r *Registry, src EngineSource) {
 		return e.PSBT(p.WalletID, p.ID)
 	})
 	stateful(r, src, "psbts.save", "stores a pending PSBT and locks the outputs it spends", func(ctx context.Context, e *manager.Engine, p SavePSBTParams) (manager.PendingPSBT, error) {
-		return e.SavePSBT(ctx, p.WalletID, p.Name, []byte(p.PSBT))
+		return e.SavePSBT(ctx, p.WalletID, p.Name, []byte(p.PSBT), p.Warnings...)
 	})
 	stateful(r, src, "psbts.delete", "deletes a pending PSBT and unlocks its outputs", func(ctx context.Context, e *manager.Engine, p WalletPSBTParams) (Deleted, error) {
 		return Deleted{Deleted: p.ID}, e.DeletePSBT(ctx, p.WalletID, p.ID)

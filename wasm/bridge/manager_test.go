@@ -188,8 +188,15 @@ func TestHotDeviceSignsAPSBTOfItsWallet(t *testing.T) {
 	require.True(t, fin.Complete)
 	require.NotEmpty(t, fin.TxHex)
 
-	saved := ok[manager.PendingPSBT](t, r, "psbts.save", SavePSBTParams{WalletID: res.Wallet.ID, Name: "rent", PSBT: signed.PSBT})
+	// The review warnings saved with the unsigned PSBT stay with the
+	// signed copy saved over it without any.
+	warn := []string{"absurd fee: 1000 sat/vB is above 500 sat/vB"}
+	first := ok[manager.PendingPSBT](t, r, "psbts.save", SavePSBTParams{WalletID: res.Wallet.ID, Name: "rent", PSBT: b64, Warnings: warn})
+	require.Equal(t, warn, first.Warnings)
+	saved := ok[manager.PendingPSBT](t, r, "psbts.save", SavePSBTParams{WalletID: res.Wallet.ID, PSBT: signed.PSBT})
 	require.Equal(t, fin.TxID, saved.ID)
+	require.Equal(t, warn, saved.Warnings)
+	require.Equal(t, saved, ok[manager.PendingPSBT](t, r, "psbts.get", WalletPSBTParams{WalletID: res.Wallet.ID, ID: saved.ID}))
 	list := ok[PSBTsResult](t, r, "psbts.list", WalletPSBTParams{WalletID: res.Wallet.ID})
 	require.Len(t, list.PSBTs, 1)
 	require.Equal(t, "rent", list.PSBTs[0].Name)

@@ -164,7 +164,8 @@ func createPSBT(ctx context.Context, e *manager.Engine, p CreatePSBTParams) (*Cr
 // buildAndKeep runs build on the wallet core, persisting its changes (change
 // address, coin locks) in one Apply, then stores the PSBT as pending in a
 // second. A replacement's original pending PSBT (replaces) is deleted in
-// between: its transaction is being replaced. If storing fails, the coins
+// between: its transaction is being replaced. The pending PSBT keeps the
+// builder's warnings for a later review. If storing fails, the coins
 // are released again.
 func buildAndKeep(ctx context.Context, e *manager.Engine, walletID, name, replaces, hint string, build func(*wallet.Wallet) (*spend.Result, error)) (*CreatePSBTResult, error) {
 	var res *spend.Result
@@ -190,7 +191,7 @@ func buildAndKeep(ctx context.Context, e *manager.Engine, walletID, name, replac
 			}
 		}
 	}
-	pending, err := e.SavePSBT(ctx, walletID, name, []byte(res.PSBTBase64))
+	pending, err := e.SavePSBT(ctx, walletID, name, []byte(res.PSBTBase64), res.Warnings...)
 	if err != nil {
 		release()
 		return nil, err

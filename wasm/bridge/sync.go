@@ -47,6 +47,10 @@ type SyncResult struct {
 	Reorg       bool           `json:"reorg"`
 	ForkHeight  int32          `json:"fork_height,omitempty"`
 	Balance     wallet.Balance `json:"balance"`
+	// ClearedPSBTs counts the pending PSBTs the sync found broadcast or
+	// double-spent, deleted with their coin locks
+	// (manager.ClearStalePSBTs).
+	ClearedPSBTs int `json:"cleared_psbts"`
 }
 
 // SyncProgress is the data of a "sync.progress" event, sent after each batch
@@ -217,6 +221,9 @@ func (s *syncer) sync(ctx context.Context, e *manager.Engine, p SyncParams) (Syn
 		return nil
 	})
 	if err == nil {
+		err = s.clearStale(ctx, e, p.ID, &out)
+	}
+	if err == nil {
 		// The balance of the wallet everyone reads: it has the sync's
 		// blocks and whatever was locked or frozen while it ran.
 		err = e.View(p.ID, func(w *wallet.Wallet) error { out.Balance = w.Balance(); return nil })
@@ -295,4 +302,12 @@ func (s *syncer) broadcast(ctx context.Context, p BroadcastParams) (BroadcastRes
 		return BroadcastResult{}, fmt.Errorf("the node's answer to sendrawtransaction is not a txid: %.80q", res[0].Result)
 	}
 	return BroadcastResult{TxID: txid}, nil
+}
+
+// clearStale drops the pending PSBTs the finished sync made stale (their
+// transaction seen, or their coins spent by another) and their coin locks.
+func (s *syncer) clearStale(ctx context.Context, e *manager.Engine, walletID string, out *SyncResult) error {
+	cleared, err := e.ClearStalePSBTs(ctx, walletID)
+	out.ClearedPSBTs = len(cleared)
+	return err
 }

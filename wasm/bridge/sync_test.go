@@ -40,7 +40,9 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 	if _, err := regtest.EnsureBtcd(); err != nil {
 		t.Skipf("btcd is not installed (make deps installs it): %v", err)
 	}
-	r := managerRegistry(t, store.NewMemory())
+	// Real time: pending PSBTs are stamped by the engine's clock and
+	// mempool sightings by the sync's, as in the browser.
+	r := realClockRegistry(t)
 	hot := ok[HotDeviceResult](t, r, "devices.createHot", HotDeviceParams{Name: "Phone", Mnemonic: cosignerMnemonics[0],
 		Password: "correct horse battery", Network: "regtest"})
 	w := ok[manager.CreateResult](t, r, "wallets.create", manager.WalletSpec{Name: "Spending", Kind: manager.Single,
@@ -119,6 +121,7 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 	require.NotNil(t, built.Change)
 	require.Equal(t, built.ID, built.Pending.ID)
 	require.Equal(t, "to the node", built.Pending.Name)
+	require.Equal(t, built.Warnings, built.Pending.Warnings)
 	require.Equal(t, []manager.PendingPSBT{built.Pending}, ok[PSBTsResult](t, r, "psbts.list", WalletPSBTParams{WalletID: w.Wallet.ID}).PSBTs)
 	locked := ok[wallet.Balance](t, r, "wallets.balance", IDParams{ID: w.Wallet.ID}).Locked
 	require.Greater(t, locked, int64(paid))
@@ -136,6 +139,11 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 
 	res = ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np})
 	require.Equal(t, int32(blocks), res.Tip.Height)
+	// The sync saw the broadcast transaction: its pending PSBT is gone and
+	// nothing is locked any more.
+	require.Equal(t, 1, res.ClearedPSBTs)
+	require.Empty(t, ok[PSBTsResult](t, r, "psbts.list", WalletPSBTParams{WalletID: w.Wallet.ID}).PSBTs)
+	require.Zero(t, res.Balance.Locked)
 	// The spent coins are replaced by the unconfirmed change.
 	require.Equal(t, total-paid-fee, res.Balance.Total())
 	var found bool
@@ -154,6 +162,14 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 	require.Equal(t, sent.TxID, bumped.Replaces)
 	require.Equal(t, paid, bumped.Sent)
 	require.Greater(t, bumped.Fee, fee)
+	require.Equal(t, []manager.PendingPSBT{bumped.Pending}, ok[PSBTsResult](t, r, "psbts.list", WalletPSBTParams{WalletID: w.Wallet.ID}).PSBTs)
+	require.Equal(t, bumped.Warnings, bumped.Pending.Warnings)
+	require.Contains(t, bumped.Pending.Warnings[0], "replaces transaction "+sent.TxID)
+	// The replacement spends the coins of the transaction in the mempool,
+	// which the wallet saw before it was built: a sync keeps it.
+	time.Sleep(1100 * time.Millisecond)
+	res = ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np})
+	require.Zero(t, res.ClearedPSBTs)
 	require.Equal(t, []manager.PendingPSBT{bumped.Pending}, ok[PSBTsResult](t, r, "psbts.list", WalletPSBTParams{WalletID: w.Wallet.ID}).PSBTs)
 	signed = ok[SignResult](t, r, "devices.signPSBT", SignParams{ID: hot.Device.ID, Password: "correct horse battery", PSBT: bumped.PSBTBase64})
 	require.Equal(t, bumped.ID, ok[BroadcastResult](t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: signed.PSBT}).TxID)
@@ -191,6 +207,19 @@ func TestSyncAndBroadcastThroughTheRelayProxy(t *testing.T) {
 	require.Equal(t, child.ID, ok[BroadcastResult](t, r, "tx.broadcast", BroadcastParams{NodeParams: np, PSBT: signed.PSBT}).TxID)
 	res = ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: w.Wallet.ID, NodeParams: np})
 	require.Equal(t, total-cancelled.Fee-child.Fee, res.Balance.Total())
+}
+
+// realClockRegistry is managerRegistry with the engine on the real clock.
+func realClockRegistry(t *testing.T) *Registry {
+	t.Helper()
+	e, err := manager.Open(context.Background(), store.NewMemory(), manager.Options{ScryptN: 1 << 10, Now: time.Now})
+	require.NoError(t, err)
+	r := NewRegistry()
+	RegisterEngine(r)
+	RegisterManager(r, Ready(e))
+	RegisterNode(r, Ready(e), nil)
+	RegisterSpend(r, Ready(e))
+	return r
 }
 
 // nativeSync syncs a fresh wallet core of the same descriptors natively over
