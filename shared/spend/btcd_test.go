@@ -197,3 +197,96 @@ func TestSendAndBumpOnBtcdRegtest(t *testing.T) {
 	require.Equal(t, wallet.StatusConfirmed, statusOf(t, w, bump.ID))
 	require.Empty(t, mempoolOf(t, node))
 }
+
+// TestCPFPChildConfirmsItsParentOnBtcdRegtest speeds up an incoming payment
+// that pays a low fee with a child of its output (CPFP): the child, signed
+// by two devices, is accepted by btcd next to its unconfirmed parent, btcd's
+// mempool shows the fees and sizes the package rate was computed from, and
+// one block confirms both.
+func TestCPFPChildConfirmsItsParentOnBtcdRegtest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a btcd node")
+	}
+	node := regtest.Start(t)
+	node.Generate(regtest.SegwitHeight + 8)
+	src := &chainsync.RPCSource{Caller: btcdsync.Caller{Batch: node.CoreBatch}}
+	devs := devices(t)
+	w, _, err := wallet.New(wallet.Params{Receive: wshDescriptor(devs), Network: "regtest"})
+	require.NoError(t, err)
+	sync := func() {
+		t.Helper()
+		_, err := chainsync.Sync(context.Background(), w, src, chainsync.Options{Mode: chainsync.Scan, BatchSize: 200})
+		require.NoError(t, err)
+	}
+
+	// The parent: 1 BTC from the coinbase of block 1 to receive/0, paying
+	// 300 sat (about 1.3 sat/vB, just above btcd's 1 sat/vB relay minimum).
+	recv, _, err := w.NextReceiveAddress()
+	require.NoError(t, err)
+	fundScript, err := CheckAddress(recv.Address, "regtest")
+	require.NoError(t, err)
+	const parentFee = 300
+	parent := fundFromCoinbase(t, node, 1, parentFee, wire.NewTxOut(100_000_000, fundScript))
+	broadcast(t, node, parent)
+	sync()
+	require.Equal(t, wallet.Balance{UntrustedPending: 100_000_000}, w.Balance())
+
+	// The wallet does not know the parent's fee (it spends a coin that is
+	// not the wallet's): it is given, as getmempoolentry's fees.base would.
+	target := coinselect.FeeRate(10_000)
+	_, err = CPFP(w, CPFPRequest{Txid: parent.TxHash().String(), FeeRate: target})
+	require.EqualError(t, err, "the fee of transaction "+parent.TxHash().String()+" is unknown to the wallet (it spends coins that are not the wallet's): give it from the node (getmempoolentry fees.base)")
+	child, err := CPFP(w, CPFPRequest{Txid: parent.TxHash().String(), FeeRate: target, ParentFee: parentFee, AntiFeeSnipingHeight: tipHeight(t, node)})
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, child.PackageFeeRate, target)
+	childTx := sign(t, child.PSBT, devs[0], devs[1])
+	require.Equal(t, child.Fee, verify(t, w, childTx))
+	require.Equal(t, parent.TxHash(), childTx.TxIn[0].PreviousOutPoint.Hash)
+	broadcast(t, node, childTx)
+
+	// btcd's mempool holds both; the child depends on the parent. btcd has
+	// no package relay and checks each transaction's own rate against its
+	// relay minimum; the package rate is computed here from btcd's fees and
+	// sizes and reaches the target (a signature one byte shorter than the
+	// estimate only raises it).
+	want := []string{parent.TxHash().String(), childTx.TxHash().String()}
+	slices.Sort(want)
+	require.Equal(t, want, mempoolOf(t, node))
+	var entries map[string]struct {
+		Vsize   int64    `json:"vsize"`
+		Fee     float64  `json:"fee"`
+		Depends []string `json:"depends"`
+	}
+	require.NoError(t, json.Unmarshal(node.MustRPC("getrawmempool", true), &entries))
+	p, c := entries[parent.TxHash().String()], entries[childTx.TxHash().String()]
+	require.Equal(t, []string{parent.TxHash().String()}, c.Depends)
+	require.Empty(t, p.Depends)
+	pFee, err := btcutil.NewAmount(p.Fee)
+	require.NoError(t, err)
+	cFee, err := btcutil.NewAmount(c.Fee)
+	require.NoError(t, err)
+	require.Equal(t, btcutil.Amount(parentFee), pFee)
+	require.Equal(t, btcutil.Amount(child.Fee), cFee)
+	require.Equal(t, vsize(parent), p.Vsize)
+	require.Equal(t, vsize(childTx), c.Vsize)
+	require.LessOrEqual(t, c.Vsize, child.VSize, "the estimate is an upper bound")
+	require.Less(t, coinselect.FeeRateOf(parentFee, p.Vsize), target, "the parent alone is below the target")
+	require.GreaterOrEqual(t, coinselect.FeeRateOf(parentFee+child.Fee, p.Vsize+c.Vsize), child.PackageFeeRate)
+
+	// One block confirms both.
+	hashes := node.Generate(1)
+	require.Empty(t, mempoolOf(t, node))
+	for _, tx := range []*wire.MsgTx{parent, childTx} {
+		var got struct {
+			BlockHash     string `json:"blockhash"`
+			Confirmations int64  `json:"confirmations"`
+		}
+		require.NoError(t, json.Unmarshal(node.MustRPC("getrawtransaction", tx.TxHash().String(), 1), &got))
+		require.Equal(t, hashes[0], got.BlockHash, tx.TxHash().String())
+		require.Equal(t, int64(1), got.Confirmations)
+	}
+	sync()
+	require.Equal(t, wallet.Balance{Confirmed: 100_000_000 - child.Fee}, w.Balance())
+	require.Equal(t, wallet.StatusConfirmed, statusOf(t, w, parent.TxHash().String()))
+	require.Equal(t, wallet.StatusConfirmed, statusOf(t, w, child.ID))
+}
