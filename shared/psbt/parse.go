@@ -38,6 +38,49 @@ const magic = "psbt\xff"
 // cannot read.
 var ErrVersion2 = errors.New("this is a PSBT version 2 (BIP370), which is not supported: export the transaction as PSBT version 0 (BIP174) and try again")
 
+// malformedAdvice ends the error for a PSBT mixing the fields of versions 0
+// and 2: what the user can do about it.
+const malformedAdvice = "the file is malformed (BIP370 forbids mixing the fields of PSBT versions 0 and 2): ask the wallet or signer that made it for a fresh export"
+
+// v2FieldName names BIP370's version 2 field of key type t in the global
+// ("global"), input ("input") or output ("output") map, which a version 0
+// PSBT must not carry.
+func v2FieldName(scope string, t byte) string {
+	switch scope + string([]byte{t}) {
+	case "global\x02":
+		return "PSBT_GLOBAL_TX_VERSION"
+	case "global\x03":
+		return "PSBT_GLOBAL_FALLBACK_LOCKTIME"
+	case "global\x04":
+		return "PSBT_GLOBAL_INPUT_COUNT"
+	case "global\x05":
+		return "PSBT_GLOBAL_OUTPUT_COUNT"
+	case "global\x06":
+		return "PSBT_GLOBAL_TX_MODIFIABLE"
+	case "input\x0e":
+		return "PSBT_IN_PREVIOUS_TXID"
+	case "input\x0f":
+		return "PSBT_IN_OUTPUT_INDEX"
+	case "input\x10":
+		return "PSBT_IN_SEQUENCE"
+	case "input\x11":
+		return "PSBT_IN_REQUIRED_TIME_LOCKTIME"
+	case "input\x12":
+		return "PSBT_IN_REQUIRED_HEIGHT_LOCKTIME"
+	case "output\x03":
+		return "PSBT_OUT_AMOUNT"
+	case "output\x04":
+		return "PSBT_OUT_SCRIPT"
+	}
+	return fmt.Sprintf("the %s field of type 0x%02x", scope, t)
+}
+
+// v0CarriesV2 is the error for a version 0 PSBT (BIP174) carrying a field
+// that BIP370 allows only in version 2.
+func v0CarriesV2(field string) error {
+	return fmt.Errorf("a version 0 PSBT carries %s, a version 2 field: %s", field, malformedAdvice)
+}
+
 // maxMoney is consensus MAX_MONEY, 21 million BTC in satoshis (btcutil's
 // MaxSatoshi).
 const maxMoney = btcutil.MaxSatoshi
@@ -87,7 +130,8 @@ func DecodeBase64(s string) (*Packet, error) {
 // known field, a canonical witness UTXO, amounts within the money range,
 // non-witness UTXOs matching the input's outpoint, no trailing data, and
 // well-formed global xpubs and taproot trees. A version 2 PSBT (BIP370) is
-// refused with ErrVersion2.
+// refused with ErrVersion2; a PSBT mixing version 0 and version 2 fields
+// (BIP370's invalid test vectors) is refused as malformed, naming the field.
 func Parse(data []byte) (p *Packet, err error) {
 	data, err = checkStructure(data)
 	if err != nil {
@@ -210,6 +254,8 @@ func checkStructure(data []byte) ([]byte, error) {
 	}
 	globalEnd := r.pos
 	var tx *wire.MsgTx
+	var version uint32  // PSBT_GLOBAL_VERSION, 0 when absent (BIP174)
+	var v2Global string // the first BIP370 version 2 global field seen
 	for _, e := range global {
 		switch e.key[0] {
 		case 0x00: // PSBT_GLOBAL_UNSIGNED_TX
@@ -238,22 +284,32 @@ func checkStructure(data []byte) ([]byte, error) {
 				return nil, errors.New("PSBT global xpub value must be a fingerprint followed by 32-bit path steps")
 			}
 		case 0x02, 0x03, 0x04, 0x05, 0x06: // BIP370 version 2 globals
-			return nil, ErrVersion2
+			if v2Global == "" {
+				v2Global = v2FieldName("global", e.key[0])
+			}
 		case 0xfb: // PSBT_GLOBAL_VERSION
 			if len(e.key) != 1 || len(e.value) != 4 {
 				return nil, errors.New("PSBT global version field must have a one-byte key and a 4-byte value")
 			}
-			switch v := binary.LittleEndian.Uint32(e.value); v {
-			case 0:
-			case 2:
-				return nil, ErrVersion2
-			default:
-				return nil, fmt.Errorf("PSBT version %d is not supported: export the transaction as PSBT version 0 (BIP174)", v)
-			}
+			version = binary.LittleEndian.Uint32(e.value)
 		}
 	}
-	if tx == nil {
+	switch {
+	case version == 2 && tx != nil:
+		// BIP370: PSBT_GLOBAL_UNSIGNED_TX must be excluded in version 2.
+		return nil, fmt.Errorf("a version 2 PSBT carries PSBT_GLOBAL_UNSIGNED_TX, a version 0 field: %s", malformedAdvice)
+	case version == 2:
+		return nil, ErrVersion2
+	case version != 0:
+		return nil, fmt.Errorf("PSBT version %d is not supported: export the transaction as PSBT version 0 (BIP174)", version)
+	case tx == nil && v2Global != "":
+		// Version 2 fields without PSBT_GLOBAL_VERSION nor an unsigned
+		// transaction: a version 2 PSBT missing its version field.
+		return nil, ErrVersion2
+	case tx == nil:
 		return nil, errors.New("PSBT has no unsigned transaction (BIP174 global type 0x00): if it is a PSBT version 2, export it as version 0")
+	case v2Global != "":
+		return nil, v0CarriesV2(v2Global)
 	}
 	for i := range tx.TxIn {
 		m, err := r.readMap(fmt.Sprintf("input %d", i))
@@ -387,7 +443,7 @@ func checkInputField(e kv) error {
 	case 0x0a, 0x0b, 0x0c, 0x0d:
 		return checkPreimage(t, keyData, e.value)
 	case 0x0e, 0x0f, 0x10, 0x11, 0x12:
-		return ErrVersion2
+		return v0CarriesV2(v2FieldName("input", t))
 	}
 	return nil
 }
@@ -476,7 +532,7 @@ func checkOutputField(e kv) error {
 		}
 		return checkTapBip32Value(e.value)
 	case 0x03, 0x04:
-		return ErrVersion2
+		return v0CarriesV2(v2FieldName("output", t))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -108,16 +109,85 @@ func TestParseTapTreeRejectsIncompleteTrees(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// bip370File is testdata/bip370.json: BIP370's test vectors.
+type bip370File struct {
+	V2Valid string `json:"v2_valid"`
+	Invalid []struct {
+		Case    string
+		V2Field string `json:"v2_field"`
+		Base64  string
+	}
+	Valid []struct {
+		Case   string
+		Base64 string
+	}
+	Timelock []struct {
+		Case     string
+		Locktime *uint32
+		Base64   string
+	}
+}
+
 // TestBIP370VersionTwoIsRefusedWithAClearMessage checks a BIP370 vector is
 // refused with ErrVersion2, whose text tells the user to export version 0.
 func TestBIP370VersionTwoIsRefusedWithAClearMessage(t *testing.T) {
-	var f struct {
-		V2Valid string `json:"v2_valid"`
-	}
+	var f bip370File
 	loadJSON(t, "bip370.json", &f)
 	_, err := Decode([]byte(f.V2Valid))
 	require.ErrorIs(t, err, ErrVersion2)
 	require.Contains(t, err.Error(), "export the transaction as PSBT version 0")
+}
+
+// TestBIP370InvalidVectorsAreRefusedNamingTheProblem runs every invalid PSBT
+// of BIP370. A version 0 PSBT carrying a version 2 field is refused as
+// malformed, naming the field (not as "a version 2 PSBT", which it is not);
+// the version 0 PSBT with PSBT_GLOBAL_VERSION 2 is refused naming the
+// version 0 unsigned transaction it carries; the malformed version 2 PSBTs
+// are refused as version 2, which this engine cannot read.
+func TestBIP370InvalidVectorsAreRefusedNamingTheProblem(t *testing.T) {
+	var f bip370File
+	loadJSON(t, "bip370.json", &f)
+	require.Len(t, f.Invalid, 21)
+	for _, v := range f.Invalid {
+		t.Run(v.Case, func(t *testing.T) {
+			_, err := Decode([]byte(v.Base64))
+			require.Error(t, err)
+			switch {
+			case v.V2Field == "PSBT_GLOBAL_VERSION":
+				require.EqualError(t, err, "a version 2 PSBT carries PSBT_GLOBAL_UNSIGNED_TX, a version 0 field: "+malformedAdvice)
+			case strings.HasPrefix(v.V2Field, "PSBT_GLOBAL_"):
+				require.EqualError(t, err, "a version 0 PSBT carries "+v.V2Field+", a version 2 field: "+malformedAdvice)
+			case strings.HasPrefix(v.V2Field, "PSBT_IN_"):
+				require.EqualError(t, err, "PSBT input 0: a version 0 PSBT carries "+v.V2Field+", a version 2 field: "+malformedAdvice)
+			case strings.HasPrefix(v.V2Field, "PSBT_OUT_"):
+				require.EqualError(t, err, "PSBT output 0: a version 0 PSBT carries "+v.V2Field+", a version 2 field: "+malformedAdvice)
+			default:
+				require.ErrorIs(t, err, ErrVersion2)
+			}
+			if v.V2Field != "" {
+				require.NotErrorIs(t, err, ErrVersion2, "a version 0 PSBT is not called version 2")
+			}
+		})
+	}
+	require.Contains(t, malformedAdvice, "the file is malformed")
+}
+
+// TestBIP370ValidVectorsAreRefusedAsVersion2 runs every valid PSBT of BIP370
+// (and those of its timelock section): each is a version 2 PSBT, which
+// btcutil/psbt cannot read, so each is refused with ErrVersion2.
+func TestBIP370ValidVectorsAreRefusedAsVersion2(t *testing.T) {
+	var f bip370File
+	loadJSON(t, "bip370.json", &f)
+	require.Len(t, f.Valid, 14)
+	require.Len(t, f.Timelock, 10)
+	for _, v := range f.Valid {
+		_, err := Decode([]byte(v.Base64))
+		require.ErrorIs(t, err, ErrVersion2, v.Case)
+	}
+	for _, v := range f.Timelock {
+		_, err := Decode([]byte(v.Base64))
+		require.ErrorIs(t, err, ErrVersion2, v.Case)
+	}
 }
 
 // TestDecodeAcceptsBinaryHexAndWrappedBase64 reads one PSBT in every form a
