@@ -19,7 +19,9 @@
 import { t, tDom, tn } from "../i18n.js";
 import { base64ToBytes, bytesToBase64, confirmButton, download, errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
 
-const ABSURD_SAT_VB = 1000;
+// The fee rate above which the fee is called absurd (shared/spend's
+// AbsurdFeeRate), passed to psbt.analyse.
+const ABSURD_SAT_VB = 500;
 const NETWORK_PREFIXES = {
   main: [/^bc1/i, /^[13]/],
   test: [/^tb1/i, /^[mn2]/],
@@ -114,6 +116,31 @@ function formatInput(sats, unit) {
   const whole = Math.floor(sats / 1e8);
   const frac = String(sats % 1e8).padStart(8, "0").replace(/0+$/, "");
   return frac ? `${whole}.${frac}` : String(whole);
+}
+
+/**
+ * Reads the node's testmempoolaccept answer for one transaction and fails
+ * closed: it returns nothing only when the node's verdict says the
+ * transaction is allowed; otherwise (refused, or no verdict at all) it
+ * returns the error to show, and the transaction must not be broadcast.
+ */
+export function mempoolRefusal(check) {
+  const verdict = Array.isArray(check) && check.length === 1 ? check[0] : null;
+  if (!verdict || typeof verdict !== "object" || typeof verdict.allowed !== "boolean") {
+    return hinted(t("the node gave no verdict on the transaction (testmempoolaccept answered {answer}), so it was not broadcast", { answer: (JSON.stringify(check) ?? "nothing").slice(0, 200) }),
+      t("check the node on the Relay screen, then try again"));
+  }
+  if (verdict.allowed) return null;
+  const reason = verdict["reject-reason"] || verdict.reject_reason || t("no reason given");
+  return hinted(t("the node would refuse the transaction: {reason}; it was not broadcast", { reason }),
+    t("sync the wallet: its coins may be spent already, or raise the fee rate"));
+}
+
+// clearedNotice announces the pending transactions a sync found already
+// sent or double-spent (removed by the engine, their coins unlocked).
+function clearedNotice(app, res) {
+  const n = (res && res.cleared_psbts) || 0;
+  if (n) app.announce(tn("{n} pending transaction was already sent or its coins were spent: it was removed and its coins unlocked.", "{n} pending transactions were already sent or their coins were spent: they were removed and their coins unlocked.", n));
 }
 
 function hinted(message, hint) {
@@ -325,9 +352,9 @@ async function renderForm(root, app, w) {
   root.append(unconfirmedSection(app, w, transactions, unit, slot));
 }
 
-// openReview keeps the builder's warnings for the review screen and opens it.
+// openReview opens the review of a built transaction (its warnings are
+// stored with the pending PSBT).
 function openReview(app, w, res) {
-  sessionStorage.setItem("specter.send.warnings." + res.id, JSON.stringify(res.warnings || []));
   app.announce(t("The transaction is ready for review."));
   app.go(`${base(w)}/psbt/${encodeURIComponent(res.id)}`);
 }
@@ -379,21 +406,19 @@ function fingerprintOf(origin) {
 async function renderReview(root, app, w, txid) {
   const unit = units(app);
   const pending = await app.call("psbts.get", { wallet_id: w.id, id: txid });
-  const a = await app.call("psbt.analyse", { psbt: pending.psbt, network: w.network, descriptors: [w.receive, w.change] });
-  let built = [];
-  try {
-    built = JSON.parse(sessionStorage.getItem("specter.send.warnings." + txid) || "[]");
-  } catch {
-    built = [];
-  }
+  const a = await app.call("psbt.analyse", { psbt: pending.psbt, network: w.network, descriptors: [w.receive, w.change], max_fee_rate: ABSURD_SAT_VB });
+  // The builder's warnings, stored with the pending PSBT.
+  const built = pending.warnings || [];
   root.append(heading(t("Review the transaction")),
     h("p", { class: "muted" }, w.name + " · ", h("a", { href: base(w), text: t("Back to send") })));
   const slot = h("div", { "aria-live": "polite" });
   root.append(slot);
 
-  // Warnings: the builder's, the analysis', and the screen's own checks.
-  const warnings = [...new Set([...built, ...(a.warnings || [])])];
-  if (a.fee_rate > ABSURD_SAT_VB && !warnings.some((x) => /absurd/i.test(x))) warnings.push(t("absurd fee: {rate} sat/vB", { rate: a.fee_rate }));
+  // Warnings: the builder's, the analysis' (its absurd-fee ones only when
+  // the builder gave none: they say the same), and the screen's own checks.
+  const builtAbsurd = built.some((x) => /^absurd fee/.test(x));
+  const analysed = (a.warnings || []).filter((x) => !(builtAbsurd && /^absurd fee/.test(x)));
+  const warnings = [...new Set([...built, ...analysed])];
   for (const o of a.outputs) {
     if (o.dust) warnings.push(t("output {index} ({amount}) is dust: nodes will not relay it", { index: o.index, amount: formatAmount(o.amount, unit) }));
     if (o.address && wrongNetwork(o.address, w.network)) warnings.push(t("output {index} pays {address}, which is not a {network} address", { index: o.index, address: o.address, network: w.network }));
@@ -518,16 +543,12 @@ async function renderReview(root, app, w, txid) {
         if (!fin.complete || !fin.tx_hex) throw hinted(t("the transaction could not be finalized"), t("collect the missing signatures"));
         out.replaceChildren(h("p", { text: t("Checking with the node (testmempoolaccept)…") }));
         const check = await nodeRPC(app, "testmempoolaccept", [[fin.tx_hex]]);
-        const verdict = Array.isArray(check) ? check[0] : null;
-        if (verdict && !verdict.allowed) {
-          throw hinted(t("the node would refuse the transaction: {reason}", { reason: verdict["reject-reason"] || t("no reason given") }),
-            t("sync the wallet: its coins may be spent already, or raise the fee rate"));
-        }
+        const refused = mempoolRefusal(check);
+        if (refused) throw refused;
         const { txid: sent } = await app.call("tx.broadcast", { ...p, tx_hex: fin.tx_hex });
-        sessionStorage.removeItem("specter.send.warnings." + txid);
         await app.call("psbts.delete", { wallet_id: w.id, id: txid });
         try {
-          await app.call("wallets.sync", { id: w.id, ...p }, { timeout: 600000 });
+          clearedNotice(app, await app.call("wallets.sync", { id: w.id, ...p }, { timeout: 600000 }));
         } catch {
           // the status screen says to sync again
         }
@@ -547,7 +568,6 @@ async function renderReview(root, app, w, txid) {
     confirmButton(t("Delete the pending transaction"), t("Delete it and unlock its coins?"), async () => {
       try {
         await app.call("psbts.delete", { wallet_id: w.id, id: txid });
-        sessionStorage.removeItem("specter.send.warnings." + txid);
         app.announce(t("Pending transaction deleted."));
         app.go(base(w));
       } catch (err) {
@@ -581,7 +601,7 @@ async function renderSent(root, app, w, txid) {
     showError(slot, null);
     try {
       const p = await withNode(app);
-      await app.call("wallets.sync", { id: w.id, ...p }, { timeout: 600000 });
+      clearedNotice(app, await app.call("wallets.sync", { id: w.id, ...p }, { timeout: 600000 }));
       app.go(`${base(w)}/tx/${encodeURIComponent(txid)}`);
     } catch (err) {
       showError(slot, err);
