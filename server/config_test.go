@@ -149,3 +149,23 @@ func TestIsLoopback(t *testing.T) {
 		require.Equal(t, want, IsLoopback(in), in)
 	}
 }
+
+func TestDefaultDataDirIsDotSpecterPWAInHome(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	want := filepath.Join(home, ".specter-pwa")
+	require.Equal(t, want, DefaultConfig().DataDir)
+
+	// Without --data-dir or SPECTER_DATA_DIR, LoadConfig uses it and reads
+	// its config.json.
+	c, err := LoadConfig(nil, envOf(nil), io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, want, c.DataDir)
+	require.Equal(t, "127.0.0.1:25441", c.Listen)
+	require.NoError(t, os.MkdirAll(want, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(want, ConfigFileName), []byte(`{"listen":"127.0.0.1:4444"}`), 0o600))
+	c, err = LoadConfig(nil, envOf(nil), io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, want, c.DataDir)
+	require.Equal(t, "127.0.0.1:4444", c.Listen)
+}
