@@ -1,6 +1,7 @@
 package psbt
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -239,4 +240,43 @@ func TestCoreInvalidWithMessage(t *testing.T) {
 		_, err := Decode([]byte(v[0]))
 		require.ErrorContains(t, err, ours[v[1]], v[1])
 	}
+}
+
+// TestBIP371VectorsMissingFromCoresCopy runs the BIP371 vectors that Core's
+// rpc_psbt.json copy lacks: the key path signature of 66 bytes and the
+// script path signature of 63 bytes are refused naming the field; the script
+// path input with signatures decodes, analyses and round-trips, its three
+// PSBT_IN_TAP_SCRIPT_SIG entries kept.
+func TestBIP371VectorsMissingFromCoresCopy(t *testing.T) {
+	var f struct {
+		Invalid, Valid []struct{ Case, Base64 string }
+	}
+	loadJSON(t, "bip371.json", &f)
+	require.Len(t, f.Invalid, 2)
+	require.Len(t, f.Valid, 1)
+	wantErr := []string{
+		"PSBT input 0: taproot key signature must be 64 or 65 bytes, not 66",
+		"PSBT input 0: taproot script signature must be 64 or 65 bytes, not 63",
+	}
+	for i, v := range f.Invalid {
+		_, err := Decode([]byte(v.Base64))
+		require.EqualError(t, err, wantErr[i], v.Case)
+	}
+	p, err := Decode([]byte(f.Valid[0].Base64))
+	require.NoError(t, err, f.Valid[0].Case)
+	_, err = Analyse(p, AnalyseOptions{})
+	require.NoError(t, err)
+	in := p.Inputs[0]
+	require.Len(t, in.TaprootScriptSpendSig, 3)
+	require.Len(t, in.TaprootLeafScript, 3)
+	require.Len(t, in.TaprootBip32Derivation, 4)
+	require.Equal(t, "f0362e2f75a6f420a5bde3eb221d96ae6720cf25f81890c95b1d775acb515e65", hex.EncodeToString(in.TaprootMerkleRoot))
+	raw, err := Serialize(p)
+	require.NoError(t, err)
+	q, err := Parse(raw)
+	require.NoError(t, err)
+	again, err := Serialize(q)
+	require.NoError(t, err)
+	require.Equal(t, raw, again)
+	require.Equal(t, f.Valid[0].Base64, base64.StdEncoding.EncodeToString(raw), "btcutil writes the BIP's own serialisation back")
 }
