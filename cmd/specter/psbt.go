@@ -138,6 +138,10 @@ func runPSBT(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return writePSBT(p, o, stdout)
 	default: // extract
 		tx, err := psbt.Extract(packets[0])
+		var open *psbt.NotFinalizedError
+		if errors.As(err, &open) {
+			return usagef("%s not finalized: collect the missing signatures and run 'specter psbt finalize' on the PSBT first, then extract", open.Which())
+		}
 		if err != nil {
 			return err
 		}

@@ -181,10 +181,13 @@ func TestPSBTBadInputIsAUsageError(t *testing.T) {
 	}
 }
 
-func TestPSBTExtractOfAnUnsignedPSBTFails(t *testing.T) {
+// TestPSBTExtractOfAnUnfinishedPSBTIsBadInput: extracting a PSBT whose
+// inputs are not finalized is bad input (exit status 2, one line naming the
+// inputs and saying to run finalize first), as the CLI contract says.
+func TestPSBTExtractOfAnUnfinishedPSBTIsBadInput(t *testing.T) {
 	fx := newPSBTFixture(t)
 	code, out, errOut := runCmd("", "psbt", "extract", fx.file)
-	require.Equal(t, 1, code)
+	require.Equal(t, 2, code)
 	require.Empty(t, out)
-	require.Equal(t, "specter psbt: input 0 is not finalized: collect the missing signatures and finalize first\n", errOut)
+	require.Equal(t, "specter psbt: input 0 is not finalized: collect the missing signatures and run 'specter psbt finalize' on the PSBT first, then extract\n", errOut)
 }

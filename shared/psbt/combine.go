@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	bpsbt "github.com/btcsuite/btcd/btcutil/psbt"
 	"github.com/btcsuite/btcd/txscript"
@@ -188,6 +190,35 @@ func mergeOutput(a, b *bpsbt.POutput) {
 	a.Unknowns = mergeUnknowns(a.Unknowns, b.Unknowns)
 }
 
+// NotFinalizedError is Extract's error for a PSBT some of whose inputs have
+// neither a final scriptSig nor a final script witness: the BIP174 Input
+// Finalizer has not completed them.
+type NotFinalizedError struct {
+	// Inputs lists the unfinalized inputs' indexes, in order.
+	Inputs []int
+}
+
+// Error names the unfinalized inputs and what to do.
+func (e *NotFinalizedError) Error() string {
+	return e.Which() + " not finalized: collect the missing signatures and finalize first"
+}
+
+// Which names the unfinalized inputs with their verb, for a sentence:
+// "input 0 is", "inputs 0 and 2 are", "inputs 0, 1 and 3 are".
+func (e *NotFinalizedError) Which() string {
+	n := make([]string, len(e.Inputs))
+	for i, in := range e.Inputs {
+		n[i] = strconv.Itoa(in)
+	}
+	switch len(n) {
+	case 0:
+		return "no input is"
+	case 1:
+		return "input " + n[0] + " is"
+	}
+	return "inputs " + strings.Join(n[:len(n)-1], ", ") + " and " + n[len(n)-1] + " are"
+}
+
 // Extract returns the final network transaction of a fully finalized PSBT
 // (BIP174 Transaction Extractor) after running btcd's script engine on every
 // input with the spent outputs (standard verification flags, including
@@ -201,11 +232,17 @@ func Extract(p *Packet) (*wire.MsgTx, error) {
 		return nil, fmt.Errorf("PSBT is malformed: %w", err)
 	}
 	tx := p.UnsignedTx.Copy()
+	var open []int
+	for i := range p.Inputs {
+		if len(p.Inputs[i].FinalScriptSig) == 0 && len(p.Inputs[i].FinalScriptWitness) == 0 {
+			open = append(open, i)
+		}
+	}
+	if len(open) != 0 {
+		return nil, &NotFinalizedError{Inputs: open}
+	}
 	for i := range p.Inputs {
 		in := &p.Inputs[i]
-		if len(in.FinalScriptSig) == 0 && len(in.FinalScriptWitness) == 0 {
-			return nil, fmt.Errorf("input %d is not finalized: collect the missing signatures and finalize first", i)
-		}
 		tx.TxIn[i].SignatureScript = clone(in.FinalScriptSig)
 		if len(in.FinalScriptWitness) != 0 {
 			w, err := readWitness(in.FinalScriptWitness)

@@ -173,6 +173,9 @@ func TestExtractRefusesUnfinishedOrInvalidTransactions(t *testing.T) {
 	require.Zero(t, n, "one signature of two is not enough")
 	_, err = Extract(p)
 	require.ErrorContains(t, err, "input 0 is not finalized")
+	var open *NotFinalizedError
+	require.ErrorAs(t, err, &open)
+	require.Equal(t, []int{0}, open.Inputs)
 
 	_, err = Sign(p, devs[1].master)
 	require.NoError(t, err)
@@ -312,5 +315,20 @@ func TestCreatePutsTheChangeAtItsPosition(t *testing.T) {
 			require.Equal(t, i == want, o.Change, "position %d output %d", position, i)
 		}
 		require.Equal(t, uint32(4), a.Outputs[want].AddrIndex)
+	}
+}
+
+// TestNotFinalizedErrorNamesEveryOpenInput: Extract's error lists all the
+// unfinalized inputs, in a sentence, and is found with errors.As.
+func TestNotFinalizedErrorNamesEveryOpenInput(t *testing.T) {
+	for name, c := range map[string]struct {
+		inputs []int
+		want   string
+	}{
+		"one input":    {[]int{0}, "input 0 is not finalized: collect the missing signatures and finalize first"},
+		"two inputs":   {[]int{0, 2}, "inputs 0 and 2 are not finalized: collect the missing signatures and finalize first"},
+		"three inputs": {[]int{0, 1, 3}, "inputs 0, 1 and 3 are not finalized: collect the missing signatures and finalize first"},
+	} {
+		require.EqualError(t, &NotFinalizedError{Inputs: c.inputs}, c.want, name)
 	}
 }
