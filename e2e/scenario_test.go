@@ -209,6 +209,17 @@ func TestNewUserSetsUpA2of3WalletThatSurvivesReloadOfflineAndRestore(t *testing.
 	// The service worker has precached the app (needed for the offline part).
 	waitJS(t, ctx, "the service worker in control", `navigator.serviceWorker.controller !== null`)
 	requireInstallable(t, ctx)
+	// The engine's WebAssembly is cached by its content-hashed URL, which
+	// the relay serves cacheable for a year.
+	engine := eval[[]string](t, ctx, `(async () => {
+		const text = await (await fetch("/precache.js")).text();
+		const url = /self\.SPECTER_ENGINE = "([^"]+)"/.exec(text)[1];
+		const resp = await fetch(url, {cache: "no-store"});
+		const cached = (await (await caches.open((await caches.keys())[0])).keys()).map((r) => new URL(r.url).pathname).filter((p) => p.startsWith("/wasm/engine"));
+		return [url, String(resp.status), resp.headers.get("Content-Type"), resp.headers.get("Cache-Control"), cached.join(" ")];
+	})()`)
+	require.Regexp(t, `^/wasm/engine\.[0-9a-f]{16}\.wasm$`, engine[0])
+	require.Equal(t, []string{engine[0], "200", "application/wasm", "public, max-age=31536000, immutable", engine[0]}, engine)
 
 	// Devices: three hardware signers from "[fp/path]tpub" text.
 	devices := []struct{ name, typ string }{{"Coldcard A", "coldcard"}, {"Trezor B", "trezor"}, {"Jade C", "jade"}}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -40,6 +41,14 @@ func TestServiceWorkerOffersAnUpdateAndNeverForcesIt(t *testing.T) {
 		}
 		return strings.Join(lines, "\n")
 	}
+	// The engine by its content-hashed URL, as the relay serves it.
+	engineURL := ""
+	for _, l := range strings.Split(string(real), "\n") {
+		if v, ok := strings.CutPrefix(l, "self.SPECTER_ENGINE = "); ok {
+			require.NoError(t, json.Unmarshal([]byte(strings.TrimSuffix(v, ";")), &engineURL))
+		}
+	}
+	require.NotEmpty(t, engineURL, "precache.js names no engine")
 	files := http.FileServer(http.Dir(filepath.Join(root, "web")))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
@@ -49,6 +58,8 @@ func TestServiceWorkerOffersAnUpdateAndNeverForcesIt(t *testing.T) {
 			_, _ = w.Write([]byte(precache()))
 		case "/manifest.json":
 			http.ServeFile(w, r, filepath.Join(root, "manifest.json"))
+		case engineURL:
+			http.ServeFile(w, r, filepath.Join(root, "web", "wasm", "engine.wasm"))
 		case "/healthz":
 			_, _ = w.Write([]byte(`{"status":"ok","version":"test","uptime_seconds":1}`))
 		default:

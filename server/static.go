@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/specterpwa/specter/internal/assethash"
 )
 
 // ContentSecurityPolicy is the relay's CSP (W3C CSP Level 3): everything from
@@ -172,6 +174,21 @@ func newStatic(assets fs.FS) (*static, error) {
 	}
 	if s.files["index.html"] == nil {
 		return nil, fmt.Errorf("the embedded PWA has no web/index.html")
+	}
+	// Every file is also served under its content-hashed name
+	// (internal/assethash), cacheable for a year: the precache list and the
+	// engine worker load the engine's WebAssembly by it.
+	names := make([]string, 0, len(s.files))
+	for name := range s.files {
+		names = append(names, name)
+	}
+	for _, name := range names {
+		a := s.files[name]
+		alias := assethash.Name(name, a.variants[""].data)
+		if s.files[alias] != nil {
+			continue
+		}
+		s.files[alias] = &asset{name: alias, ctype: a.ctype, cache: cacheControl(alias), variants: a.variants}
 	}
 	return s, nil
 }

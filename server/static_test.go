@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	specter "github.com/specterpwa/specter"
+	"github.com/specterpwa/specter/internal/assethash"
 )
 
 func testAssets() fstest.MapFS {
@@ -72,6 +73,9 @@ func TestStaticServingTypesEncodingsAndCaching(t *testing.T) {
 		{"star accepts brotli", "/app.3f9a1c2b.js", "*", 200, "text/javascript; charset=utf-8", "br", immutable, "br-js", "Accept-Encoding"},
 		{"identity only", "/app.3f9a1c2b.js", "identity, *;q=0", 200, "text/javascript; charset=utf-8", "", immutable, "plain-js", "Accept-Encoding"},
 		{"wasm has application/wasm and its gzip sibling", "/wasm/engine.wasm", "br, gzip", 200, "application/wasm", "gzip", "no-cache", "gz-wasm", "Accept-Encoding"},
+		{"wasm by its content hash is immutable, with the same siblings", "/" + assethash.Name("wasm/engine.wasm", []byte("\x00asm-plain")), "br, gzip", 200, "application/wasm", "gzip", immutable, "gz-wasm", "Accept-Encoding"},
+		{"css by its content hash", "/" + assethash.Name("style.css", []byte("body{}")), "", 200, "text/css; charset=utf-8", "", immutable, "body{}", ""},
+		{"a wrong content hash is 404", "/wasm/engine.0123456789abcdef.wasm", "", 404, "text/plain; charset=utf-8", "", "", "404 page not found\n", ""},
 		{"service worker is no-cache", "/sw.js", "", 200, "text/javascript; charset=utf-8", "", "no-cache", "self.addEventListener('fetch', () => {})", ""},
 		{"manifest has the manifest type", "/manifest.json", "", 200, "application/manifest+json", "", "no-cache", `{"name":"t"}`, ""},
 		{"webmanifest has the manifest type", "/app.webmanifest", "", 200, "application/manifest+json", "", "no-cache", "{}", ""},

@@ -53,6 +53,17 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET") return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin || networkOnly(url)) return; // the browser fetches it
+  if (url.pathname === "/precache.js" && self.SPECTER_BUILD !== "dev") {
+    // The engine worker reads which engine to load from the list: answer
+    // with this worker's own build, so a page keeps the engine of the build
+    // it was loaded from (also offline, and while a newer build waits).
+    event.respondWith(new Response(
+      "self.SPECTER_BUILD = " + JSON.stringify(self.SPECTER_BUILD) + ";\n" +
+      "self.SPECTER_PRECACHE = " + JSON.stringify(self.SPECTER_PRECACHE) + ";\n" +
+      "self.SPECTER_ENGINE = " + JSON.stringify(self.SPECTER_ENGINE || "") + ";\n",
+      { headers: { "Content-Type": "text/javascript; charset=utf-8" } }));
+    return;
+  }
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     // The app routes by hash, so every page load is "/" (or /index.html).

@@ -8,13 +8,20 @@
 // data} for notifications such as "sync.progress".
 //
 // Requests that arrive before the engine is ready are queued. The wasm files
-// are found next to this script's directory: ../wasm/wasm_exec.js and
-// ../wasm/engine.wasm (a "wasm" query parameter on the worker URL overrides
-// the engine's URL).
+// are found next to this script's directory: ../wasm/wasm_exec.js and the
+// engine by the content-hashed URL the build's precache list names
+// (self.SPECTER_ENGINE in /precache.js, served cacheable for a year), or
+// ../wasm/engine.wasm in a tree built without it; a "wasm" query parameter
+// on the worker URL overrides both.
 "use strict";
 
+try {
+  importScripts("/precache.js");
+} catch {
+  // A development tree without `make build`: no precache list.
+}
 const here = new URL(self.location.href);
-const wasmURL = new URL(here.searchParams.get("wasm") || "../wasm/engine.wasm", here);
+const wasmURL = new URL(here.searchParams.get("wasm") || self.SPECTER_ENGINE || "../wasm/engine.wasm", here);
 
 let engine = null; // globalThis.specterEngine once Go is ready
 const queue = [];
