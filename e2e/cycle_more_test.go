@@ -220,9 +220,12 @@ func (a demoApp) syncOverview(t *testing.T, walletID, name string) string {
 // the verified change, the hot device signs (one signature is all it
 // takes), the transaction is broadcast and seen unconfirmed in btcd's
 // mempool; after a block it shows confirmed with the change back and the
-// balance is 0.4 BTC less 0.1 BTC and the fee, to the satoshi.
+// balance is 0.4 BTC less 0.1 BTC and the fee, to the satoshi. Then, as the
+// 2-of-3 wallet does, a second send at 2 sat/vB is broadcast and its fee
+// bumped to 10 sat/vB: the replacement is in btcd's mempool and the
+// original is not, and the next sync shows no pending transaction left.
 func TestSingleSigTaprootWalletSendsSignedByItsHotDeviceAndGetsItsChangeBack(t *testing.T) {
-	a := startDemoApp(t, 3*time.Minute)
+	a := startDemoApp(t, 4*time.Minute)
 	ctx, node := a.ctx, a.node
 	walletID, first := a.hotWallet(t, "Key Z", mnemonicZoo, "Taproot", "tr")
 	require.Equal(t, bip86Address(t, mnemonicZoo, 0), first, "the wallet's first address is BIP86's m/86'/1'/0'/0/0")
@@ -279,6 +282,49 @@ func TestSingleSigTaprootWalletSendsSignedByItsHotDeviceAndGetsItsChangeBack(t *
 	require.Equal(t, btc(change), text(t, ctx, "[data-testid=balance]"))
 	require.Contains(t, eval[string](t, ctx, `document.querySelector("main .facts").textContent`), "Confirmed"+btc(change))
 	a.shot.take(t, ctx, "tr-confirmed")
+
+	// A second send at 2 sat/vB, broadcast, then its fee bumped to 10.
+	signAndSend := func() string {
+		t.Helper()
+		fillLabelled(t, ctx, "Password of Key Z", "pw Key Z")
+		clickButton(t, ctx, "Sign with Key Z")
+		waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
+		clickButton(t, ctx, "Broadcast the transaction")
+		waitHeading(t, ctx, "Transaction")
+		return text(t, ctx, "[data-testid=sent-txid]")
+	}
+	clickButton(t, ctx, "Send")
+	waitHeading(t, ctx, "Send from Taproot")
+	waitJS(t, ctx, "the fee estimate", `document.querySelector("input[name=fee_rate]").value !== ""`)
+	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
+	fillLabelled(t, ctx, "Amount (BTC)", "0.05")
+	fillLabelled(t, ctx, "Fee rate (sat/vB)", "2")
+	clickButton(t, ctx, "Create the transaction")
+	waitHeading(t, ctx, "Review the transaction")
+	requireRate(t, ctx, 2)
+	fee2 := parseBTC(t, text(t, ctx, "[data-testid=review-fee]"))
+	txid2 := signAndSend()
+	require.Equal(t, "unconfirmed", text(t, ctx, "[data-testid=sent-status]"))
+	require.Contains(t, node.mempool(t), txid2)
+	waitJS(t, ctx, "the bump controls", `document.querySelector("input[name=new_fee_rate]")`)
+	fillLabelled(t, ctx, "New fee rate (sat/vB)", "10")
+	clickButton(t, ctx, "Bump the fee")
+	waitHeading(t, ctx, "Review the transaction")
+	requireRate(t, ctx, 10)
+	require.Equal(t, btc(5_000_000), text(t, ctx, "[data-testid=review-sent]"), "the bump pays the same recipient the same amount")
+	fee3 := parseBTC(t, text(t, ctx, "[data-testid=review-fee]"))
+	require.Greater(t, fee3, fee2)
+	// The replacement's warning is stored with it and shown.
+	require.Contains(t, text(t, ctx, "[data-testid=send-warnings]"), "replaces transaction "+txid2)
+	a.shot.take(t, ctx, "tr-bump-review")
+	txid3 := signAndSend()
+	require.NotEqual(t, txid2, txid3)
+	mempool := node.mempool(t)
+	require.Contains(t, mempool, txid3, "the replacement is in btcd's mempool")
+	require.NotContains(t, mempool, txid2, "the replaced transaction left btcd's mempool")
+	require.Equal(t, "unconfirmed", text(t, ctx, "[data-testid=sent-status]"))
+	require.Equal(t, btc(-5_000_000-fee3), text(t, ctx, "[data-testid=sent-net]"))
+	require.Empty(t, eval[[]any](t, ctx, `specterApp.call("psbts.list", {wallet_id: `+quote(walletID)+`}).then(r => r.psbts)`))
 }
 
 // TestReorgOfTwoBlocksPutsAConfirmedPaymentBackToUnconfirmed is issue 5's
