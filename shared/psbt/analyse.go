@@ -29,6 +29,14 @@ type AnalyseOptions struct {
 	Wallet *Wallet
 	// MaxFeeRate in sat/vB; DefaultMaxFeeRate when 0.
 	MaxFeeRate float64
+	// WatchedUpTo is, per wallet branch (0 receive, 1 change, as in
+	// Wallet.Branches), the highest address index the wallet watches: the
+	// number of addresses handed out or used plus the gap limit, minus one
+	// (BIP44's gap limit). A change output proven at a higher index is
+	// flagged Unwatched with a warning, since a sync would never see the
+	// funds. 0, or a branch missing from the slice, means no bound (the
+	// CLI, which has no wallet state).
+	WatchedUpTo []uint32
 }
 
 // Analysis is what a user should see before signing or broadcasting a PSBT
@@ -90,6 +98,10 @@ type OutputAnalysis struct {
 	Branch     int    `json:"branch,omitempty"`
 	AddrIndex  uint32 `json:"address_index,omitempty"`
 	Dust       bool   `json:"dust"`
+	// Unwatched is true for proven change beyond AnalyseOptions.WatchedUpTo:
+	// the output is the wallet's, but the wallet does not watch that
+	// address, so it would not see the funds.
+	Unwatched bool `json:"unwatched,omitempty"`
 }
 
 // Analyse describes a PSBT for review (BIP174 roles do not define this; it is
@@ -203,6 +215,12 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 			if oa.ClaimsOurs && !oa.Change {
 				a.Warnings = append(a.Warnings, fmt.Sprintf("output %d claims to belong to this wallet (its key derivations carry our fingerprints) but its script is not the wallet's at that path: it is NOT change, check the PSBT's origin", i))
 			}
+			if oa.Change && oa.Branch < len(opts.WatchedUpTo) {
+				if bound := opts.WatchedUpTo[oa.Branch]; bound != 0 && oa.AddrIndex > bound {
+					oa.Unwatched = true
+					a.Warnings = append(a.Warnings, fmt.Sprintf("change output %d pays to %s address #%d, beyond the wallet's watched addresses (up to #%d): the wallet would not see these funds; do not sign unless you raise the gap limit", i, branchName(oa.Branch), oa.AddrIndex, bound))
+				}
+			}
 		}
 		if !oa.Change {
 			a.Sent += o.Value
@@ -233,6 +251,17 @@ func Analyse(p *Packet, opts AnalyseOptions) (*Analysis, error) {
 		a.Warnings = append(a.Warnings, "the fee cannot be computed: some inputs lack UTXO information")
 	}
 	return a, nil
+}
+
+// branchName names a wallet branch (BIP44 change level) for messages.
+func branchName(b int) string {
+	switch b {
+	case 0:
+		return "receive"
+	case 1:
+		return "change"
+	}
+	return fmt.Sprintf("branch %d", b)
 }
 
 func scriptAddress(script []byte, params *chaincfg.Params) string {

@@ -332,3 +332,49 @@ func TestNotFinalizedErrorNamesEveryOpenInput(t *testing.T) {
 		require.EqualError(t, &NotFinalizedError{Inputs: c.inputs}, c.want, name)
 	}
 }
+
+// TestAnalyseFlagsChangeBeyondTheWatchedAddresses: change proven at an
+// index past the wallet's watched addresses (AnalyseOptions.WatchedUpTo) is
+// flagged Unwatched with a warning saying the funds would not be seen; at
+// or under the bound, or with no bound (0, or no entry for the branch, as
+// the CLI does), it is plain proven change.
+func TestAnalyseFlagsChangeBeyondTheWatchedAddresses(t *testing.T) {
+	devs := threeDevices(t)
+	w := wshWallet(t, devs)
+	build := func(branch int, index uint32) *Packet {
+		p, err := Create(w, CreateOptions{Inputs: []UTXO{fund(t, w, 0, 100_000)},
+			Outputs: []Recipient{{Address: "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", Amount: 50_000}},
+			Change:  &ChangeOutput{Branch: branch, Index: index, Amount: 49_000}})
+		require.NoError(t, err)
+		return p
+	}
+	for name, c := range map[string]struct {
+		branch  int
+		index   uint32
+		watched []uint32
+		warning string
+	}{
+		"change at the last watched index":           {1, 24, []uint32{29, 24}, ""},
+		"change one past the watched ones":           {1, 25, []uint32{29, 24}, "change output 1 pays to change address #25, beyond the wallet's watched addresses (up to #24): the wallet would not see these funds; do not sign unless you raise the gap limit"},
+		"change at the largest unhardened index":     {1, 1<<31 - 1, []uint32{29, 24}, "change output 1 pays to change address #2147483647, beyond the wallet's watched addresses (up to #24): the wallet would not see these funds; do not sign unless you raise the gap limit"},
+		"change to a receive address past its bound": {0, 30, []uint32{29, 24}, "change output 1 pays to receive address #30, beyond the wallet's watched addresses (up to #29): the wallet would not see these funds; do not sign unless you raise the gap limit"},
+		"no bound given (CLI)":                       {1, 1<<31 - 1, nil, ""},
+		"bound 0 means no bound":                     {1, 1<<31 - 1, []uint32{29, 0}, ""},
+		"no entry for the change branch":             {1, 1<<31 - 1, []uint32{29}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a, err := Analyse(build(c.branch, c.index), AnalyseOptions{Network: network.Regtest, Wallet: w, WatchedUpTo: c.watched})
+			require.NoError(t, err)
+			out := a.Outputs[1]
+			require.True(t, out.Change, "the output is still proven to be the wallet's")
+			require.Equal(t, c.branch, out.Branch)
+			require.Equal(t, c.index, out.AddrIndex)
+			require.Equal(t, c.warning != "", out.Unwatched)
+			if c.warning == "" {
+				require.Empty(t, a.Warnings)
+			} else {
+				require.Equal(t, []string{c.warning}, a.Warnings)
+			}
+		})
+	}
+}

@@ -232,6 +232,27 @@ func newBuilder(w *wallet.Wallet, want network.Network) (*builder, error) {
 	return b, nil
 }
 
+// watchedUpTo is, per keychain (0 receive, 1 change), the highest address
+// index the wallet watches: its derived scripts, which reach the gap limit
+// past the last used or revealed address. psbt.Analyse flags change proven
+// beyond it, which a sync would never see.
+func watchedUpTo(w *wallet.Wallet) []uint32 {
+	derived := w.State().Derived
+	out := make([]uint32, 2)
+	for _, k := range []wallet.Keychain{wallet.Receive, wallet.Change} {
+		if n := derived[k]; n > 0 {
+			out[k] = n - 1
+		}
+	}
+	return out
+}
+
+// analyse is psbt.Analyse against the wallet: its descriptors prove the
+// change, its watched addresses bound it, AbsurdFeeRate flags the fee.
+func (b *builder) analyse(p *psbt.Packet) (*psbt.Analysis, error) {
+	return psbt.Analyse(p, psbt.AnalyseOptions{Network: b.net, Wallet: b.pw, MaxFeeRate: AbsurdFeeRate.SatPerVByte(), WatchedUpTo: watchedUpTo(b.w)})
+}
+
 func (b *builder) params(rate coinselect.FeeRate, seed uint64) coinselect.Params {
 	return coinselect.Params{FeeRate: rate, ChangeType: b.shape.change, ChangeSpendWeight: b.shape.input.Weight(), Seed: seed}
 }
@@ -354,7 +375,7 @@ func (b *builder) create(inputs []coin, outs []output, change *Change, lockTime 
 		cs.Merge(reserve)
 	}
 	res.Changes = *cs
-	res.Analysis, err = psbt.Analyse(p, psbt.AnalyseOptions{Network: b.net, Wallet: b.pw, MaxFeeRate: AbsurdFeeRate.SatPerVByte()})
+	res.Analysis, err = b.analyse(p)
 	if err != nil {
 		return nil, fmt.Errorf("reviewing the PSBT: %w", err)
 	}

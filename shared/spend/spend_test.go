@@ -370,3 +370,43 @@ func TestBuildPlacesTheChangeAtARandomOutput(t *testing.T) {
 	}
 	require.Len(t, seen, 3, "every place is used: %v", seen)
 }
+
+// TestReviewFlagsChangeBeyondTheWatchedAddresses: the review of a PSBT
+// bounds proven change by the wallet's watched addresses (the gap limit, 20,
+// past the last used or revealed one): change at change/20 after change/0
+// was revealed is watched; change/21, or an index as far as 2^31-1, is
+// flagged: the wallet would never see those funds.
+func TestReviewFlagsChangeBeyondTheWatchedAddresses(t *testing.T) {
+	devs := devices(t)
+	c, fund := funded(t, wshDescriptor(devs))
+	_, err := Build(c.w, Request{Recipients: []Recipient{{Address: outsideAddress(t), Amount: 30_000_000}},
+		FeeRate: 2_500, Seed: 1, Network: network.Regtest})
+	require.NoError(t, err)
+	require.Equal(t, []uint32{21, 20}, watchedUpTo(c.w), "receive 0 and 1 used, change 0 revealed, gap limit 20")
+	b, err := newBuilder(c.w, network.Regtest)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		index   uint32
+		warning string
+	}{
+		{20, ""},
+		{21, "change output 1 pays to change address #21, beyond the wallet's watched addresses (up to #20): the wallet would not see these funds; do not sign unless you raise the gap limit"},
+		{1<<31 - 1, "change output 1 pays to change address #2147483647, beyond the wallet's watched addresses (up to #20): the wallet would not see these funds; do not sign unless you raise the gap limit"},
+	} {
+		p, err := psbt.Create(b.pw, psbt.CreateOptions{
+			Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: fund.TxHash(), Index: 1}, Value: 50_000_000, Branch: 0, Index: 1, PrevTx: fund}},
+			Outputs: []psbt.Recipient{{Address: outsideAddress(t), Amount: 10_000_000}},
+			Change:  &psbt.ChangeOutput{Branch: 1, Index: tc.index, Amount: 39_990_000},
+		})
+		require.NoError(t, err)
+		a, err := b.analyse(p)
+		require.NoError(t, err)
+		require.True(t, a.Outputs[1].Change, "index %d", tc.index)
+		require.Equal(t, tc.warning != "", a.Outputs[1].Unwatched, "index %d", tc.index)
+		if tc.warning == "" {
+			require.Empty(t, a.Warnings, "index %d", tc.index)
+		} else {
+			require.Equal(t, []string{tc.warning}, a.Warnings, "index %d", tc.index)
+		}
+	}
+}

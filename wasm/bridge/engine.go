@@ -350,6 +350,9 @@ type AnalyseParams struct {
 	Network     string   `json:"network"`
 	Descriptors []string `json:"descriptors,omitempty"`
 	MaxFeeRate  float64  `json:"max_fee_rate,omitempty"`
+	// WatchedUpTo is, per branch (receive, change), the highest address
+	// index the wallet watches: psbt.AnalyseOptions.WatchedUpTo.
+	WatchedUpTo []uint32 `json:"watched_up_to,omitempty"`
 }
 
 func psbtAnalyse(_ context.Context, p AnalyseParams) (*psbt.Analysis, error) {
@@ -361,7 +364,7 @@ func psbtAnalyse(_ context.Context, p AnalyseParams) (*psbt.Analysis, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := psbt.AnalyseOptions{Network: net, MaxFeeRate: p.MaxFeeRate}
+	opts := psbt.AnalyseOptions{Network: net, MaxFeeRate: p.MaxFeeRate, WatchedUpTo: p.WatchedUpTo}
 	if len(p.Descriptors) > 0 {
 		descs := make([]*descriptor.Descriptor, len(p.Descriptors))
 		for i, s := range p.Descriptors {

@@ -9,7 +9,13 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
+
+	"github.com/specterpwa/specter/shared/descriptor"
+	"github.com/specterpwa/specter/shared/network"
+	"github.com/specterpwa/specter/shared/psbt"
 )
 
 //go:embed testdata API.md
@@ -322,4 +328,42 @@ func TestCoinSelectExplainsShortfallsAndBadParams(t *testing.T) {
 	e = fails(t, r, "coinselect.select", p)
 	require.Equal(t, CodeBadParams, e.Code)
 	require.Equal(t, "write outpoints as txid:vout", e.Hint)
+}
+
+// TestPSBTAnalyseBoundsChangeByTheWatchedAddresses: psbt.analyse with
+// watched_up_to flags change proven past the wallet's watched addresses
+// (unwatched, and a warning); without it the change is plain proven change.
+func TestPSBTAnalyseBoundsChangeByTheWatchedAddresses(t *testing.T) {
+	var v bip84Vectors
+	loadJSON(t, "bip84.json", &v)
+	r := engine()
+	priv := "wpkh([" + v.MasterFingerprint + "/" + v.AccountPath + "]" + v.AccountXprv + "/<0;1>/*)"
+	pubDesc := ok[DescriptorInfo](t, r, "descriptor.normalize", DescriptorParams{Descriptor: priv, Network: "main"}).Public
+	d, err := descriptor.Parse(pubDesc)
+	require.NoError(t, err)
+	w, err := psbt.NewWallet(network.Main, d)
+	require.NoError(t, err)
+	recv, err := w.Branches[0].Derive(0)
+	require.NoError(t, err)
+	prev := wire.NewMsgTx(2)
+	prev.AddTxIn(&wire.TxIn{PreviousOutPoint: wire.OutPoint{Hash: chainhash.HashH([]byte("coin")), Index: 0}})
+	prev.AddTxOut(wire.NewTxOut(100_000, recv.ScriptPubKey))
+	p, err := psbt.Create(w, psbt.CreateOptions{
+		Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: prev.TxHash(), Index: 0}, Value: 100_000, Branch: 0, Index: 0, PrevTx: prev}},
+		Outputs: []psbt.Recipient{{Address: "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", Amount: 50_000}},
+		Change:  &psbt.ChangeOutput{Branch: 1, Index: 30, Amount: 49_000},
+	})
+	require.NoError(t, err)
+	b64, err := psbt.EncodeBase64(p)
+	require.NoError(t, err)
+
+	a := ok[psbt.Analysis](t, r, "psbt.analyse", AnalyseParams{PSBT: b64, Network: "main", Descriptors: []string{pubDesc}, WatchedUpTo: []uint32{20, 20}})
+	require.True(t, a.Outputs[1].Change)
+	require.True(t, a.Outputs[1].Unwatched)
+	require.Equal(t, []string{"change output 1 pays to change address #30, beyond the wallet's watched addresses (up to #20): the wallet would not see these funds; do not sign unless you raise the gap limit"}, a.Warnings)
+
+	a = ok[psbt.Analysis](t, r, "psbt.analyse", AnalyseParams{PSBT: b64, Network: "main", Descriptors: []string{pubDesc}})
+	require.True(t, a.Outputs[1].Change)
+	require.False(t, a.Outputs[1].Unwatched)
+	require.Empty(t, a.Warnings)
 }
