@@ -22,7 +22,8 @@ import (
 // with --tor builtin (Debian's tor, started offline: the onion service is
 // published without waiting for Tor to bootstrap). First without
 // --tor-publish: the admin's settings show the builtin mode, tor running
-// and no onion address. Restarted with --tor-publish, the Tor panel shows
+// and no onion address; a user who is not an admin is told that only
+// admins see it. Restarted with --tor-publish, the Tor panel shows
 // the onion address that GET /api/tor answers, which is the address of the
 // key the relay keeps in DATADIR/tor (rend-spec-v3), and a QR code that
 // scans as http:// and that address. With the relay stopped, the panel
@@ -55,6 +56,26 @@ func TestAdminSeesTheRelaysOnionAddressWithItsQRCodeInSettings(t *testing.T) {
 	require.Equal(t, "The relay is not published as an onion service: start it with --tor-publish to get an onion address.",
 		text(t, ctx, "[data-testid=tor-no-onion]"))
 	require.False(t, eval[bool](t, ctx, `!!document.querySelector("[data-testid=tor-onion]")`))
+
+	// A user who is not an admin is told that only admins see it (the
+	// relay refuses them /api/tor).
+	eval[map[string]any](t, ctx, `specterApp.relay.request("POST", "/api/auth/users", {username: "bob", password: "bob's long password", admin: false})`)
+	goHash(t, ctx, "#/welcome")
+	clickButton(t, ctx, "Log out")
+	waitJS(t, ctx, "the login form", `document.querySelector("input[name=username]")`)
+	fill(t, ctx, "input[name=username]", "bob")
+	fill(t, ctx, "input[name=password]", "bob's long password")
+	clickButton(t, ctx, "Log in")
+	waitJS(t, ctx, "bob's session", `[...document.querySelectorAll("main h2")].some(h => h.textContent === "Connected")`)
+	goHash(t, ctx, "#/settings")
+	waitHeading(t, ctx, "Settings")
+	waitJS(t, ctx, "the Tor message", `document.querySelector("[data-testid=tor-message]")`)
+	require.Equal(t, "Only an admin of the relay sees its Tor settings.", text(t, ctx, "[data-testid=tor-message]"))
+	require.Equal(t, 403.0, eval[float64](t, ctx, `specterApp.relay.tor().then(() => 200, e => e.status)`))
+	require.False(t, eval[bool](t, ctx, `!!document.querySelector("[data-testid=tor-mode]")`))
+	goHash(t, ctx, "#/welcome")
+	clickButton(t, ctx, "Log out")
+	waitJS(t, ctx, "the login form", `document.querySelector("input[name=username]")`)
 
 	// Published as an onion service (an admin exists now, so the relay
 	// agrees to publish).
