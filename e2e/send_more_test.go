@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -60,8 +61,11 @@ func discardReview(t *testing.T, ctx context.Context, walletName string) {
 // which is still there when the pending transaction's review is opened
 // again after a reload, and is then discarded with its coin unlocked. The
 // review's testmempoolaccept check fails closed: only the node's "allowed"
-// verdict lets a transaction go out. Last, with a fresh btcd that has no
-// fee estimates chosen, the fallback notice shows its exact text.
+// verdict lets a transaction go out. A pending transaction signed here
+// and broadcast straight to btcd is cleared by the next sync (cleared_psbts
+// 1): the send screen lists no pending transaction and nothing locked.
+// Last, with a fresh btcd that has no fee estimates chosen, the fallback
+// notice shows its exact text.
 func TestSendInSatsWithTheFeeFallbackNoticeAndAnAbsurdFeeWarningKeptForALaterReview(t *testing.T) {
 	a := startDemoApp(t, 3*time.Minute)
 	ctx, node := a.ctx, a.node
@@ -164,6 +168,36 @@ func TestSendInSatsWithTheFeeFallbackNoticeAndAnAbsurdFeeWarningKeptForALaterRev
 		noVerdict(`{}`),
 		noVerdict(`null`),
 	}, verdicts)
+
+	// A pending transaction signed here but broadcast elsewhere (straight
+	// to btcd): the next sync removes it from the pending list and unlocks
+	// its coin.
+	goHash(t, ctx, "#/send/"+walletID)
+	waitHeading(t, ctx, "Send from Sats")
+	waitJS(t, ctx, "the fee estimate", `document.querySelector("input[name=fee_rate]").value !== ""`)
+	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
+	fillLabelled(t, ctx, "Amount (sats)", "1000000")
+	fillLabelled(t, ctx, "Fee rate (sat/vB)", "5")
+	clickButton(t, ctx, "Create the transaction")
+	waitHeading(t, ctx, "Review the transaction")
+	fillLabelled(t, ctx, "Password of Key J", "pw Key J")
+	clickButton(t, ctx, "Sign with Key J")
+	waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
+	elsewhere := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("psbts.list", {wallet_id: %s}).then(r => specterApp.call("psbt.finalize", {psbt: r.psbts[0].psbt})).then(f => f.tx_hex)`, quote(walletID)))
+	var sentTxid string
+	require.NoError(t, json.Unmarshal(node.rpc(t, "sendrawtransaction", elsewhere), &sentTxid))
+	require.Contains(t, node.mempool(t), sentTxid)
+	goHash(t, ctx, "#/send/"+walletID)
+	waitHeading(t, ctx, "Send from Sats")
+	require.Equal(t, []string{"Transaction " + sentTxid[:8] + " (1 input locked)"},
+		eval[[]string](t, ctx, `[...document.querySelectorAll("[data-testid=pending-psbts] li")].map(li => li.textContent)`))
+	require.Equal(t, 1.0, eval[float64](t, ctx, `specterApp.call("wallets.sync", {id: `+quote(walletID)+`, relay: location.origin, node_id: specterApp.config.node_id, csrf: specterApp.relay.csrf}).then(r => r.cleared_psbts)`))
+	goHash(t, ctx, "#/wallets/"+walletID)
+	waitHeading(t, ctx, "Sats")
+	goHash(t, ctx, "#/send/"+walletID)
+	waitHeading(t, ctx, "Send from Sats")
+	require.False(t, eval[bool](t, ctx, `!!document.querySelector("[data-testid=pending-psbts]")`), "the pending list is gone")
+	require.Contains(t, text(t, ctx, "main .facts"), "Locked by pending PSBTs"+sats(0))
 
 	// A node that has seen no transactions has no fee estimate: the engine
 	// falls back to its minimum relay fee and the send screen says so.
