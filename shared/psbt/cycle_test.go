@@ -120,6 +120,29 @@ func TestFullCycleCreateSignCombineFinalizeExtract(t *testing.T) {
 		{"tr sortedmulti_a 2-of-3 in a two-leaf tree signed by devices 2 and 3", "tr(" + numsKey + ",{sortedmulti_a(2," + k("87h/1h/1h") + "),pk(" + devs[0].keyExpr(t, "86h/1h/3h") + ")})", []int{1, 2}, "tr", 2, 1, true},
 		{"tr key path with a script tree", "tr(" + devs[1].keyExpr(t, "86h/1h/1h") + ",{pk(" + devs[0].keyExpr(t, "86h/1h/2h") + "),pk(" + devs[2].keyExpr(t, "86h/1h/2h") + ")})", []int{1}, "tr", 1, 0, false},
 	}
+	// The taproot wallets' keys and trees, from scratch, for checking the
+	// BIP371 fields Create writes (expectTap).
+	all3 := func(acct string) []tapKeySpec {
+		return []tapKeySpec{{0, acct}, {1, acct}, {2, acct}}
+	}
+	nums := tapKeySpec{-1, ""}
+	pkLeaves := []tapLeafSpec{{"pk", 1, []tapKeySpec{{0, "86h/1h/2h"}}}, {"pk", 1, []tapKeySpec{{2, "86h/1h/2h"}}}}
+	taps := map[string]tapSpec{
+		"tr key path single key":                                               {internal: tapKeySpec{0, "86h/1h/0h"}},
+		"tr script path 2-of-3 multi_a signed by devices 1 and 2":              {internal: nums, leaves: []tapLeafSpec{{"multi_a", 2, all3("87h/1h/0h")}}},
+		"tr script path pk leaf signed by device 3, not the internal key":      {internal: tapKeySpec{1, "86h/1h/1h"}, leaves: pkLeaves},
+		"tr sortedmulti_a 2-of-3 in a two-leaf tree signed by devices 2 and 3": {internal: nums, leaves: []tapLeafSpec{{"sortedmulti_a", 2, all3("87h/1h/1h")}, {"pk", 1, []tapKeySpec{{0, "86h/1h/3h"}}}}},
+		"tr key path with a script tree":                                       {internal: tapKeySpec{1, "86h/1h/1h"}, leaves: pkLeaves},
+	}
+	tapCases := 0
+	for _, tc := range cases {
+		if tc.kind == "tr" {
+			_, ok := taps[tc.name]
+			require.True(t, ok, "taproot case %q has its BIP371 expectations", tc.name)
+			tapCases++
+		}
+	}
+	require.Equal(t, len(taps), tapCases)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w := wallet(t, tc.desc)
@@ -134,6 +157,13 @@ func TestFullCycleCreateSignCombineFinalizeExtract(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, uint32(500), p.UnsignedTx.LockTime)
 			require.Equal(t, uint32(SequenceRBF), p.UnsignedTx.TxIn[0].Sequence)
+			if spec, ok := taps[tc.name]; ok {
+				// BIP371 fields of both inputs (receive/0, change/5) and of
+				// the change output (change/3), for every cosigner.
+				checkTapInput(t, &p.Inputs[0], p.Inputs[0].WitnessUtxo.PkScript, expectTap(t, devs, spec, 0, 0))
+				checkTapInput(t, &p.Inputs[1], p.Inputs[1].WitnessUtxo.PkScript, expectTap(t, devs, spec, 1, 5))
+				checkTapOutput(t, &p.Outputs[1], p.UnsignedTx.TxOut[1].PkScript, expectTap(t, devs, spec, 1, 3))
+			}
 
 			a, err := Analyse(p, AnalyseOptions{Network: network.Regtest, Wallet: w})
 			require.NoError(t, err)
