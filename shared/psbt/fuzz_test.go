@@ -25,6 +25,23 @@ func FuzzDecodeAnalyse(f *testing.F) {
 			f.Add(raw)
 		}
 	}
+	// BIP370's and BIP371's vectors (version 2 PSBTs, version 0 PSBTs with
+	// version 2 fields, taproot fields of bad sizes).
+	for _, name := range []string{"bip370.json", "bip371.json"} {
+		raw, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var vs struct{ Invalid, Valid, Timelock []struct{ Base64 string } }
+		if err := json.Unmarshal(raw, &vs); err != nil {
+			f.Fatal(err)
+		}
+		for _, v := range append(append(vs.Invalid, vs.Valid...), vs.Timelock...) {
+			if raw, err := base64.StdEncoding.DecodeString(v.Base64); err == nil {
+				f.Add(raw)
+			}
+		}
+	}
 	f.Add([]byte("psbt\xff"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Decode(data)
