@@ -400,4 +400,22 @@ func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *test
 	require.Equal(t, txHex, eval[string](t, ctx, `document.querySelector("[data-testid=final-tx]").value`))
 	require.True(t, eval[bool](t, ctx, `fetch("/vendor/jsQR.js").then(r => r.ok)`), "jsQR is not cached for offline use")
 	shot.take(t, ctx, "airgap-offline")
+
+	// A PSBT whose change goes to change #500, the wallet's script but far
+	// past the 20 addresses it watches: flagged, with the reason.
+	far, err := psbt.Create(w, psbt.CreateOptions{
+		Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: chainhash.DoubleHashH([]byte("hot e2e coin")), Index: 0}, Value: 250000, Branch: 0, Index: 2}},
+		Outputs: []psbt.Recipient{{Address: "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", Amount: 200000}},
+		Change:  &psbt.ChangeOutput{Branch: 1, Index: 500, Amount: 48500},
+	})
+	require.NoError(t, err)
+	farB64, err := psbt.EncodeBase64(far)
+	require.NoError(t, err)
+	eval[string](t, ctx, `document.querySelector("[data-testid=psbt-fee]").dataset.stale = "yes"`)
+	fill(t, ctx, "textarea[name=psbt-text]", farB64)
+	clickButton(t, ctx, "Load the pasted PSBT")
+	waitJS(t, ctx, "the review of the far change", `document.querySelector("[data-testid=psbt-fee]") && !document.querySelector("[data-testid=psbt-fee]").dataset.stale`)
+	require.Equal(t, []string{"Recipient", "Change to #500, but NOT watched by this wallet: it would not see these funds"}, tableColumn(t, ctx, 4))
+	require.Contains(t, text(t, ctx, "main .warning"), "change address #500, beyond the wallet's watched addresses (up to #19)")
+	shot.take(t, ctx, "airgap-unwatched-change")
 }

@@ -247,6 +247,19 @@ func watchedUpTo(w *wallet.Wallet) []uint32 {
 	return out
 }
 
+// Review analyses any PSBT of the wallet w for the user (psbt.Analyse): the
+// wallet's descriptors prove its change, the addresses it watches bound
+// that change (change beyond them is flagged: a sync would not see it),
+// and AbsurdFeeRate flags the fee. Use it for PSBTs that come back from a
+// signer or a file, as Build does for the ones it makes.
+func Review(w *wallet.Wallet, p *psbt.Packet) (*psbt.Analysis, error) {
+	b, err := newBuilder(w, "")
+	if err != nil {
+		return nil, err
+	}
+	return b.analyse(p)
+}
+
 // analyse is psbt.Analyse against the wallet: its descriptors prove the
 // change, its watched addresses bound it, AbsurdFeeRate flags the fee.
 func (b *builder) analyse(p *psbt.Packet) (*psbt.Analysis, error) {

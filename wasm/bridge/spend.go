@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/specterpwa/specter/shared/coinselect"
 	"github.com/specterpwa/specter/shared/manager"
+	"github.com/specterpwa/specter/shared/psbt"
 	"github.com/specterpwa/specter/shared/spend"
 	"github.com/specterpwa/specter/shared/wallet"
 )
@@ -75,6 +77,37 @@ func RegisterSpend(r *Registry, src EngineSource) {
 		return replace(ctx, e, p, spend.Cancel)
 	})
 	stateful(r, src, "wallets.cpfp", "builds a child paying for an unconfirmed parent (CPFP), kept as pending", cpfp)
+	stateful(r, src, "wallets.analysePSBT", "describes a PSBT for review against a stored wallet: change proven by its descriptors and within the addresses it watches, absurd fees flagged", analyseForWallet)
+}
+
+// WalletPSBTAnalyseParams asks for the review of a PSBT against a stored
+// wallet.
+type WalletPSBTAnalyseParams struct {
+	ID   string `json:"id"`
+	PSBT string `json:"psbt"`
+}
+
+// analyseForWallet is spend.Review on the wallet's current state, so the
+// bound of its watched addresses is the wallet's own.
+func analyseForWallet(_ context.Context, e *manager.Engine, p WalletPSBTAnalyseParams) (*psbt.Analysis, error) {
+	pk, err := decodePSBT(p.PSBT)
+	if err != nil {
+		return nil, err
+	}
+	var a *psbt.Analysis
+	err = e.View(p.ID, func(w *wallet.Wallet) error {
+		var err error
+		a, err = spend.Review(w, pk)
+		return err
+	})
+	if err != nil {
+		var me *manager.Error
+		if errors.As(err, &me) {
+			return nil, err
+		}
+		return nil, WithHint(err, "the PSBT is inconsistent; ask the sender for a fresh export")
+	}
+	return a, nil
 }
 
 // ReplaceParams asks for a replacement (bump or cancel) of the wallet's

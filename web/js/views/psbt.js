@@ -185,9 +185,11 @@ async function renderSigning(root, app, wallets) {
     if (state.psbt) {
       try {
         w = await wallet();
-        const params = { psbt: state.psbt, network: w ? w.network : netSel.value };
-        if (w) params.descriptors = w.change ? [w.receive, w.change] : [w.descriptor || w.receive];
-        a = await app.call("psbt.analyse", params);
+        // A stored wallet's PSBT is reviewed against the wallet itself:
+        // change proven by its descriptors and within the addresses it
+        // watches; any other PSBT on its own.
+        a = w ? await app.call("wallets.analysePSBT", { id: w.id, psbt: state.psbt })
+          : await app.call("psbt.analyse", { psbt: state.psbt, network: netSel.value });
         devices = await walletSigners(w);
       } catch (err) {
         failure = err;
@@ -239,7 +241,8 @@ async function renderSigning(root, app, wallets) {
       ]),
       table(t("Outputs"), [t("#"), t("Address"), t("Amount"), t("Whose")], a.outputs.map((o) => [
         String(o.index), h("span", { class: "mono", text: o.address || o.script }), formatAmount(o.amount, units),
-        o.change ? h("strong", { text: o.branch === 1 ? t("Change, verified (change #{index})", { index: o.address_index ?? 0 }) : t("Change, verified (receive #{index})", { index: o.address_index ?? 0 }) })
+        o.change && o.unwatched ? h("strong", { class: "bad", text: t("Change to #{index}, but NOT watched by this wallet: it would not see these funds", { index: o.address_index ?? 0 }) })
+          : o.change ? h("strong", { text: o.branch === 1 ? t("Change, verified (change #{index})", { index: o.address_index ?? 0 }) : t("Change, verified (receive #{index})", { index: o.address_index ?? 0 }) })
           : o.claims_ours ? h("strong", { class: "bad", text: t("Claims to be change but is NOT this wallet's: check it") }) : t("Recipient"),
       ])),
       a.warnings && a.warnings.length ? h("div", { class: "warning" }, h("p", { text: t("Warnings") }), h("ul", {}, a.warnings.map((msg) => h("li", { text: msg })))) : null);

@@ -19,9 +19,6 @@
 import { t, tDom, tn } from "../i18n.js";
 import { base64ToBytes, bytesToBase64, confirmButton, download, errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
 
-// The fee rate above which the fee is called absurd (shared/spend's
-// AbsurdFeeRate), passed to psbt.analyse.
-const ABSURD_SAT_VB = 500;
 const NETWORK_PREFIXES = {
   main: [/^bc1/i, /^[13]/],
   test: [/^tb1/i, /^[mn2]/],
@@ -406,7 +403,9 @@ function fingerprintOf(origin) {
 async function renderReview(root, app, w, txid) {
   const unit = units(app);
   const pending = await app.call("psbts.get", { wallet_id: w.id, id: txid });
-  const a = await app.call("psbt.analyse", { psbt: pending.psbt, network: w.network, descriptors: [w.receive, w.change], max_fee_rate: ABSURD_SAT_VB });
+  // Reviewed against the stored wallet: change proven by its descriptors
+  // and within the addresses it watches, fees above 500 sat/vB warned.
+  const a = await app.call("wallets.analysePSBT", { id: w.id, psbt: pending.psbt });
   // The builder's warnings, stored with the pending PSBT.
   const built = pending.warnings || [];
   root.append(heading(t("Review the transaction")),
@@ -440,7 +439,8 @@ async function renderReview(root, app, w, txid) {
   ]));
   root.append(table(t("Outputs"), [t("#"), t("Address"), t("Amount"), t("Kind")], a.outputs.map((o) => [String(o.index),
     h("code", { class: "mono", text: o.address || o.script }), formatAmount(o.amount, unit),
-    o.change ? t("change (verified)") : o.claims_ours ? t("claims to be change: NOT verified") : t("recipient")])));
+    o.change && o.unwatched ? h("strong", { class: "bad", text: t("change, but NOT watched: the wallet would not see it") })
+      : o.change ? t("change (verified)") : o.claims_ours ? t("claims to be change: NOT verified") : t("recipient")])));
   root.append(table(t("Inputs"), [t("Output spent"), t("Amount"), t("Signatures")], a.inputs.map((i) => [h("code", { class: "mono", text: i.outpoint }),
     i.amount_known ? formatAmount(i.amount, unit) : t("unknown"), i.finalized ? t("final") : t("{have} of {needed}", { have: i.signatures, needed: i.signatures_required })])));
 
