@@ -87,6 +87,28 @@ type Options struct {
 	Conservative bool
 }
 
+// resolve checks opts and fills in the defaults: the targets (DefaultTargets
+// when empty) and the fallback rate (DefaultFallback when zero).
+func (opts Options) resolve() (targets []int, fallback coinselect.FeeRate, err error) {
+	targets = opts.Targets
+	if len(targets) == 0 {
+		targets = DefaultTargets()
+	}
+	for _, t := range targets {
+		if t < 1 || t > maxTarget {
+			return nil, 0, fmt.Errorf("confirmation target %d blocks is out of range: use 1 to %d", t, maxTarget)
+		}
+	}
+	fallback = opts.Fallback
+	if fallback == 0 {
+		fallback = DefaultFallback
+	}
+	if fallback < 0 || fallback > coinselect.MaxFeeRate || opts.Manual < 0 || opts.Manual > coinselect.MaxFeeRate {
+		return nil, 0, fmt.Errorf("fee rate out of range: give 0 to %s", coinselect.MaxFeeRate)
+	}
+	return targets, fallback, nil
+}
+
 // Estimate is the fee rate for one confirmation target.
 type Estimate struct {
 	// Target is the confirmation target asked, in blocks.
@@ -182,21 +204,9 @@ const rpcMethodNotFound = -32601
 // fallback rate (Source and Notice say which), so the send screen can go on,
 // and the error says what failed.
 func Fetch(ctx context.Context, c chainsync.Caller, opts Options) (Estimates, error) {
-	targets := opts.Targets
-	if len(targets) == 0 {
-		targets = DefaultTargets()
-	}
-	for _, t := range targets {
-		if t < 1 || t > maxTarget {
-			return Estimates{}, fmt.Errorf("confirmation target %d blocks is out of range: use 1 to %d", t, maxTarget)
-		}
-	}
-	fallback := opts.Fallback
-	if fallback == 0 {
-		fallback = DefaultFallback
-	}
-	if fallback < 0 || fallback > coinselect.MaxFeeRate || opts.Manual < 0 || opts.Manual > coinselect.MaxFeeRate {
-		return Estimates{}, fmt.Errorf("fee rate out of range: give 0 to %s", coinselect.MaxFeeRate)
+	targets, fallback, err := opts.resolve()
+	if err != nil {
+		return Estimates{}, err
 	}
 	if c == nil {
 		return Estimates{}, errors.New("no node to ask for fee estimates: connect a node or set a fee rate by hand")

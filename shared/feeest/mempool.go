@@ -123,21 +123,9 @@ func (r Recommended) tierRates() []coinselect.FeeRate {
 // MinRelay is minimumFee, and rates are raised to it (Floored). When no tier
 // has a rate, every target gets the fallback and Notice says so.
 func (r Recommended) Estimates(opts Options) (Estimates, error) {
-	targets := opts.Targets
-	if len(targets) == 0 {
-		targets = DefaultTargets()
-	}
-	for _, t := range targets {
-		if t < 1 || t > maxTarget {
-			return Estimates{}, fmt.Errorf("confirmation target %d blocks is out of range: use 1 to %d", t, maxTarget)
-		}
-	}
-	fallback := opts.Fallback
-	if fallback == 0 {
-		fallback = DefaultFallback
-	}
-	if fallback < 0 || fallback > coinselect.MaxFeeRate || opts.Manual < 0 || opts.Manual > coinselect.MaxFeeRate {
-		return Estimates{}, fmt.Errorf("fee rate out of range: give 0 to %s", coinselect.MaxFeeRate)
+	targets, fallback, err := opts.resolve()
+	if err != nil {
+		return Estimates{}, err
 	}
 	e := Estimates{Targets: make([]Estimate, len(targets))}
 	e.MinRelay, _ = satPerVByteToRate(r.MinimumFee)
