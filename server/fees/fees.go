@@ -23,11 +23,11 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/specterpwa/specter/server/internal/httpjson"
+	"github.com/specterpwa/specter/server/internal/ttlcache"
 	"github.com/specterpwa/specter/shared/feeest"
 )
 
@@ -80,17 +80,9 @@ type Answer struct {
 
 // Service fetches and caches fee recommendations. Create it with New.
 type Service struct {
-	cfg      Config
-	client   *http.Client
-	mu       sync.Mutex
-	cache    map[string]Answer
-	inflight map[string]*call
-}
-
-type call struct {
-	done   chan struct{}
-	answer Answer
-	err    error
+	cfg    Config
+	client *http.Client
+	cache  *ttlcache.Cache[string, Answer]
 }
 
 // New returns the service for cfg.
@@ -104,7 +96,7 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{cfg: cfg, cache: map[string]Answer{}, inflight: map[string]*call{}}
+	s := &Service{cfg: cfg, cache: ttlcache.New[string, Answer](ttlcache.Config[Answer]{TTL: cfg.CacheFor, Max: maxCached, Now: cfg.Now})}
 	s.client = &http.Client{
 		Transport: &http.Transport{
 			Proxy:             nil,
@@ -266,58 +258,12 @@ func (s *Service) dial(ctx context.Context, network, addr string) (net.Conn, err
 // server. Concurrent callers for the same server share one request. Errors
 // are *Error values with the status to answer and a hint.
 func (s *Service) Get(ctx context.Context, base, endpoint string) (Answer, error) {
-	now := s.cfg.Now()
-	s.mu.Lock()
-	cached, ok := s.cache[base]
-	if ok && now.Sub(cached.FetchedAt) < s.cfg.CacheFor && now.Sub(cached.FetchedAt) >= 0 {
-		s.mu.Unlock()
-		return cached, nil
+	a, err := s.cache.Get(ctx, base, func(ctx context.Context) (Answer, error) { return s.fetch(ctx, base, endpoint) })
+	var we *ttlcache.WaitError
+	if errors.As(err, &we) {
+		return Answer{}, &Error{Status: http.StatusGatewayTimeout, Err: fmt.Errorf("waiting for the fee server %s: %w", base, we.Err), Hint: "try again"}
 	}
-	c, running := s.inflight[base]
-	if !running {
-		c = &call{done: make(chan struct{})}
-		s.inflight[base] = c
-	}
-	s.mu.Unlock()
-	if running {
-		select {
-		case <-c.done:
-		case <-ctx.Done():
-			return Answer{}, &Error{Status: http.StatusGatewayTimeout, Err: fmt.Errorf("waiting for the fee server %s: %w", base, ctx.Err()), Hint: "try again"}
-		}
-		return c.answer, c.err
-	}
-	c.answer, c.err = s.fetch(ctx, base, endpoint)
-	s.mu.Lock()
-	if c.err == nil {
-		s.store(base, c.answer)
-	}
-	delete(s.inflight, base)
-	s.mu.Unlock()
-	close(c.done)
-	return c.answer, c.err
-}
-
-// store caches a; s.mu is held. When full, expired entries go first, then
-// the oldest.
-func (s *Service) store(base string, a Answer) {
-	if _, ok := s.cache[base]; !ok && len(s.cache) >= maxCached {
-		now := s.cfg.Now()
-		oldest := ""
-		for k, v := range s.cache {
-			if now.Sub(v.FetchedAt) >= s.cfg.CacheFor {
-				delete(s.cache, k)
-				continue
-			}
-			if oldest == "" || v.FetchedAt.Before(s.cache[oldest].FetchedAt) {
-				oldest = k
-			}
-		}
-		if len(s.cache) >= maxCached && oldest != "" {
-			delete(s.cache, oldest)
-		}
-	}
-	s.cache[base] = a
+	return a, err
 }
 
 const unreachableHint = "check the fee server's address in Settings (and that the relay reaches the internet, or Tor), or choose your node as the fee source"

@@ -13,10 +13,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/specterpwa/specter/server/internal/httpjson"
+	"github.com/specterpwa/specter/server/internal/ttlcache"
 )
 
 // Provider names accepted in Config.Provider.
@@ -85,15 +85,7 @@ type Service struct {
 	cfg      Config
 	client   *http.Client
 	provider string
-	mu       sync.Mutex
-	cache    map[string]Quote
-	inflight map[string]*call
-}
-
-type call struct {
-	done  chan struct{}
-	quote Quote
-	err   error
+	cache    *ttlcache.Cache[string, Quote]
 }
 
 // New returns a price service for cfg that fetches through client (the
@@ -126,7 +118,7 @@ func New(cfg Config, client *http.Client) *Service {
 		}
 	}
 	return &Service{cfg: cfg, client: client, provider: p,
-		cache: map[string]Quote{}, inflight: map[string]*call{}}
+		cache: ttlcache.New[string, Quote](ttlcache.Config[Quote]{TTL: cfg.CacheFor, Now: cfg.Now, Stale: markStale})}
 }
 
 // configError reports a Config that cannot work, or nil.
@@ -175,46 +167,19 @@ func (s *Service) ValidateCurrency(code string) (string, error) {
 // and an older price is cached, that price is returned with Stale set.
 // Concurrent callers for the same currency share one provider request.
 func (s *Service) Get(ctx context.Context, currency string) (Quote, error) {
-	now := s.cfg.Now()
-	s.mu.Lock()
-	cached, ok := s.cache[currency]
-	if ok && now.Sub(cached.FetchedAt) < s.cfg.CacheFor && now.Sub(cached.FetchedAt) >= 0 {
-		s.mu.Unlock()
-		return cached, nil
+	q, err := s.cache.Get(ctx, currency, func(ctx context.Context) (Quote, error) { return s.fetch(ctx, currency) })
+	var we *ttlcache.WaitError
+	if errors.As(err, &we) {
+		return Quote{}, fmt.Errorf("waiting for the price: %w", we.Err)
 	}
-	c, running := s.inflight[currency]
-	if !running {
-		c = &call{done: make(chan struct{})}
-		s.inflight[currency] = c
-	}
-	s.mu.Unlock()
+	return q, err
+}
 
-	if running {
-		select {
-		case <-c.done:
-		case <-ctx.Done():
-			return Quote{}, fmt.Errorf("waiting for the price: %w", ctx.Err())
-		}
-	} else {
-		c.quote, c.err = s.fetch(ctx, currency)
-		s.mu.Lock()
-		if c.err == nil {
-			s.cache[currency] = c.quote
-		}
-		delete(s.inflight, currency)
-		s.mu.Unlock()
-		close(c.done)
-	}
-	if c.err != nil {
-		if ok {
-			stale := cached
-			stale.Stale = true
-			stale.Error = c.err.Error()
-			return stale, nil
-		}
-		return Quote{}, c.err
-	}
-	return c.quote, nil
+// markStale is the last good quote served when the provider fails.
+func markStale(q Quote, err error) Quote {
+	q.Stale = true
+	q.Error = err.Error()
+	return q
 }
 
 // fetch asks the provider once.
