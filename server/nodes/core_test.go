@@ -1,42 +1,11 @@
 package nodes
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
-
-// coreReplay answers JSON-RPC calls with Bitcoin Core responses shaped as
-// Core's RPC help documents them (getblockchaininfo, getnetworkinfo,
-// getindexinfo of Core 27), so the Core branches of the node test run here
-// without a bitcoind; the btcd branches run against a real btcd.
-func coreReplay(t *testing.T, answers map[string]string) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u, p, ok := r.BasicAuth(); !ok || u != "core" || p != "pass" {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		var req struct {
-			ID     json.RawMessage `json:"id"`
-			Method string          `json:"method"`
-		}
-		require.NoError(t, json.NewDecoder(r.Body).Decode(&req))
-		res, ok := answers[req.Method]
-		w.Header().Set("Content-Type", "application/json")
-		if !ok {
-			w.WriteHeader(http.StatusNotFound) // Core answers unknown methods with 404 and a JSON-RPC error
-			_, _ = w.Write([]byte(`{"result":null,"error":{"code":-32601,"message":"Method not found"},"id":` + string(req.ID) + `}`))
-			return
-		}
-		_, _ = w.Write([]byte(`{"result":` + res + `,"error":null,"id":` + string(req.ID) + `}`))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 const coreNetworkInfo = `{"version":270100,"subversion":"/Satoshi:27.1.0/","protocolversion":70016,"connections":10}`
 
@@ -84,11 +53,7 @@ func TestNodeTestReadsCoreSyncStateAndFilterIndex(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := coreReplay(t, tc.answers)
-			m, _ := newManager(t)
-			r, err := m.TestNew(context.Background(), NewNode{Name: "core", URL: srv.URL, Network: "main", User: "core", Password: "pass"})
-			require.NoError(t, err)
-			require.True(t, r.OK)
+			r := testReplayed(t, http.StatusInternalServerError, tc.answers, nil)
 			require.Equal(t, Core, r.Flavour)
 			require.Equal(t, Check{StatusOK, "Bitcoin Core /Satoshi:27.1.0/ (270100)"}, r.Version)
 			require.Equal(t, tc.synced, r.Synced)

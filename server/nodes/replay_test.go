@@ -14,10 +14,11 @@ import (
 
 // nodeReplay answers JSON-RPC calls with a result or an error per method, as
 // a node of errStatus's kind answers them: Bitcoin Core sends an error with
-// HTTP 500 (404 for an unknown method), btcd with HTTP 200. The shapes are
-// those of Core's RPC help and of btcd v0.24.2's rpcserver.go, so branches
-// of the node test that need a node in a state the harness cannot make (a
-// mainnet btcd behind, an old Core) run here.
+// HTTP 500 (404 and "Method not found" for an unknown method), btcd with
+// HTTP 200. The shapes are those of Core's RPC help and of btcd v0.24.2's
+// rpcserver.go, so branches of the node test that need a node the harness
+// cannot make (Core, a mainnet btcd behind, an old Core) run here; the
+// other btcd branches run against a real btcd.
 func nodeReplay(t *testing.T, errStatus int, results map[string]string, rpcErrors map[string]RPCError) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, p, ok := r.BasicAuth(); !ok || u != "core" || p != "pass" {
@@ -49,6 +50,19 @@ func nodeReplay(t *testing.T, errStatus int, results map[string]string, rpcError
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// testReplayed runs the node test on the main-network node nodeReplay plays
+// (with its arguments), as the user "core" with password "pass", and
+// requires the test to pass.
+func testReplayed(t *testing.T, errStatus int, results map[string]string, rpcErrors map[string]RPCError) TestResult {
+	t.Helper()
+	srv := nodeReplay(t, errStatus, results, rpcErrors)
+	m, _ := newManager(t)
+	r, err := m.TestNew(context.Background(), NewNode{Name: "replayed", URL: srv.URL, Network: "main", User: "core", Password: "pass"})
+	require.NoError(t, err)
+	require.True(t, r.OK)
+	return r
 }
 
 // btcd v0.24.2's answers to version and getinfo.
@@ -111,11 +125,7 @@ func TestNodeTestReadsBtcdSyncStateAndFilterIndexFromAMainnetBtcd(t *testing.T) 
 				}
 				tc.results["getblockheader"] = header(tc.tipAge)
 			}
-			srv := nodeReplay(t, http.StatusOK, tc.results, tc.rpcErrors)
-			m, _ := newManager(t)
-			r, err := m.TestNew(context.Background(), NewNode{Name: "btcd", URL: srv.URL, Network: "main", User: "core", Password: "pass"})
-			require.NoError(t, err)
-			require.True(t, r.OK)
+			r := testReplayed(t, http.StatusOK, tc.results, tc.rpcErrors)
 			require.Equal(t, Btcd, r.Flavour)
 			require.Equal(t, Check{StatusOK, "main"}, r.Network)
 			require.Equal(t, Check{StatusOK, "btcd 0.24.2"}, r.Version)
@@ -150,11 +160,7 @@ func TestNodeTestFallsBackToGetblockfilterOnCoreBefore021(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := nodeReplay(t, http.StatusInternalServerError, tc.results, tc.rpcErrors)
-			m, _ := newManager(t)
-			r, err := m.TestNew(context.Background(), NewNode{Name: "core", URL: srv.URL, Network: "main", User: "core", Password: "pass"})
-			require.NoError(t, err)
-			require.True(t, r.OK)
+			r := testReplayed(t, http.StatusInternalServerError, tc.results, tc.rpcErrors)
 			require.Equal(t, Core, r.Flavour)
 			require.Equal(t, Check{StatusOK, "Bitcoin Core /Satoshi:0.20.1/ (200100)"}, r.Version)
 			require.Equal(t, Check{StatusOK, "synced at height 650000"}, r.Synced)
