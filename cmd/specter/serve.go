@@ -202,7 +202,7 @@ func (f *nodeFlags) chooseNode(ctx context.Context, m *nodes.Manager, cfg server
 		}
 		return nil, fmt.Errorf("demo mode: %w", err)
 	}
-	log.Info("demo node ready: in the app, load the demo wallets (GET /api/demo)", "node", d.NodeID(), "rpc", d.URL(), "funded_now", d.Funded)
+	log.Info("demo node ready: log in, then choose Load the demo wallets on the welcome screen", "node", d.NodeID(), "rpc", d.URL(), "funded_now", d.Funded)
 	return d, nil
 }
 
