@@ -28,9 +28,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/specterpwa/specter/shared/bbqr"
-	"github.com/specterpwa/specter/shared/descriptor"
 	"github.com/specterpwa/specter/shared/keys"
-	shnet "github.com/specterpwa/specter/shared/network"
 	"github.com/specterpwa/specter/shared/psbt"
 	"github.com/specterpwa/specter/shared/ur"
 )
@@ -82,16 +80,8 @@ func goOffline(t *testing.T, ctx context.Context) {
 // passes script verification with the signatures of exactly the hot
 // device and the Coldcard.
 func TestAirGappedLaptopWithTheNetworkOffImportsReviewsSignsAndExportsAPSBTFile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the app and drives Chromium: not in -short")
-	}
-	bin := specterBinary(t)
-	rl := startRelay(t, bin, t.TempDir(), freeAddr(t))
-	downloads := t.TempDir()
-	bctx := newBrowser(t, downloads)
-	ctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
-	defer cancel()
-	shot := newShots(t)
+	app := startApp(t, 3*time.Minute)
+	rl, ctx, downloads, shot := app.rl, app.ctx, app.downloads, app.shot
 
 	// First visit: the app installs its service worker.
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url()+"#/devices")))
@@ -109,20 +99,13 @@ func TestAirGappedLaptopWithTheNetworkOffImportsReviewsSignsAndExportsAPSBTFile(
 	}
 	walletID := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.create", {name: "Cold vault", kind: "multi", script_type: "wsh", m: 2, device_ids: [%s, %s, %s], network: "test"}).then(r => r.wallet.id)`,
 		quote(hotID), quote(ids[0]), quote(ids[1])))
-	recv := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.receive)`, quote(walletID)))
-	change := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.change)`, quote(walletID)))
+	w, recv := testnetPSBTWallet(t, ctx, walletID)
 	hotFP := bip39Fingerprint(t, abandonMnemonic)
 	require.Equal(t, "73c5da0a", hotFP)
 	require.Contains(t, recv, "["+hotFP+"/48h/1h/0h/2h]")
 
 	// The unsigned PSBT, made by the test: 300000 sats of receive #5 pay
 	// 250000 to an outside address, 48800 come back to change #3, 1200 fee.
-	rd, err := descriptor.Parse(recv)
-	require.NoError(t, err)
-	cd, err := descriptor.Parse(change)
-	require.NoError(t, err)
-	w, err := psbt.NewWallet(shnet.Test, rd, cd)
-	require.NoError(t, err)
 	unsigned, err := psbt.Create(w, psbt.CreateOptions{
 		Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: chainhash.DoubleHashH([]byte("offline e2e coin")), Index: 2}, Value: 300000, Branch: 0, Index: 5}},
 		Outputs: []psbt.Recipient{{Address: "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", Amount: 250000}},
@@ -173,15 +156,7 @@ func TestAirGappedLaptopWithTheNetworkOffImportsReviewsSignsAndExportsAPSBTFile(
 	require.NoError(t, err)
 	require.Equal(t, unsigned.UnsignedTx.TxHash(), forColdcard.UnsignedTx.TxHash())
 	require.Len(t, forColdcard.Inputs[0].PartialSigs, 1, "the file holds the hot device's signature")
-	res, err := psbt.Sign(forColdcard, softwareSigner(t, 1))
-	require.NoError(t, err)
-	require.Equal(t, 1, res.Signatures)
-	signed, err := psbt.Serialize(forColdcard)
-	require.NoError(t, err)
-	signedFile := filepath.Join(t.TempDir(), "cold-vault-signed.psbt")
-	require.NoError(t, os.WriteFile(signedFile, signed, 0o644))
-	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`.signer-slot input[name=scan-file]`), []string{signedFile})))
-	waitJS(t, ctx, "the second signature", `document.querySelector("[data-testid=psbt-signatures]").textContent === "2 of 2"`)
+	signIntoSlot(t, ctx, forColdcard, softwareSigner(t, 1), "cold-vault-signed.psbt", "2 of 2")
 
 	// Finalize and export the transaction file.
 	clickButton(t, ctx, "Finalize")

@@ -322,27 +322,11 @@ func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *test
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url()+"#/devices")))
 	waitHeading(t, ctx, "Devices")
 
-	const mnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
-	hotID := eval[string](t, ctx, `specterApp.call("devices.createHot", {name: "Hot H", mnemonic: `+quote(mnemonic)+`, password: "hunter22", network: "test"}).then(r => r.device.id)`)
-	var ids []string
-	for i, d := range []struct{ name, typ string }{{"Keystone A", "keystone"}, {"Coldcard B", "coldcard"}} {
-		k := bip48Key(t, byte(i+1))
-		ids = append(ids, eval[string](t, ctx, fmt.Sprintf(`specterApp.call("devices.add", {name: %s, type: %s, export: %s}).then(d => d.id)`, quote(d.name), quote(d.typ), quote(k.line()))))
-	}
-	walletID := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.create", {name: "Hot vault", kind: "multi", script_type: "wsh", m: 2, device_ids: [%s, %s, %s], network: "test"}).then(r => r.wallet.id)`,
-		quote(hotID), quote(ids[0]), quote(ids[1])))
-	w, _ := testnetPSBTWallet(t, ctx, walletID)
-	unsigned, err := psbt.Create(w, psbt.CreateOptions{
-		Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: chainhash.DoubleHashH([]byte("hot e2e coin")), Index: 0}, Value: 250000, Branch: 0, Index: 2}},
-		Outputs: []psbt.Recipient{{Address: "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", Amount: 200000}},
-		Change:  &psbt.ChangeOutput{Branch: 1, Index: 1, Amount: 48500},
-	})
-	require.NoError(t, err)
-	unsignedB64, err := psbt.EncodeBase64(unsigned)
-	require.NoError(t, err)
+	walletID, _, w := createHotVault(t, ctx, "Hot vault")
+	unsigned := rentPSBT(t, w, "hot e2e coin", 1)
 
 	// The wallet's pending transaction (as wallets.createPSBT stores it).
-	eval[string](t, ctx, fmt.Sprintf(`specterApp.call("psbts.save", {wallet_id: %s, name: "Rent", psbt: %s}).then(p => p.id)`, quote(walletID), quote(unsignedB64)))
+	savePendingPSBT(t, ctx, walletID, "Rent", unsigned)
 	goHash(t, ctx, "#/psbt")
 	waitHeading(t, ctx, "Air-gapped signing")
 	fill(t, ctx, "select[name=wallet]", walletID)
@@ -375,15 +359,7 @@ func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *test
 	require.NoError(t, err)
 	p, err := psbt.Decode(data)
 	require.NoError(t, err)
-	res, err := psbt.Sign(p, softwareSigner(t, 1))
-	require.NoError(t, err)
-	require.Equal(t, 1, res.Signatures)
-	signed, err := psbt.Serialize(p)
-	require.NoError(t, err)
-	signedFile := filepath.Join(t.TempDir(), "signed.psbt")
-	require.NoError(t, os.WriteFile(signedFile, signed, 0o644))
-	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`.signer-slot input[name=scan-file]`), []string{signedFile})))
-	waitJS(t, ctx, "the second signature", `document.querySelector("[data-testid=psbt-signatures]").textContent === "2 of 2"`)
+	signIntoSlot(t, ctx, p, softwareSigner(t, 1), "signed.psbt", "2 of 2")
 
 	txHex := requireFinalTx(t, ctx, p)
 	shot.take(t, ctx, "airgap-hot-final")
@@ -403,14 +379,7 @@ func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *test
 
 	// A PSBT whose change goes to change #500, the wallet's script but far
 	// past the 20 addresses it watches: flagged, with the reason.
-	far, err := psbt.Create(w, psbt.CreateOptions{
-		Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: chainhash.DoubleHashH([]byte("hot e2e coin")), Index: 0}, Value: 250000, Branch: 0, Index: 2}},
-		Outputs: []psbt.Recipient{{Address: "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", Amount: 200000}},
-		Change:  &psbt.ChangeOutput{Branch: 1, Index: 500, Amount: 48500},
-	})
-	require.NoError(t, err)
-	farB64, err := psbt.EncodeBase64(far)
-	require.NoError(t, err)
+	farB64 := base64PSBT(t, rentPSBT(t, w, "hot e2e coin", 500))
 	eval[string](t, ctx, `document.querySelector("[data-testid=psbt-fee]").dataset.stale = "yes"`)
 	fill(t, ctx, "textarea[name=psbt-text]", farB64)
 	clickButton(t, ctx, "Load the pasted PSBT")

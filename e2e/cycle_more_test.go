@@ -24,7 +24,6 @@ import (
 	"github.com/btcsuite/btcd/wire"
 	"github.com/stretchr/testify/require"
 
-	"github.com/specterpwa/specter/internal/regtest"
 	"github.com/specterpwa/specter/server/demo"
 )
 
@@ -35,26 +34,22 @@ const (
 	mnemonicJelly = "jelly better achieve collect unaware mountain thought cargo oxygen act hood bridge"
 )
 
-// demoApp is a relay in demo mode with the admin set up in Chromium and the
-// demo node chosen.
+// demoApp is a relay in demo mode and Chromium; startDemoApp also sets up
+// the admin and chooses the demo node.
 type demoApp struct {
 	ctx       context.Context
+	rl        *relay
 	node      demoNode
 	downloads string
 	shot      *shots
 }
 
-// startDemoApp skips the test in -short or without btcd, builds the app,
+// startDemoRelay skips the test in -short or without btcd, builds the app,
 // starts a relay in demo mode and Chromium (whose context ends after
-// timeout or with the test), creates the admin and chooses the demo node.
-func startDemoApp(t *testing.T, timeout time.Duration) demoApp {
+// timeout or with the test), on no page yet.
+func startDemoRelay(t *testing.T, timeout time.Duration) demoApp {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the app, runs btcd and drives Chromium: not in -short")
-	}
-	if _, err := regtest.EnsureBtcd(); err != nil {
-		t.Skipf("btcd is not installed (make deps installs it): %v", err)
-	}
+	skipWithoutBtcd(t)
 	bin := specterBinary(t)
 	dataDir := t.TempDir()
 	// Demo mode on, not auto: a Bitcoin Core cookie found on this machine
@@ -66,10 +61,17 @@ func startDemoApp(t *testing.T, timeout time.Duration) demoApp {
 	bctx := newBrowser(t, downloads)
 	ctx, cancel := context.WithTimeout(bctx, timeout)
 	t.Cleanup(cancel)
+	return demoApp{ctx: ctx, rl: rl, node: node, downloads: downloads, shot: newShots(t)}
+}
 
-	createAdmin(t, ctx, rl)
-	chooseNode(t, ctx, demo.NodeName+" (regtest, "+node.url+")")
-	return demoApp{ctx: ctx, node: node, downloads: downloads, shot: newShots(t)}
+// startDemoApp is startDemoRelay, then the admin created and the demo node
+// chosen.
+func startDemoApp(t *testing.T, timeout time.Duration) demoApp {
+	t.Helper()
+	a := startDemoRelay(t, timeout)
+	createAdmin(t, a.ctx, a.rl)
+	chooseNode(t, a.ctx, demo.NodeName+" (regtest, "+a.node.url+")")
+	return a
 }
 
 // hotWallet restores mnemonic as the hot device name (password "pw "+name)
@@ -243,12 +245,7 @@ func TestSingleSigTaprootWalletSendsSignedByItsHotDeviceAndGetsItsChangeBack(t *
 
 	clickButton(t, ctx, "Send")
 	waitHeading(t, ctx, "Send from Taproot")
-	waitJS(t, ctx, "the fee estimate", `document.querySelector("input[name=fee_rate]").value !== ""`)
-	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
-	fillLabelled(t, ctx, "Amount (BTC)", "0.1")
-	fillLabelled(t, ctx, "Fee rate (sat/vB)", "4")
-	clickButton(t, ctx, "Create the transaction")
-	waitHeading(t, ctx, "Review the transaction")
+	createTransaction(t, ctx, outside.EncodeAddress(), "0.1", "BTC", "4")
 	require.Equal(t, btc(10_000_000), text(t, ctx, "[data-testid=review-sent]"))
 	fee := parseBTC(t, text(t, ctx, "[data-testid=review-fee]"))
 	require.Greater(t, fee, int64(0))
@@ -261,13 +258,9 @@ func TestSingleSigTaprootWalletSendsSignedByItsHotDeviceAndGetsItsChangeBack(t *
 	require.Equal(t, "0 of 1 signatures.", text(t, ctx, "[data-testid=signature-count]"))
 	a.shot.take(t, ctx, "tr-review")
 
-	fillLabelled(t, ctx, "Password of Key Z", "pw Key Z")
-	clickButton(t, ctx, "Sign with Key Z")
-	waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
+	signHot(t, ctx, "Key Z", fullySigned)
 	require.Equal(t, []string{"Key Z signed"}, eval[[]string](t, ctx, `[...document.querySelectorAll("[data-testid=cosigners] li")].map(li => li.textContent.split(" (")[0] + " " + li.querySelector("strong").textContent)`))
-	clickButton(t, ctx, "Broadcast the transaction")
-	waitHeading(t, ctx, "Transaction")
-	txid := text(t, ctx, "[data-testid=sent-txid]")
+	txid := broadcast(t, ctx)
 	require.Equal(t, "unconfirmed", text(t, ctx, "[data-testid=sent-status]"))
 	require.Equal(t, btc(-10_000_000-fee), text(t, ctx, "[data-testid=sent-net]"))
 	require.Contains(t, node.mempool(t), txid)
@@ -286,21 +279,12 @@ func TestSingleSigTaprootWalletSendsSignedByItsHotDeviceAndGetsItsChangeBack(t *
 	// A second send at 2 sat/vB, broadcast, then its fee bumped to 10.
 	signAndSend := func() string {
 		t.Helper()
-		fillLabelled(t, ctx, "Password of Key Z", "pw Key Z")
-		clickButton(t, ctx, "Sign with Key Z")
-		waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
-		clickButton(t, ctx, "Broadcast the transaction")
-		waitHeading(t, ctx, "Transaction")
-		return text(t, ctx, "[data-testid=sent-txid]")
+		signHot(t, ctx, "Key Z", fullySigned)
+		return broadcast(t, ctx)
 	}
 	clickButton(t, ctx, "Send")
 	waitHeading(t, ctx, "Send from Taproot")
-	waitJS(t, ctx, "the fee estimate", `document.querySelector("input[name=fee_rate]").value !== ""`)
-	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
-	fillLabelled(t, ctx, "Amount (BTC)", "0.05")
-	fillLabelled(t, ctx, "Fee rate (sat/vB)", "2")
-	clickButton(t, ctx, "Create the transaction")
-	waitHeading(t, ctx, "Review the transaction")
+	createTransaction(t, ctx, outside.EncodeAddress(), "0.05", "BTC", "2")
 	requireRate(t, ctx, 2)
 	fee2 := parseBTC(t, text(t, ctx, "[data-testid=review-fee]"))
 	txid2 := signAndSend()

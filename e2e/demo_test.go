@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/specterpwa/specter/internal/regtest"
 	"github.com/specterpwa/specter/server/demo"
 )
 
@@ -47,32 +45,16 @@ func demoFunding(wallet int) (confirmed, unconfirmed int64) {
 // satoshi). A second load says the wallets are already loaded and adds no
 // device and no wallet.
 func TestNewUserLoadsTheDemoWalletsFromTheWelcomeScreenSeesTheirFundsAndASecondLoadAddsNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the app, runs btcd and drives Chromium: not in -short")
-	}
-	if _, err := regtest.EnsureBtcd(); err != nil {
-		t.Skipf("btcd is not installed (make deps installs it): %v", err)
-	}
-	bin := specterBinary(t)
-	dataDir := t.TempDir()
-	// Demo mode on, not auto: a Bitcoin Core cookie found on this machine
-	// must not replace the demo node.
-	t.Setenv("SPECTER_DEMO", "on")
-	rl := startRelay(t, bin, dataDir, freeAddr(t))
-	bctx := newBrowser(t, t.TempDir())
-	ctx, cancel := context.WithTimeout(bctx, 4*time.Minute)
-	t.Cleanup(cancel)
-	shot := newShots(t)
+	a := startDemoRelay(t, 4*time.Minute)
+	ctx, shot := a.ctx, a.shot
 	wallets, err := demo.Wallets()
 	require.NoError(t, err)
 
 	// The admin, then a log out and a log in as a returning user would.
-	createAdmin(t, ctx, rl)
+	createAdmin(t, ctx, a.rl)
 	clickButton(t, ctx, "Log out")
 	waitJS(t, ctx, "the login form", `document.querySelector("main h2") && [...document.querySelectorAll("main h2")].some(h => h.textContent === "Log in to the relay")`)
-	fill(t, ctx, "input[name=username]", "admin")
-	fill(t, ctx, "input[name=password]", "correct horse battery")
-	clickButton(t, ctx, "Log in")
+	logIn(t, ctx, "admin", "correct horse battery")
 
 	// The demo panel: both wallets named, the warning, the load action.
 	waitJS(t, ctx, "the demo panel", `document.querySelector("[data-testid=demo-panel]")`)

@@ -3,21 +3,14 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/btcsuite/btcd/chaincfg/chainhash"
-	"github.com/btcsuite/btcd/wire"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
-
-	"github.com/specterpwa/specter/shared/descriptor"
-	"github.com/specterpwa/specter/shared/network"
-	"github.com/specterpwa/specter/shared/psbt"
 )
 
 // pseudoCatalogue is the pseudo-locale of every message of the UI
@@ -140,33 +133,10 @@ func TestI18nPseudoLocaleWrapsEveryTextOfEveryScreenAndEnglishComesBack(t *testi
 
 	// Data on every screen: a hot device, two hardware devices, a 2-of-3
 	// wallet and a pending transaction of it.
-	const mnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
-	hotID := eval[string](t, ctx, `specterApp.call("devices.createHot", {name: "Hot H", mnemonic: `+quote(mnemonic)+`, password: "hunter22", network: "test"}).then(r => r.device.id)`)
 	names := []string{"Hot H", "Keystone A", "Coldcard B", "Vault"}
-	var ids []string
-	for i, d := range []struct{ name, typ string }{{"Keystone A", "keystone"}, {"Coldcard B", "coldcard"}} {
-		k := bip48Key(t, byte(i+1))
-		ids = append(ids, eval[string](t, ctx, fmt.Sprintf(`specterApp.call("devices.add", {name: %s, type: %s, export: %s}).then(d => d.id)`, quote(d.name), quote(d.typ), quote(k.line()))))
-	}
-	walletID := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.create", {name: "Vault", kind: "multi", script_type: "wsh", m: 2, device_ids: [%s, %s, %s], network: "test"}).then(r => r.wallet.id)`,
-		quote(hotID), quote(ids[0]), quote(ids[1])))
-	recv := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.receive)`, quote(walletID)))
-	change := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("wallets.get", {id: %s}).then(w => w.change)`, quote(walletID)))
-	rd, err := descriptor.Parse(recv)
-	require.NoError(t, err)
-	cd, err := descriptor.Parse(change)
-	require.NoError(t, err)
-	w, err := psbt.NewWallet(network.Test, rd, cd)
-	require.NoError(t, err)
-	unsigned, err := psbt.Create(w, psbt.CreateOptions{
-		Inputs:  []psbt.UTXO{{OutPoint: wire.OutPoint{Hash: chainhash.DoubleHashH([]byte("i18n e2e coin")), Index: 0}, Value: 250000, Branch: 0, Index: 2}},
-		Outputs: []psbt.Recipient{{Address: "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", Amount: 200000}},
-		Change:  &psbt.ChangeOutput{Branch: 1, Index: 1, Amount: 48500},
-	})
-	require.NoError(t, err)
-	unsignedB64, err := psbt.EncodeBase64(unsigned)
-	require.NoError(t, err)
-	eval[string](t, ctx, fmt.Sprintf(`specterApp.call("psbts.save", {wallet_id: %s, name: "Rent", psbt: %s}).then(p => p.id)`, quote(walletID), quote(unsignedB64)))
+	walletID, ids, w := createHotVault(t, ctx, "Vault")
+	unsigned := rentPSBT(t, w, "i18n e2e coin", 1)
+	savePendingPSBT(t, ctx, walletID, "Rent", unsigned)
 	txid := unsigned.UnsignedTx.TxHash().String()
 
 	// The pseudo-locale, injected through the documented test hook.

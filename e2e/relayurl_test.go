@@ -13,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/specterpwa/specter/internal/regtest"
 	"github.com/specterpwa/specter/server/demo"
 )
 
@@ -49,12 +48,7 @@ func relayChoiceError(t *testing.T, ctx context.Context, url string) string {
 // engine worker with the exact balance. A reload keeps B and the session;
 // "Use this page's relay" goes back to A and forgets B's session.
 func TestRelayURLAnotherRelayServesTheNodeAndRefusalsAreExplained(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the app, runs btcd and drives Chromium: not in -short")
-	}
-	if _, err := regtest.EnsureBtcd(); err != nil {
-		t.Skipf("btcd is not installed (make deps installs it): %v", err)
-	}
+	skipWithoutBtcd(t)
 	bin := specterBinary(t)
 	addrA, addrB, addrC, addrDead := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	originA := "http://" + addrA
@@ -105,18 +99,9 @@ func TestRelayURLAnotherRelayServesTheNodeAndRefusalsAreExplained(t *testing.T) 
 	hostB := strings.TrimPrefix(urlB, "http://")
 	waitJS(t, ctx, "the status bar naming B", `document.getElementById("relay-state").textContent === `+quote("Relay "+hostB+": reachable"))
 	require.Equal(t, "ok", eval[string](t, ctx, `document.getElementById("relay-state").dataset.state`))
-	waitJS(t, ctx, "B's setup form", `document.querySelector("input[name=token]")`)
-	fill(t, ctx, "input[name=token]", b.token)
-	fill(t, ctx, "input[name=username]", "admin")
-	fill(t, ctx, "input[name=password]", "correct horse battery")
-	fill(t, ctx, "input[name=password2]", "correct horse battery")
-	clickButton(t, ctx, "Create the admin")
-	label := demo.NodeName + " (regtest, " + node.url + ")"
-	waitJS(t, ctx, "B's demo node", `[...document.querySelectorAll("main label")].some(l => l.textContent === `+quote(label)+`)`)
+	setUpAdmin(t, ctx, b.token)
+	chooseNode(t, ctx, demo.NodeName+" (regtest, "+node.url+")")
 	require.Equal(t, "Logged in to the relay at "+urlB+" as admin (admin).", eval[string](t, ctx, `document.querySelector("section[aria-labelledby=session-h] p").textContent`))
-	clickXPath(t, ctx, `//main//label[normalize-space()=`+quote(label)+`]`)
-	clickButton(t, ctx, "Use this node")
-	waitJS(t, ctx, "B's node shown reachable", `document.getElementById("node-state").dataset.state === "ok"`)
 	require.Equal(t, "Logged in as admin", text(t, ctx, "#user-state"))
 	shot.take(t, ctx, "relay-b")
 

@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -39,18 +38,6 @@ func parseSats(t *testing.T, s string) int64 {
 	_, err := fmt.Sscanf(strings.ReplaceAll(strings.TrimSuffix(s, " sats"), ",", ""), "%d", &n)
 	require.NoError(t, err, "amount %q", s)
 	return n
-}
-
-func reviewOutputs(t *testing.T, ctx context.Context) []string {
-	t.Helper()
-	return eval[[]string](t, ctx, `[...document.querySelectorAll("main table")[0].querySelectorAll("tbody tr")].map(r => r.children[1].textContent + " " + r.children[2].textContent + " " + r.children[3].textContent).sort()`)
-}
-
-func discardReview(t *testing.T, ctx context.Context, walletName string) {
-	t.Helper()
-	clickButton(t, ctx, "Delete the pending transaction")
-	clickButton(t, ctx, "Yes, delete the pending transaction")
-	waitHeading(t, ctx, "Send from "+walletName)
 }
 
 // TestSendInSatsWithTheFeeFallbackNoticeAndAnAbsurdFeeWarningKeptForALaterReview
@@ -94,11 +81,7 @@ func TestSendInSatsWithTheFeeFallbackNoticeAndAnAbsurdFeeWarningKeptForALaterRev
 	require.Contains(t, text(t, ctx, "main .facts"), "Confirmed balance"+sats(40_000_000))
 
 	// 0.1 BTC typed in sats at 3 sat/vB.
-	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
-	fillLabelled(t, ctx, "Amount (sats)", "10000000")
-	fillLabelled(t, ctx, "Fee rate (sat/vB)", "3")
-	clickButton(t, ctx, "Create the transaction")
-	waitHeading(t, ctx, "Review the transaction")
+	createTransaction(t, ctx, outside.EncodeAddress(), "10000000", "sats", "3")
 	require.Equal(t, sats(10_000_000), text(t, ctx, "[data-testid=review-sent]"))
 	fee := parseSats(t, text(t, ctx, "[data-testid=review-fee]"))
 	require.Greater(t, fee, int64(0))
@@ -114,12 +97,7 @@ func TestSendInSatsWithTheFeeFallbackNoticeAndAnAbsurdFeeWarningKeptForALaterRev
 	discardReview(t, ctx, "Sats")
 
 	// 600 sat/vB: above the 500 sat/vB absurd-fee bound.
-	waitJS(t, ctx, "the fee estimate", `document.querySelector("input[name=fee_rate]").value !== ""`)
-	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
-	fillLabelled(t, ctx, "Amount (sats)", "2000000")
-	fillLabelled(t, ctx, "Fee rate (sat/vB)", "600")
-	clickButton(t, ctx, "Create the transaction")
-	waitHeading(t, ctx, "Review the transaction")
+	createTransaction(t, ctx, outside.EncodeAddress(), "2000000", "sats", "600")
 	waitJS(t, ctx, "the warnings", `document.querySelector("[data-testid=send-warnings]")`)
 	wantWarnings := []string{
 		"absurd fee: 600 sat/vB is above 500 sat/vB",
@@ -174,15 +152,8 @@ func TestSendInSatsWithTheFeeFallbackNoticeAndAnAbsurdFeeWarningKeptForALaterRev
 	// its coin.
 	goHash(t, ctx, "#/send/"+walletID)
 	waitHeading(t, ctx, "Send from Sats")
-	waitJS(t, ctx, "the fee estimate", `document.querySelector("input[name=fee_rate]").value !== ""`)
-	fillLabelled(t, ctx, "Address", outside.EncodeAddress())
-	fillLabelled(t, ctx, "Amount (sats)", "1000000")
-	fillLabelled(t, ctx, "Fee rate (sat/vB)", "5")
-	clickButton(t, ctx, "Create the transaction")
-	waitHeading(t, ctx, "Review the transaction")
-	fillLabelled(t, ctx, "Password of Key J", "pw Key J")
-	clickButton(t, ctx, "Sign with Key J")
-	waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
+	createTransaction(t, ctx, outside.EncodeAddress(), "1000000", "sats", "5")
+	signHot(t, ctx, "Key J", fullySigned)
 	elsewhere := eval[string](t, ctx, fmt.Sprintf(`specterApp.call("psbts.list", {wallet_id: %s}).then(r => specterApp.call("psbt.finalize", {psbt: r.psbts[0].psbt})).then(f => f.tx_hex)`, quote(walletID)))
 	var sentTxid string
 	require.NoError(t, json.Unmarshal(node.rpc(t, "sendrawtransaction", elsewhere), &sentTxid))

@@ -58,16 +58,6 @@ func (n demoNode) mempool(t *testing.T) []string {
 	return txids
 }
 
-// fillLabelled sets the value of the control whose label reads exactly label.
-func fillLabelled(t *testing.T, ctx context.Context, label, value string) {
-	t.Helper()
-	expr := fmt.Sprintf(`(() => { const l = [...document.querySelectorAll("main label")].find(l => l.textContent === %s);
-		const el = l && document.getElementById(l.htmlFor); if (!el) return false;
-		el.value = %s; el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`,
-		quote(label), quote(value))
-	require.True(t, eval[bool](t, ctx, expr), "no control labelled %q", label)
-}
-
 // btc formats satoshis as the app does in BTC units.
 func btc(sats int64) string {
 	neg := ""
@@ -103,19 +93,13 @@ func signAndBroadcast(t *testing.T, ctx context.Context, shot *shots, first, sec
 	t.Helper()
 	waitJS(t, ctx, "the signature count", `document.querySelector("[data-testid=signature-count]")`)
 	require.Equal(t, "0 of 2 signatures.", text(t, ctx, "[data-testid=signature-count]"))
-	fillLabelled(t, ctx, "Password of "+first, "pw "+first)
-	clickButton(t, ctx, "Sign with "+first)
-	waitJS(t, ctx, "one signature", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "1 of 2 signatures."`)
+	signHot(t, ctx, first, "1 of 2 signatures.")
 	require.Contains(t, text(t, ctx, "[data-testid=cosigners]"), first+" (")
 	signed := eval[[]string](t, ctx, `[...document.querySelectorAll("[data-testid=cosigners] li")].filter(li => li.querySelector("strong").textContent === "signed").map(li => li.textContent.split(" (")[0])`)
 	require.Equal(t, []string{first}, signed)
 	shot.take(t, ctx, "send-one-signature")
-	fillLabelled(t, ctx, "Password of "+second, "pw "+second)
-	clickButton(t, ctx, "Sign with "+second)
-	waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
-	clickButton(t, ctx, "Broadcast the transaction")
-	waitHeading(t, ctx, "Transaction")
-	return text(t, ctx, "[data-testid=sent-txid]")
+	signHot(t, ctx, second, fullySigned)
+	return broadcast(t, ctx)
 }
 
 // TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel is issue 5's
@@ -185,9 +169,7 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T)
 	clickButton(t, ctx, "Speed up (CPFP)")
 	waitHeading(t, ctx, "Review the transaction")
 	require.Equal(t, "0 of 2 signatures.", text(t, ctx, "[data-testid=signature-count]"))
-	clickButton(t, ctx, "Delete the pending transaction")
-	clickButton(t, ctx, "Yes, delete the pending transaction")
-	waitHeading(t, ctx, "Send from Team")
+	discardReview(t, ctx, "Team")
 	require.Equal(t, 0.0, eval[float64](t, ctx, `specterApp.call("wallets.balance", {id: `+quote(walletID)+`}).then(b => b.locked)`))
 
 	// Send the maximum: every confirmed coin (1.5 BTC) minus the fee, no
@@ -201,9 +183,7 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T)
 	maxFee := parseBTC(t, text(t, ctx, "[data-testid=review-fee]"))
 	require.Equal(t, btc(150_000_000-maxFee), text(t, ctx, "[data-testid=review-sent]"))
 	require.Equal(t, 1, eval[int](t, ctx, `document.querySelectorAll("main table")[0].querySelectorAll("tbody tr").length`), "no change output")
-	clickButton(t, ctx, "Delete the pending transaction")
-	clickButton(t, ctx, "Yes, delete the pending transaction")
-	waitHeading(t, ctx, "Send from Team")
+	discardReview(t, ctx, "Team")
 
 	// Send 0.25 BTC from the 1 BTC coin at 5 sat/vB, the recipient pasted
 	// as a BIP21 link.
@@ -223,7 +203,7 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T)
 	require.Greater(t, fee, int64(0))
 	requireRate(t, ctx, 5)
 	change := int64(100_000_000 - 25_000_000 - fee)
-	outputs := eval[[]string](t, ctx, `[...document.querySelectorAll("main table")[0].querySelectorAll("tbody tr")].map(r => r.children[1].textContent + " " + r.children[2].textContent + " " + r.children[3].textContent).sort()`)
+	outputs := reviewOutputs(t, ctx)
 	require.Len(t, outputs, 2)
 	require.Contains(t, outputs, outside.EncodeAddress()+" "+btc(25_000_000)+" recipient")
 	changeRow := outputs[0]
@@ -301,12 +281,8 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T)
 	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`input[name=signed]`), []string{signedFile})))
 	waitJS(t, ctx, "the uploaded signature", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "1 of 2 signatures."`)
 	require.Contains(t, text(t, ctx, "[data-testid=cosigners]"), "Key C (28645006): signed")
-	fillLabelled(t, ctx, "Password of Key A", "pw Key A")
-	clickButton(t, ctx, "Sign with Key A")
-	waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
-	clickButton(t, ctx, "Broadcast the transaction")
-	waitHeading(t, ctx, "Transaction")
-	txid3 := text(t, ctx, "[data-testid=sent-txid]")
+	signHot(t, ctx, "Key A", fullySigned)
+	txid3 := broadcast(t, ctx)
 	require.NotEqual(t, txid2, txid3)
 	mempool := node.mempool(t)
 	require.Contains(t, mempool, txid3, "the replacement is in btcd's mempool")
@@ -341,11 +317,9 @@ func TestSendFromA2of3WalletSignedByTwoHotDevicesThenBumpAndCancel(t *testing.T)
 		files = append(files, f)
 	}
 	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`input[name=signed]`), files)))
-	waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === "Fully signed: ready to broadcast."`)
+	waitJS(t, ctx, "fully signed", `document.querySelector("[data-testid=signature-count]") && document.querySelector("[data-testid=signature-count]").textContent === `+quote(fullySigned))
 	cancelFee := parseBTC(t, text(t, ctx, "[data-testid=review-fee]"))
-	clickButton(t, ctx, "Broadcast the transaction")
-	waitHeading(t, ctx, "Transaction")
-	txid4 := text(t, ctx, "[data-testid=sent-txid]")
+	txid4 := broadcast(t, ctx)
 	mempool = node.mempool(t)
 	require.Contains(t, mempool, txid4, "the cancellation is in btcd's mempool")
 	require.NotContains(t, mempool, txid3, "the cancelled transaction left btcd's mempool")

@@ -20,12 +20,7 @@ import (
 // node's balance, transactions and outputs; freezing an output shows it as
 // frozen.
 func TestWalletSyncsWithANodeThroughTheRelay(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the app, runs btcd and drives Chromium: not in -short")
-	}
-	if _, err := regtest.EnsureBtcd(); err != nil {
-		t.Skipf("btcd is not installed (make deps installs it): %v", err)
-	}
+	skipWithoutBtcd(t)
 	bin := specterBinary(t)
 	k := accountKey(t, 21, 84, 1, 0)
 	key := "[" + k.fingerprint + "/" + k.path + "]" + k.tpub
