@@ -13,6 +13,25 @@ import (
 	"github.com/specterpwa/specter/shared/wallet"
 )
 
+// stepsWallet is a 1-of-2 wsh wallet named name in a new engine over st,
+// for plays of a sync's saved batches.
+func stepsWallet(t *testing.T, st store.Store, name string) (*Engine, string) {
+	t.Helper()
+	e := openEngine(t, st)
+	a := addDevice(t, e, "A", TypeOther, keyA).ID
+	b := addDevice(t, e, "B", TypeOther, keyB).ID
+	res, err := e.CreateWallet(context.Background(), WalletSpec{Name: name, ScriptType: ScriptWSH, M: 1, DeviceIDs: []string{a, b}, Network: network.Main})
+	require.NoError(t, err)
+	return e, res.Wallet.ID
+}
+
+// stepHash and stepBlock are the made-up chain of those plays.
+func stepHash(h int32) string { return fmt.Sprintf("%064x", h) }
+
+func stepBlock(h int32) wallet.Block {
+	return wallet.Block{Height: h, Hash: stepHash(h), PrevHash: stepHash(h - 1)}
+}
+
 // TestUpdateInStepsKeepsTheSavedBatchesOfAnInterruptedSync plays a sync of
 // three batches (checkpoints at blocks 999, 1999 and 2999) that saves two
 // and fails on the third: the engine keeps the second checkpoint, one
@@ -21,14 +40,8 @@ import (
 func TestUpdateInStepsKeepsTheSavedBatchesOfAnInterruptedSync(t *testing.T) {
 	ctx := context.Background()
 	st := store.NewMemory()
-	e := openEngine(t, st)
-	a := addDevice(t, e, "A", TypeOther, keyA).ID
-	b := addDevice(t, e, "B", TypeOther, keyB).ID
-	res, err := e.CreateWallet(ctx, WalletSpec{Name: "Steps", ScriptType: ScriptWSH, M: 1, DeviceIDs: []string{a, b}, Network: network.Main})
-	require.NoError(t, err)
-	id := res.Wallet.ID
-	hash := func(h int32) string { return fmt.Sprintf("%064x", h) }
-	block := func(h int32) wallet.Block { return wallet.Block{Height: h, Hash: hash(h), PrevHash: hash(h - 1)} }
+	e, id := stepsWallet(t, st, "Steps")
+	hash, block := stepHash, stepBlock
 	tip := func(e *Engine) wallet.Checkpoint {
 		var cp wallet.Checkpoint
 		require.NoError(t, e.View(id, func(w *wallet.Wallet) error { cp, _ = w.Tip(); return nil }))
@@ -42,7 +55,7 @@ func TestUpdateInStepsKeepsTheSavedBatchesOfAnInterruptedSync(t *testing.T) {
 	before := countSets()
 
 	errNode := errors.New("the node went away")
-	err = e.UpdateInSteps(ctx, id, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
+	err := e.UpdateInSteps(ctx, id, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
 		for _, h := range []int32{999, 1999, 2999} {
 			cs, err := w.ApplyBlock(block(h))
 			require.NoError(t, err)
@@ -70,19 +83,15 @@ func TestUpdateInStepsKeepsTheSavedBatchesOfAnInterruptedSync(t *testing.T) {
 
 	// A failing store stops the run with a storage error; nothing unsaved stays.
 	fs := &failingStore{Store: store.NewMemory()}
-	fe := openEngine(t, fs)
-	fa := addDevice(t, fe, "A", TypeOther, keyA).ID
-	fb := addDevice(t, fe, "B", TypeOther, keyB).ID
-	fres, err := fe.CreateWallet(ctx, WalletSpec{Name: "Steps", ScriptType: ScriptWSH, M: 1, DeviceIDs: []string{fa, fb}, Network: network.Main})
-	require.NoError(t, err)
+	fe, fid := stepsWallet(t, fs, "Steps")
 	fs.setFail(true)
-	err = fe.UpdateInSteps(ctx, fres.Wallet.ID, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
+	err = fe.UpdateInSteps(ctx, fid, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
 		cs, err := w.ApplyBlock(block(999))
 		require.NoError(t, err)
 		return save(cs)
 	})
 	require.ErrorIs(t, err, errDiskFull)
-	require.NoError(t, fe.View(fres.Wallet.ID, func(w *wallet.Wallet) error {
+	require.NoError(t, fe.View(fid, func(w *wallet.Wallet) error {
 		_, ok := w.Tip()
 		require.False(t, ok, "the unsaved checkpoint was dropped")
 		return nil
@@ -99,14 +108,8 @@ func TestUpdateInStepsKeepsTheSavedBatchesOfAnInterruptedSync(t *testing.T) {
 func TestTheWalletStaysUsableWhileASyncRuns(t *testing.T) {
 	ctx := context.Background()
 	st := store.NewMemory()
-	e := openEngine(t, st)
-	a := addDevice(t, e, "A", TypeOther, keyA).ID
-	b := addDevice(t, e, "B", TypeOther, keyB).ID
-	res, err := e.CreateWallet(ctx, WalletSpec{Name: "Busy", ScriptType: ScriptWSH, M: 1, DeviceIDs: []string{a, b}, Network: network.Main})
-	require.NoError(t, err)
-	id := res.Wallet.ID
-	hash := func(h int32) string { return fmt.Sprintf("%064x", h) }
-	block := func(h int32) wallet.Block { return wallet.Block{Height: h, Hash: hash(h), PrevHash: hash(h - 1)} }
+	e, id := stepsWallet(t, st, "Busy")
+	hash, block := stepHash, stepBlock
 	label := wallet.Label{Type: "tx", Ref: hash(7), Label: "rent"}
 
 	require.NoError(t, e.UpdateInSteps(ctx, id, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
@@ -133,7 +136,7 @@ func TestTheWalletStaysUsableWhileASyncRuns(t *testing.T) {
 		}))
 	}
 
-	err = e.UpdateInSteps(ctx, id, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
+	err := e.UpdateInSteps(ctx, id, func(w *wallet.Wallet, save func(wallet.ChangeSet) error) error {
 		require.NoError(t, e.DeleteWallet(ctx, id))
 		cs, err := w.ApplyBlock(block(2999))
 		require.NoError(t, err)
