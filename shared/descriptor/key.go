@@ -55,6 +55,12 @@ type KeyExpr struct {
 	baseErr    error                   // why base could not be derived (e.g. hardened step from an xpub)
 }
 
+// SelfFingerprint is the BIP32 fingerprint of the key itself (the first 4
+// bytes of the HASH160 of its compressed serialization; an x-only key as
+// its even-Y compressed form 02||x, as Bitcoin Core does): the origin's
+// fingerprint that PSBT derivations carry for a key given without one.
+func (k *KeyExpr) SelfFingerprint() keys.Fingerprint { return k.selfFP }
+
 // String writes the key expression in its normalised form: origin with h for
 // hardened steps, the key as given (SLIP-132 versions normalised), the path.
 func (k *KeyExpr) String() string {

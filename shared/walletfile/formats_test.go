@@ -1,11 +1,13 @@
 package walletfile
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/btcsuite/btcd/btcutil"
 	"github.com/stretchr/testify/require"
 
 	"github.com/specterpwa/specter/shared/descriptor"
@@ -601,4 +603,50 @@ func TestCoreWalletWithSeveralScriptTypesIsAmbiguous(t *testing.T) {
 	one, err := Import([]byte(`{"wallet_name": "core", "descriptors": [` + strings.Join(descs[:2], ",") + `]}`))
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(one.Setup.Descriptor, "wpkh("+master+"/<0;1>/*)#"), one.Setup.Descriptor)
+}
+
+// TestKeysWithoutOriginGetTheFingerprintTheirDerivationsCarry: a key given
+// without [fingerprint/path] becomes a device whose fingerprint is the one
+// the descriptor writes into PSBT derivations (HASH160 of the compressed
+// key; an x-only key as 02||x, as Bitcoin Core does), so a signer's
+// signatures are matched to the right device.
+func TestKeysWithoutOriginGetTheFingerprintTheirDerivationsCarry(t *testing.T) {
+	const x = "a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd"
+	for _, desc := range []string{
+		"tr(" + x + ")",
+		"wsh(multi(1,02" + x + ",03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd))",
+		"wpkh(tpubD6NzVbkrYhZ4WaWSyoBvQwbpLkojyoTZPRsgXELWz3Popb3qkjcJyJUGLnL4qHHoQvao8ESaAstxYSnhyswJ76uZPStJRJCTKvosUCJZL5B/0/*)",
+	} {
+		t.Run(desc[:4], func(t *testing.T) {
+			imp, err := ImportWith([]byte(desc), Options{Network: network.Test})
+			require.NoError(t, err)
+			d, err := descriptor.Parse(imp.Setup.Descriptor)
+			require.NoError(t, err)
+			if d.PathCount() > 1 {
+				d, err = d.Branch(0)
+				require.NoError(t, err)
+			}
+			der, err := d.Derive(0)
+			require.NoError(t, err)
+			keysOf := der.Keys
+			if der.Taproot != nil {
+				keysOf = []descriptor.DerivedKey{der.Taproot.InternalKey}
+			}
+			var want []string
+			for _, k := range keysOf {
+				want = append(want, k.Origin.Fingerprint.String())
+			}
+			var got []string
+			for _, dev := range imp.Setup.Devices {
+				got = append(got, dev.Fingerprint.String())
+			}
+			require.ElementsMatch(t, want, got)
+		})
+	}
+	// The x-only key's fingerprint is HASH160(02||x), not of the 32 bytes.
+	imp, err := ImportWith([]byte("tr("+x+")"), Options{Network: network.Test})
+	require.NoError(t, err)
+	raw, err := hex.DecodeString("02" + x)
+	require.NoError(t, err)
+	require.Equal(t, hex.EncodeToString(btcutil.Hash160(raw)[:4]), imp.Setup.Devices[0].Fingerprint.String())
 }

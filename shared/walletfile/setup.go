@@ -1,13 +1,11 @@
 package walletfile
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/btcsuite/btcd/btcutil"
 
 	"github.com/specterpwa/specter/shared/descriptor"
 	"github.com/specterpwa/specter/shared/keys"
@@ -371,11 +369,7 @@ func devicesOf(d *descriptor.Descriptor, meta []Device) ([]Device, error) {
 			dev.Fingerprint = k.Origin.Fingerprint
 			dev.Path = slices.Clone(k.Origin.Path)
 		} else {
-			fp, err := selfFingerprint(k)
-			if err != nil {
-				return nil, fmt.Errorf("key %d: %w", i+1, err)
-			}
-			dev.Fingerprint = fp
+			dev.Fingerprint = k.SelfFingerprint()
 		}
 		if dev.Path == nil {
 			dev.Path = keys.Path{}
@@ -393,23 +387,6 @@ func devicesOf(d *descriptor.Descriptor, meta []Device) ([]Device, error) {
 	return out, nil
 }
 
-// selfFingerprint is the BIP32 fingerprint of the key itself.
-func selfFingerprint(k *descriptor.KeyExpr) (keys.Fingerprint, error) {
-	if isExtended(k) {
-		ek, err := keys.ParseExtendedKey(k.Xpub)
-		if err != nil {
-			return keys.Fingerprint{}, err
-		}
-		return keys.KeyFingerprint(ek.Key)
-	}
-	b, err := hex.DecodeString(k.Xpub)
-	if err != nil {
-		return keys.Fingerprint{}, fmt.Errorf("public key %q is not hex", k.Xpub)
-	}
-	var fp keys.Fingerprint
-	copy(fp[:], btcutil.Hash160(b)[:4])
-	return fp, nil
-}
 
 // wallet is a setup verified for export.
 type wallet struct {
@@ -456,8 +433,8 @@ func (w *wallet) device(i int) Device {
 	dv := Device{Xpub: k.Xpub}
 	if k.Origin != nil {
 		dv.Fingerprint, dv.Path = k.Origin.Fingerprint, k.Origin.Path
-	} else if fp, err := selfFingerprint(k); err == nil {
-		dv.Fingerprint = fp
+	} else {
+		dv.Fingerprint = k.SelfFingerprint()
 	}
 	return dv
 }
