@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-
 	"github.com/specterpwa/specter/shared/descriptor"
 	"github.com/specterpwa/specter/shared/keys"
 	"github.com/specterpwa/specter/shared/network"
@@ -386,7 +385,6 @@ func devicesOf(d *descriptor.Descriptor, meta []Device) ([]Device, error) {
 	}
 	return out, nil
 }
-
 
 // wallet is a setup verified for export.
 type wallet struct {
