@@ -286,3 +286,140 @@ func signIntoSlot(t *testing.T, ctx context.Context, p *psbt.Packet, key *hdkeyc
 	require.NoError(t, chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`.signer-slot input[name=scan-file]`), []string{signedFile})))
 	waitJS(t, ctx, "the signature count "+count, `document.querySelector("[data-testid=psbt-signatures]").textContent === `+quote(count))
 }
+
+// visit opens a route and waits until its screen is drawn: a new view with
+// a heading, and ready (a JS condition) when given.
+func visit(t *testing.T, ctx context.Context, hash, ready string) {
+	t.Helper()
+	eval[bool](t, ctx, `(() => { const v = document.querySelector("main > .view"); if (v) v.dataset.old = "1"; return true; })()`)
+	goHash(t, ctx, hash)
+	waitJS(t, ctx, "the screen "+hash, `document.querySelector("main > .view:not([data-old]) h1")`)
+	if ready != "" {
+		waitJS(t, ctx, "the screen "+hash+" ready", ready)
+	}
+}
+
+// screenData is what walkScreens shows on its screens: the hot device "Hot
+// H", the devices "Keystone A" and "Coldcard B" and the 2-of-3 wallet
+// "Vault" of createHotVault, and the wallet's pending transaction "Rent"
+// (rentPSBT).
+type screenData struct {
+	walletID  string
+	deviceIDs []string // Keystone A, Coldcard B
+	txid      string   // the pending transaction's
+	names     []string // the devices' and the wallet's names
+}
+
+// createScreenData makes screenData's devices, wallet and pending
+// transaction through the engine.
+func createScreenData(t *testing.T, ctx context.Context) screenData {
+	t.Helper()
+	walletID, ids, w := createHotVault(t, ctx, "Vault")
+	unsigned := rentPSBT(t, w, "i18n e2e coin", 1)
+	savePendingPSBT(t, ctx, walletID, "Rent", unsigned)
+	return screenData{walletID: walletID, deviceIDs: ids, txid: unsigned.UnsignedTx.TxHash().String(),
+		names: []string{"Hot H", "Keystone A", "Coldcard B", "Vault"}}
+}
+
+// walkScreens opens every main screen and state of the app with d's data
+// and calls check on each once it is drawn: the routes of the wallets (their
+// tabs), devices, settings, send (the pending transaction's review) and
+// air-gap screens, #/psbt with the pending transaction loaded and a QR then
+// the hot signer open, a device's delete confirmation, then the welcome
+// screen on rl (which has no admin yet): the first-run setup, its error,
+// another relay refused, the admin created, the node choice and the login
+// form. msg is a message of the UI as the current language shows it (the
+// English message itself, or the pseudo-locale's "⟦message⟧"), for the
+// buttons it clicks and the errors it expects.
+func walkScreens(t *testing.T, ctx context.Context, rl *relay, d screenData, msg func(string) string, check func(screen string)) {
+	t.Helper()
+	walletID, ids, txid := d.walletID, d.deviceIDs, d.txid
+	wid := "/" + walletID
+	screens := []struct{ hash, ready string }{
+		{"#/wallets", `document.querySelector("main ul.cards")`},
+		{"#/wallets/new", `document.querySelector("main select[name=script] option")`},
+		{"#/wallets/import", ""},
+		{"#/wallets" + wid + "/overview", `document.querySelector("#sync-h")`},
+		{"#/wallets" + wid + "/receive", `document.querySelector("[data-testid=receive-address]")`},
+		{"#/wallets" + wid + "/addresses", `document.querySelector("main table tbody tr")`},
+		{"#/wallets" + wid + "/addresses/change", `document.querySelector("main table tbody tr")`},
+		{"#/wallets" + wid + "/transactions", ""},
+		{"#/wallets" + wid + "/utxos", ""},
+		{"#/wallets" + wid + "/settings", `document.querySelector("main select[name=format], main .panel button")`},
+		{"#/wallets" + wid + "/print", `document.querySelector("[data-testid=print-qr-descriptor]")`},
+		{"#/devices", `document.querySelector("main ul.cards")`},
+		{"#/devices/new", `document.querySelector("main select[name=type]")`},
+		{"#/devices/hot", ""},
+		{"#/devices/" + ids[0], `document.querySelector("main table")`},
+		{"#/settings", `document.querySelector("main select[name=language]")`},
+		{"#/send", ""},
+		{"#/send" + wid, `document.querySelector("[data-testid=pending-psbts]") && document.querySelector("[data-testid=fee-notice], main .help")`},
+		{"#/send" + wid + "/psbt/" + txid, `document.querySelector("[data-testid=signature-count]")`},
+		{"#/send" + wid + "/tx/" + txid, `document.querySelector("[data-testid=sent-status]")`},
+		{"#/psbt/device", `document.querySelector("main .camera")`},
+		{"#/psbt/register" + wid, `document.querySelector("[data-testid=register-qr], main .animqr, main .error")`},
+		{"#/psbt/address" + wid + "/0", `document.querySelectorAll("main section.panel h2").length === 3`},
+		{"#/no-such-screen", ""},
+	}
+	for _, s := range screens {
+		visit(t, ctx, s.hash, s.ready)
+		check(s.hash)
+	}
+
+	// The air-gap screen with the pending transaction loaded and a QR
+	// signer open, then the hot device's password form.
+	visit(t, ctx, "#/psbt", `document.querySelector("main select[name=wallet]")`)
+	fill(t, ctx, "select[name=wallet]", walletID)
+	waitJS(t, ctx, "the pending transaction", `[...document.querySelectorAll("main .pending button")].some(b => b.textContent === `+quote(msg("Load Rent"))+`)`)
+	eval[bool](t, ctx, `([...document.querySelectorAll("main .pending button")].find(b => b.textContent === `+quote(msg("Load Rent"))+`).click(), true)`)
+	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]")`)
+	eval[bool](t, ctx, `([...document.querySelectorAll("main .signer-list button")].find(b => b.textContent === `+quote(msg("Sign with Keystone A"))+`).click(), true)`)
+	waitJS(t, ctx, "the signer's QR", `document.querySelector("[data-testid=psbt-qr]") && document.querySelector("main select[name=format]")`)
+	check("#/psbt with a Keystone signer")
+	eval[bool](t, ctx, `([...document.querySelectorAll("main .signer-list button")].find(b => b.textContent === `+quote(msg("Sign with Hot H"))+`).click(), true)`)
+	waitJS(t, ctx, "the password form", `document.querySelector("main .signer-slot input[name=password]")`)
+	check("#/psbt with the hot signer")
+
+	// A confirmation step of ui.js.
+	visit(t, ctx, "#/devices/"+ids[1], `document.querySelector("main table")`)
+	eval[bool](t, ctx, `([...document.querySelectorAll("main button")].find(b => b.textContent === `+quote(msg("Delete"))+`).click(), true)`)
+	waitJS(t, ctx, "the question", `document.querySelector("main .confirm-question")`)
+	check("a device's delete confirmation")
+	require.Equal(t, msg("Yes, delete"), eval[string](t, ctx, `document.querySelector("main .confirm button.danger").textContent`))
+
+	// The welcome screen: the first-run setup (the relay has no admin yet)
+	// with its passwords that differ, the "Use another relay" form with an
+	// address it refuses, the admin created, the node choice, then the
+	// login form.
+	visit(t, ctx, "#/welcome", `document.querySelector("main input[name=token]")`)
+	check("#/welcome, first run")
+	fill(t, ctx, "input[name=token]", rl.token)
+	fill(t, ctx, "input[name=password]", "correct horse battery")
+	fill(t, ctx, "input[name=password2]", "correct horse staple")
+	clickButton(t, ctx, msg("Create the admin"))
+	waitJS(t, ctx, "the setup's error", `document.querySelector("main .view > .errors .error")`)
+	require.Equal(t, []string{msg("the two passwords differ"), msg("What to do: " + msg("type the same password twice"))},
+		eval[[]string](t, ctx, `[...document.querySelectorAll("main .view > .errors .error p")].map(p => p.textContent)`))
+	check("#/welcome, first run with an error")
+	fill(t, ctx, "input[name=relay-url]", "relay.example")
+	clickButton(t, ctx, msg("Connect"))
+	waitJS(t, ctx, "the relay choice's error", `document.querySelector("form[aria-labelledby=other-relay-h] .error")`)
+	require.Equal(t, []string{msg(`"relay.example" is not a relay address: it must start with http:// or https://`),
+		msg("What to do: " + msg("type the relay's address as its page shows it, such as https://relay.example or http://192.168.1.5:25441"))},
+		eval[[]string](t, ctx, `[...document.querySelectorAll("form[aria-labelledby=other-relay-h] .error p")].map(p => p.textContent)`))
+	check("#/welcome, another relay refused")
+	fill(t, ctx, "input[name=password2]", "correct horse battery")
+	clickButton(t, ctx, msg("Create the admin"))
+	waitJS(t, ctx, "the session and the add-node form", `document.querySelector("main #session-h") && document.querySelector("main input[name=node-url]")`)
+	require.Equal(t, msg("Logged in to this relay as admin (admin)."), text(t, ctx, "section[aria-labelledby=session-h] p"))
+	check("#/welcome, logged in")
+	// A node of the relay (not reachable: only its choice is drawn).
+	eval[string](t, ctx, `specterApp.relay.addNode({name: "Node N", url: "http://127.0.0.1:1", network: "regtest", user: "u", password: "p"}).then(n => n.id)`)
+	eval[bool](t, ctx, `(document.querySelector("main > .view").dataset.old = "1", specterApp.go("#/welcome"), true)`)
+	waitJS(t, ctx, "the node choice", `document.querySelector("main > .view:not([data-old]) label[for=node-none]") && [...document.querySelectorAll("main label[translate=no]")].some(l => l.textContent.startsWith("Node N (regtest, "))`)
+	require.Equal(t, msg("None"), text(t, ctx, "main label[for=node-none]"))
+	check("#/welcome, node choice")
+	clickButton(t, ctx, msg("Log out"))
+	waitJS(t, ctx, "the login form", `document.querySelector("main #login-h") && document.querySelector("main input[name=username]")`)
+	check("#/welcome, login")
+}

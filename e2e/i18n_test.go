@@ -102,18 +102,6 @@ const leftoverJS = `((ids) => {
 	});
 })`
 
-// visit opens a route and waits until its screen is drawn: a new view with
-// a heading, and ready (a JS condition) when given.
-func visit(t *testing.T, ctx context.Context, hash, ready string) {
-	t.Helper()
-	eval[bool](t, ctx, `(() => { const v = document.querySelector("main > .view"); if (v) v.dataset.old = "1"; return true; })()`)
-	goHash(t, ctx, hash)
-	waitJS(t, ctx, "the screen "+hash, `document.querySelector("main > .view:not([data-old]) h1")`)
-	if ready != "" {
-		waitJS(t, ctx, "the screen "+hash+" ready", ready)
-	}
-}
-
 func TestI18nPseudoLocaleWrapsEveryTextOfEveryScreenAndEnglishComesBack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the app and drives Chromium: not in -short")
@@ -133,16 +121,12 @@ func TestI18nPseudoLocaleWrapsEveryTextOfEveryScreenAndEnglishComesBack(t *testi
 
 	// Data on every screen: a hot device, two hardware devices, a 2-of-3
 	// wallet and a pending transaction of it.
-	names := []string{"Hot H", "Keystone A", "Coldcard B", "Vault"}
-	walletID, ids, w := createHotVault(t, ctx, "Vault")
-	unsigned := rentPSBT(t, w, "i18n e2e coin", 1)
-	savePendingPSBT(t, ctx, walletID, "Rent", unsigned)
-	txid := unsigned.UnsignedTx.TxHash().String()
+	d := createScreenData(t, ctx)
 
 	// The pseudo-locale, injected through the documented test hook.
 	eval[bool](t, ctx, `(specterApp.i18n.useCatalogue("en-XA", `+pseudoCatalogue(t)+`), true)`)
 	waitJS(t, ctx, "the pseudo-locale", `specterApp.i18n.language() === "en-XA" && document.querySelector("header nav a").textContent === "⟦Wallets⟧"`)
-	namesJS, err := json.Marshal(names)
+	namesJS, err := json.Marshal(d.names)
 	require.NoError(t, err)
 	idsJS, err := json.Marshal(messageIDs(t))
 	require.NoError(t, err)
@@ -156,94 +140,9 @@ func TestI18nPseudoLocaleWrapsEveryTextOfEveryScreenAndEnglishComesBack(t *testi
 	// The status bar is drawn again in the new language.
 	waitJS(t, ctx, "the status bar", `[...document.querySelectorAll("#statusbar > span")].every(s => !s.textContent.trim() || s.textContent.trim().startsWith("⟦"))`)
 
-	wid := "/" + walletID
-	screens := []struct{ hash, ready string }{
-		{"#/wallets", `document.querySelector("main ul.cards")`},
-		{"#/wallets/new", `document.querySelector("main select[name=script] option")`},
-		{"#/wallets/import", ""},
-		{"#/wallets" + wid + "/overview", `document.querySelector("#sync-h")`},
-		{"#/wallets" + wid + "/receive", `document.querySelector("[data-testid=receive-address]")`},
-		{"#/wallets" + wid + "/addresses", `document.querySelector("main table tbody tr")`},
-		{"#/wallets" + wid + "/addresses/change", `document.querySelector("main table tbody tr")`},
-		{"#/wallets" + wid + "/transactions", ""},
-		{"#/wallets" + wid + "/utxos", ""},
-		{"#/wallets" + wid + "/settings", `document.querySelector("main select[name=format], main .panel button")`},
-		{"#/wallets" + wid + "/print", `document.querySelector("[data-testid=print-qr-descriptor]")`},
-		{"#/devices", `document.querySelector("main ul.cards")`},
-		{"#/devices/new", `document.querySelector("main select[name=type]")`},
-		{"#/devices/hot", ""},
-		{"#/devices/" + ids[0], `document.querySelector("main table")`},
-		{"#/settings", `document.querySelector("main select[name=language]")`},
-		{"#/send", ""},
-		{"#/send" + wid, `document.querySelector("[data-testid=pending-psbts]") && document.querySelector("[data-testid=fee-notice], main .help")`},
-		{"#/send" + wid + "/psbt/" + txid, `document.querySelector("[data-testid=signature-count]")`},
-		{"#/send" + wid + "/tx/" + txid, `document.querySelector("[data-testid=sent-status]")`},
-		{"#/psbt/device", `document.querySelector("main .camera")`},
-		{"#/psbt/register" + wid, `document.querySelector("[data-testid=register-qr], main .animqr, main .error")`},
-		{"#/psbt/address" + wid + "/0", `document.querySelectorAll("main section.panel h2").length === 3`},
-		{"#/no-such-screen", ""},
-	}
-	for _, s := range screens {
-		visit(t, ctx, s.hash, s.ready)
-		check(s.hash)
-	}
-
-	// The air-gap screen with the pending transaction loaded and a QR
-	// signer open, then the hot device's password form.
-	visit(t, ctx, "#/psbt", `document.querySelector("main select[name=wallet]")`)
-	fill(t, ctx, "select[name=wallet]", walletID)
-	waitJS(t, ctx, "the pending transaction", `[...document.querySelectorAll("main .pending button")].some(b => b.textContent === "⟦Load Rent⟧")`)
-	eval[bool](t, ctx, `([...document.querySelectorAll("main .pending button")].find(b => b.textContent === "⟦Load Rent⟧").click(), true)`)
-	waitJS(t, ctx, "the review", `document.querySelector("[data-testid=psbt-fee]")`)
-	eval[bool](t, ctx, `([...document.querySelectorAll("main .signer-list button")].find(b => b.textContent === "⟦Sign with Keystone A⟧").click(), true)`)
-	waitJS(t, ctx, "the signer's QR", `document.querySelector("[data-testid=psbt-qr]") && document.querySelector("main select[name=format]")`)
-	check("#/psbt with a Keystone signer")
-	eval[bool](t, ctx, `([...document.querySelectorAll("main .signer-list button")].find(b => b.textContent === "⟦Sign with Hot H⟧").click(), true)`)
-	waitJS(t, ctx, "the password form", `document.querySelector("main .signer-slot input[name=password]")`)
-	check("#/psbt with the hot signer")
-
-	// A confirmation step of ui.js.
-	visit(t, ctx, "#/devices/"+ids[1], `document.querySelector("main table")`)
-	eval[bool](t, ctx, `([...document.querySelectorAll("main button")].find(b => b.textContent === "⟦Delete⟧").click(), true)`)
-	waitJS(t, ctx, "the question", `document.querySelector("main .confirm-question")`)
-	check("a device's delete confirmation")
-	require.Equal(t, "⟦Yes, delete⟧", eval[string](t, ctx, `document.querySelector("main .confirm button.danger").textContent`))
-
-	// The welcome screen: the first-run setup (the relay has no admin yet)
-	// with its passwords that differ, the "Use another relay" form with an
-	// address it refuses, the admin created, the node choice, then the
-	// login form.
-	visit(t, ctx, "#/welcome", `document.querySelector("main input[name=token]")`)
-	check("#/welcome, first run")
-	fill(t, ctx, "input[name=token]", rl.token)
-	fill(t, ctx, "input[name=password]", "correct horse battery")
-	fill(t, ctx, "input[name=password2]", "correct horse staple")
-	clickButton(t, ctx, "⟦Create the admin⟧")
-	waitJS(t, ctx, "the setup's error", `document.querySelector("main .view > .errors .error")`)
-	require.Equal(t, []string{"⟦the two passwords differ⟧", "⟦What to do: ⟦type the same password twice⟧⟧"},
-		eval[[]string](t, ctx, `[...document.querySelectorAll("main .view > .errors .error p")].map(p => p.textContent)`))
-	check("#/welcome, first run with an error")
-	fill(t, ctx, "input[name=relay-url]", "relay.example")
-	clickButton(t, ctx, "⟦Connect⟧")
-	waitJS(t, ctx, "the relay choice's error", `document.querySelector("form[aria-labelledby=other-relay-h] .error")`)
-	require.Equal(t, []string{`⟦"relay.example" is not a relay address: it must start with http:// or https://⟧`,
-		"⟦What to do: ⟦type the relay's address as its page shows it, such as https://relay.example or http://192.168.1.5:25441⟧⟧"},
-		eval[[]string](t, ctx, `[...document.querySelectorAll("form[aria-labelledby=other-relay-h] .error p")].map(p => p.textContent)`))
-	check("#/welcome, another relay refused")
-	fill(t, ctx, "input[name=password2]", "correct horse battery")
-	clickButton(t, ctx, "⟦Create the admin⟧")
-	waitJS(t, ctx, "the session and the add-node form", `document.querySelector("main #session-h") && document.querySelector("main input[name=node-url]")`)
-	require.Equal(t, "⟦Logged in to this relay as admin (admin).⟧", text(t, ctx, "section[aria-labelledby=session-h] p"))
-	check("#/welcome, logged in")
-	// A node of the relay (not reachable: only its choice is drawn).
-	eval[string](t, ctx, `specterApp.relay.addNode({name: "Node N", url: "http://127.0.0.1:1", network: "regtest", user: "u", password: "p"}).then(n => n.id)`)
-	eval[bool](t, ctx, `(document.querySelector("main > .view").dataset.old = "1", specterApp.go("#/welcome"), true)`)
-	waitJS(t, ctx, "the node choice", `document.querySelector("main > .view:not([data-old]) label[for=node-none]") && [...document.querySelectorAll("main label[translate=no]")].some(l => l.textContent.startsWith("Node N (regtest, "))`)
-	require.Equal(t, "⟦None⟧", text(t, ctx, "main label[for=node-none]"))
-	check("#/welcome, node choice")
-	clickButton(t, ctx, "⟦Log out⟧")
-	waitJS(t, ctx, "the login form", `document.querySelector("main #login-h") && document.querySelector("main input[name=username]")`)
-	check("#/welcome, login")
+	// Every screen and state of the shared walk, in the pseudo-locale.
+	pseudo := func(m string) string { return "⟦" + m + "⟧" }
+	walkScreens(t, ctx, rl, d, pseudo, check)
 
 	// English comes back, byte for byte, with no catalogue.
 	eval[bool](t, ctx, `(specterApp.i18n.useCatalogue("en", null), true)`)
