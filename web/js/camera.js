@@ -38,7 +38,9 @@ export async function fileBase64(file) {
 
 /**
  * A camera scanner with a file-upload fallback. opts: label (the heading of
- * the scanner), onResult(payload) (airgap.scan's payload: kind, psbt, hex,
+ * the scanner), level (that heading's level, 3; 2 where the scanner sits
+ * right under the screen's h1, so that heading levels go down one at a
+ * time), onResult(payload) (airgap.scan's payload: kind, psbt, hex,
  * text...), fps (10). Returns {el, stop()}.
  */
 export function cameraScanner(app, opts) {
@@ -155,7 +157,7 @@ export function cameraScanner(app, opts) {
   });
 
   const el = h("section", { class: "camera panel", "aria-label": opts.label || t("Scan a QR code") },
-    h("h3", { text: opts.label || t("Scan a QR code") }),
+    h(`h${opts.level || 3}`, { text: opts.label || t("Scan a QR code") }),
     h("div", { class: "actions" }, start, stopBtn),
     video,
     h("div", { class: "field" }, h("label", { text: t("Parts received"), for: newId("unused") }), progress),

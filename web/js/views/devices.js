@@ -118,6 +118,7 @@ async function renderAdd(root, app) {
   // read by the camera and the engine's air-gap collector.
   const scanner = cameraScanner(app, {
     label: t("Or scan the device's key QR code"),
+    level: 2,
     onResult: (p) => {
       if (p.keys && p.keys.length) keys.value = p.keys.map((k) => `[${k.origin}]${k.xpub}`).join("\n");
       else if (p.text) keys.value = p.text;

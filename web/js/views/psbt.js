@@ -526,6 +526,7 @@ async function renderAddDevice(root, app) {
   const models = await deviceModels(app);
   const scanner = cameraScanner(app, {
     label: t("Scan the device's keys"),
+    level: 2,
     onResult: (payload) => {
       result.replaceChildren();
       const keys = payload.keys;
