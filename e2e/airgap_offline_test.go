@@ -123,7 +123,7 @@ func TestAirGappedLaptopWithTheNetworkOffImportsReviewsSignsAndExportsAPSBTFile(
 	goOffline(t, ctx)
 	require.False(t, eval[bool](t, ctx, `navigator.onLine`))
 	require.False(t, eval[bool](t, ctx, `fetch("/healthz", {cache: "no-store"}).then(() => true, () => false)`), "the relay still answers")
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url()+"#/psbt")))
+	reloadAt(t, ctx, rl.url()+"#/psbt")
 	waitHeading(t, ctx, "Air-gapped signing")
 	require.True(t, eval[bool](t, ctx, `navigator.serviceWorker.controller !== null`), "the reloaded page is not served by the service worker")
 	fill(t, ctx, "select[name=wallet]", walletID)

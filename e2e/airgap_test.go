@@ -369,8 +369,10 @@ func TestHotDeviceSignsOnPSBTScreenAndAKeystoneSignsThroughTheSDCardFile(t *test
 	// QR decoder is there for the camera.
 	waitJS(t, ctx, "the service worker in control", `navigator.serviceWorker.controller !== null`)
 	rl.stop(t)
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url()+"#/psbt")))
+	reloadAt(t, ctx, rl.url()+"#/psbt")
 	waitHeading(t, ctx, "Air-gapped signing")
+	waitJS(t, ctx, "the relay shown down", `document.getElementById("relay-state").dataset.state === "down"`)
+	require.Equal(t, "Relay: not reachable", text(t, ctx, "#relay-state"))
 	waitJS(t, ctx, "the review offline", `document.querySelector("[data-testid=psbt-signatures]") && document.querySelector("[data-testid=final-tx]")`)
 	require.Equal(t, "2 of 2", text(t, ctx, "[data-testid=psbt-signatures]"))
 	require.Equal(t, txHex, eval[string](t, ctx, `document.querySelector("[data-testid=final-tx]").value`))

@@ -423,3 +423,16 @@ func walkScreens(t *testing.T, ctx context.Context, rl *relay, d screenData, msg
 	waitJS(t, ctx, "the login form", `document.querySelector("main #login-h") && document.querySelector("main input[name=username]")`)
 	check("#/welcome, login")
 }
+
+// reloadAt opens url with a real page load, as a user reopening the app
+// does: chromedp.Navigate to a URL that differs from the current one only
+// in its fragment is a same-document navigation that loads nothing, so the
+// page is reloaded after it; a marker set before must be gone after.
+func reloadAt(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	eval[bool](t, ctx, `window.specterNotReloaded = true`)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(url)))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Reload()))
+	waitJS(t, ctx, "the reloaded page", `window.specterNotReloaded === undefined && document.readyState === "complete"`)
+	require.Equal(t, url, eval[string](t, ctx, "location.href"))
+}

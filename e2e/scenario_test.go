@@ -321,7 +321,7 @@ func TestNewUserSetsUpA2of3WalletThatSurvivesReloadOfflineAndRestore(t *testing.
 
 	// Stop the relay: the app still loads from the service worker.
 	rl.stop(t)
-	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(rl.url()+walletHash+"/receive")))
+	reloadAt(t, ctx, rl.url()+walletHash+"/receive")
 	waitHeading(t, ctx, "Family vault")
 	waitJS(t, ctx, "the receive address", `document.querySelector("[data-testid=receive-address]")`)
 	addr = text(t, ctx, "[data-testid=receive-address]")
