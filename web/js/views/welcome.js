@@ -20,7 +20,9 @@ export async function render(root, app) {
     h("p", {}, t("Specter coordinates Bitcoin wallets whose keys live on your hardware signers. Devices, wallets and addresses are kept in this browser and work offline; the relay connects the app to your own node.")));
   const slot = h("div", { class: "errors" });
   const body = h("div");
-  root.append(slot, relayChoice(app), body);
+  // The relay that served the page comes first; another relay by URL is
+  // the less common choice, below.
+  root.append(slot, body, relayChoice(app));
   let status;
   try {
     status = await app.relay.status();
