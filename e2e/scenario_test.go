@@ -205,7 +205,8 @@ func TestNewUserSetsUpA2of3WalletThatSurvivesReloadOfflineAndRestore(t *testing.
 	clickButton(t, ctx, "Log in")
 	waitJS(t, ctx, "the connected panel again", `document.getElementById("session-h")`)
 	waitJS(t, ctx, "the user in the status bar again", `document.getElementById("user-state").textContent === "Logged in as admin"`)
-	waitJS(t, ctx, "the node still chosen", `document.getElementById("node-state").dataset.state === "down" && specterApp.config.node_id !== ""`)
+	// The node is checked again at once: it is still the chosen, unreachable one.
+	waitJS(t, ctx, "the node checked again", `document.getElementById("node-state").textContent === "Node: not reachable" && specterApp.config.node_id !== ""`)
 	// The service worker has precached the app (needed for the offline part).
 	waitJS(t, ctx, "the service worker in control", `navigator.serviceWorker.controller !== null`)
 	requireInstallable(t, ctx)

@@ -204,6 +204,7 @@ async function refreshStatus() {
     setState(nodeEl, "none", t("Node: none chosen"));
   } else if (!app.relayUp || !user) {
     setState(nodeEl, "down", t("Node: not reachable (no relay session)"));
+    nodeCheckedAt = 0; // check the node as soon as there is a session again
   } else if (Date.now() - nodeCheckedAt > 30000) {
     nodeCheckedAt = Date.now();
     try {
