@@ -129,6 +129,13 @@ func TestA11yEveryScreenPassesAxeWCAG21AA(t *testing.T) {
 		if vs := axeViolations(t, ctx, axeSrc); len(vs) > 0 {
 			failures = append(failures, screen+":"+describeViolations(vs))
 		}
+		// Nor does any text node show a JavaScript value meant to be left
+		// out (the DOM writes null as "null").
+		if bad := eval[[]string](t, ctx, `(() => { const out = []; const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+			while (w.nextNode()) { const s = w.currentNode.textContent.trim(); if (/^(null|undefined|NaN|\[object Object\])$/.test(s) || /\b(undefined|NaN)\b|\[object Object\]/.test(s)) out.push(s); }
+			return out; })()`); len(bad) > 0 {
+			failures = append(failures, fmt.Sprintf("%s: text nodes show JavaScript values: %q", screen, bad))
+		}
 	}
 	english := func(m string) string { return m }
 	walkScreens(t, ctx, rl, d, english, check)

@@ -24,6 +24,19 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Appends children to el, skipping null/false and flattening arrays as h
+ * does (the DOM's own append would write "null"). */
+export function add(el, ...children) {
+  append(el, children);
+}
+
+/** Replaces el's children, skipping null/false as h does (the DOM's own
+ * replaceChildren would write "null"). */
+export function setChildren(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;

@@ -14,7 +14,7 @@
 import { animatedQR, drawText } from "../animqr.js";
 import { cameraScanner } from "../camera.js";
 import { t, tn } from "../i18n.js";
-import { base64ToBytes, download, errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
+import { add, base64ToBytes, download, errorBox, facts, field, formatAmount, h, heading, setChildren, showError, table } from "../ui.js";
 import { deviceModels, modelSelect, typeName } from "./devices.js";
 
 const STORE = "specter.psbt.current";
@@ -53,10 +53,6 @@ function profileModel(d, typeProfiles) {
 }
 
 /** Appends the children that are not null, false or undefined. */
-function add(el, ...children) {
-  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-}
-
 export async function render(root, app, parts) {
   const { wallets } = await app.call("wallets.list");
   const layout = h("div", { class: "airgap-layout" });
@@ -315,7 +311,7 @@ async function renderSigning(root, app, wallets) {
       const first = profile ? [profile.default, ...profile.alternatives] : ["file"];
       const rest = ALL_FORMATS.filter((f) => !first.includes(f));
       const names = FORMAT_NAMES();
-      formatSel.replaceChildren(
+      setChildren(formatSel,
         h("optgroup", { label: t("This device reads") }, first.map((f, i) => h("option", { value: f, text: i === 0 ? t("{format} (default)", { format: names[f] }) : names[f] }))),
         rest.length ? h("optgroup", { label: t("Other formats") }, rest.map((f) => h("option", { value: f, text: names[f] }))) : null);
       formatSel.value = first[0];

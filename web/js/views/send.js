@@ -17,7 +17,7 @@
 // Unconfirmed transactions are listed on the send screen with the same
 // bump / cancel / CPFP actions.
 import { t, tDom, tn } from "../i18n.js";
-import { base64ToBytes, bytesToBase64, confirmButton, download, errorBox, facts, field, formatAmount, h, heading, showError, table } from "../ui.js";
+import { base64ToBytes, bytesToBase64, confirmButton, download, errorBox, facts, field, formatAmount, h, heading, setChildren, showError, table } from "../ui.js";
 
 const NETWORK_PREFIXES = {
   main: [/^bc1/i, /^[13]/],
@@ -292,7 +292,7 @@ async function renderForm(root, app, w) {
       } else if (res.source === "node") {
         from = min ? t("Estimated by the node. Its minimum relay fee is {rate} sat/vB.", { rate: min }) : t("Estimated by the node.");
       }
-      feeNote.replaceChildren(
+      setChildren(feeNote,
         res.notice ? h("p", { class: "notice", "data-testid": "fee-notice", text: res.notice }) : null,
         from ? h("p", { class: "help", "data-testid": "fee-source", "data-source": res.source, text: from }) : null);
     } catch (err) {
@@ -300,7 +300,7 @@ async function renderForm(root, app, w) {
       if (!feeRate.value) feeRate.value = "1";
       const why = feeServer ? t("No fee estimate from the fee server {server} ({reason}): set the fee rate by hand.", { server: feeServer, reason: err.message })
         : t("No fee estimate from the node ({reason}): set the fee rate by hand.", { reason: err.message });
-      feeNote.replaceChildren(h("p", { class: "notice", "data-testid": "fee-notice", text: why }),
+      setChildren(feeNote, h("p", { class: "notice", "data-testid": "fee-notice", text: why }),
         err.hint ? h("p", { class: "help", text: t("What to do: {hint}", { hint: err.hint }) }) : null);
     }
   })();
