@@ -173,10 +173,15 @@ func TestBearerSessionOfAnAllowedOriginAndCookieSessionsStillNeedCSRF(t *testing
 		require.JSONEq(t, `{"error":"your session has ended","hint":"log in again (POST /api/auth/login)"}`, res.Body.String())
 		require.Empty(t, res.Header().Values("Set-Cookie"))
 	})
-	t.Run("another Authorization scheme", func(t *testing.T) {
+	t.Run("another Authorization scheme is not a session", func(t *testing.T) {
 		res := serve(s, "GET", "/api/nodes", "", with(map[string]string{"Authorization": "Basic YWRtaW46eA=="}))
 		require.Equal(t, http.StatusUnauthorized, res.Code)
-		require.JSONEq(t, `{"error":"the Authorization header is not a bearer session token","hint":"send Authorization: Bearer <session_token> with the token login answered, or no Authorization header"}`, res.Body.String())
+		require.JSONEq(t, `{"error":"not logged in","hint":"log in first (POST /api/auth/login)"}`, res.Body.String())
+	})
+	t.Run("Bearer without a token", func(t *testing.T) {
+		res := serve(s, "GET", "/api/nodes", "", with(map[string]string{"Authorization": "Bearer "}))
+		require.Equal(t, http.StatusUnauthorized, res.Code)
+		require.JSONEq(t, `{"error":"the Authorization header has no bearer session token","hint":"send Authorization: Bearer <session_token> with the token login answered, or no Authorization header"}`, res.Body.String())
 	})
 	t.Run("the token from an untrusted origin is refused before it is looked at", func(t *testing.T) {
 		res := serve(s, "GET", "/api/nodes", "", map[string]string{"Origin": otherOrigin, "Sec-Fetch-Site": "cross-site", "Authorization": "Bearer " + login.SessionToken})
@@ -195,6 +200,11 @@ func TestBearerSessionOfAnAllowedOriginAndCookieSessionsStillNeedCSRF(t *testing
 		}
 		require.Len(t, cookies, 2)
 		hdr := map[string]string{"Origin": "http://" + relayHost, "Sec-Fetch-Site": "same-origin", "Cookie": strings.Join(cookies, "; ")}
+		// Behind a reverse proxy with Basic authentication the browser
+		// sends that header too: the cookie session still counts.
+		res = serve(s, "GET", "/api/auth/me", "", map[string]string{"Sec-Fetch-Site": "same-origin", "Cookie": strings.Join(cookies, "; "), "Authorization": "Basic YWRtaW46eA=="})
+		require.Equal(t, http.StatusOK, res.Code, res.Body.String())
+		require.Contains(t, res.Body.String(), `"username":"admin"`)
 		res = serve(s, "POST", "/api/auth/logout", "", hdr)
 		require.Equal(t, http.StatusForbidden, res.Code, "a cookie session still needs the CSRF header")
 		require.JSONEq(t, `{"error":"missing CSRF token","hint":"send the X-CSRF-Token header with the value of the specter_csrf cookie (also returned by GET /api/auth/csrf)"}`, res.Body.String())

@@ -38,14 +38,18 @@ const BearerPrefix = "Bearer "
 
 // sessionID is the session id r presents: the bearer token of its
 // Authorization header when it has one (bearer true), else the session
-// cookie. A malformed Authorization header gives an error.
+// cookie. Another scheme (a reverse proxy's Basic authentication, which the
+// browser then sends with every request) is not the relay's and leaves the
+// cookie in charge; "Bearer" without a token gives an error.
 func sessionID(r *http.Request) (id string, bearer bool, err *Error) {
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		if len(auth) <= len(BearerPrefix) || !strings.EqualFold(auth[:len(BearerPrefix)], BearerPrefix) {
-			return "", false, apiErr(http.StatusUnauthorized, "the Authorization header is not a bearer session token",
+	auth := strings.TrimSpace(r.Header.Get("Authorization"))
+	scheme, token, _ := strings.Cut(auth, " ")
+	if strings.EqualFold(scheme, strings.TrimSpace(BearerPrefix)) {
+		if token = strings.TrimSpace(token); token == "" {
+			return "", false, apiErr(http.StatusUnauthorized, "the Authorization header has no bearer session token",
 				"send Authorization: Bearer <session_token> with the token login answered, or no Authorization header")
 		}
-		return strings.TrimSpace(auth[len(BearerPrefix):]), true, nil
+		return token, true, nil
 	}
 	return cookieValue(r, SessionCookie), false, nil
 }
