@@ -174,6 +174,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	csp := ContentSecurityPolicyFor(normalizeOrigins(s.cfg.ConnectRelays))
+	s.static.bindPolicy(csp)
 	cors := corsPolicy{allowed: normalizeOrigins(s.cfg.AllowOrigins)}
 	r.Use(middleware.Recoverer)
 	r.Use(func(next http.Handler) http.Handler { return securityHeaders(csp, next) })

@@ -193,6 +193,25 @@ func newStatic(assets fs.FS) (*static, error) {
 	return s, nil
 }
 
+// precacheName is the service worker's precache list (internal/tools/precache).
+const precacheName = "precache.js"
+
+// bindPolicy appends to the precache list a line naming a hash of the
+// relay's CSP. The service worker imports the list, and a browser installs
+// a new worker when an imported script's bytes change (W3C Service Workers,
+// "update"): so a relay restarted with another --connect-relay list gets
+// its installed apps to pick up the new policy (the cached pages carry the
+// CSP they were fetched with), through the usual "new version" offer.
+func (s *static) bindPolicy(csp string) {
+	a := s.files[precacheName]
+	if a == nil {
+		return // a tree built without the precache list
+	}
+	data := append(append([]byte{}, a.variants[""].data...), fmt.Sprintf("self.SPECTER_POLICY = %q;\n", assethash.Sum([]byte(csp)))...)
+	sum := sha256.Sum256(data)
+	a.variants = map[string]variant{"": {data: data, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}}
+}
+
 // acceptsEncoding reports whether an Accept-Encoding header allows enc
 // (RFC 9110 section 12.5.3: a q of 0 refuses it; "*" covers the rest).
 func acceptsEncoding(header, enc string) bool {

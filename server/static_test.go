@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -242,4 +244,35 @@ func TestEmbeddedPWAIsServable(t *testing.T) {
 	rec = get(h, "GET", "/js/relay.js", nil)
 	require.Equal(t, "text/javascript; charset=utf-8", rec.Header().Get("Content-Type"))
 	require.Contains(t, rec.Body.String(), `health() { return this.request("GET", "/healthz", undefined, { auth: false }); }`)
+}
+
+// TestPrecacheListNamesTheRelaysPolicy: the service worker's precache list
+// ends with a hash of the relay's CSP, so a relay restarted with another
+// --connect-relay list serves other bytes there and installed apps get the
+// "new version" offer that brings the new policy; the same list serves the
+// same bytes.
+func TestPrecacheListNamesTheRelaysPolicy(t *testing.T) {
+	assets := testAssets()
+	const list = "self.SPECTER_BUILD = \"0123456789abcdef\";\n"
+	assets["web/precache.js"] = &fstest.MapFile{Data: []byte(list)}
+	body := func(connect ...string) string {
+		cfg := DefaultConfig()
+		cfg.DataDir = t.TempDir()
+		cfg.ConnectRelays = connect
+		s, err := New(context.Background(), cfg, assets, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Console: io.Discard})
+		require.NoError(t, err)
+		t.Cleanup(s.Close)
+		rec := get(s.Handler(), "GET", "/precache.js", map[string]string{"Accept-Encoding": "br, gzip"})
+		require.Equal(t, http.StatusOK, rec.Code)
+		require.Equal(t, "no-cache", rec.Header().Get("Cache-Control"))
+		require.Empty(t, rec.Header().Get("Content-Encoding"))
+		return rec.Body.String()
+	}
+	own := body()
+	require.Equal(t, list+fmt.Sprintf("self.SPECTER_POLICY = %q;\n", assethash.Sum([]byte(ContentSecurityPolicy))), own)
+	require.Equal(t, own, body(), "the same policy, the same bytes")
+	other := body("https://relay.example")
+	require.NotEqual(t, own, other)
+	require.True(t, strings.HasPrefix(other, list))
+	require.Contains(t, other, assethash.Sum([]byte(ContentSecurityPolicyFor([]string{"https://relay.example"}))))
 }
