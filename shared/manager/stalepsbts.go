@@ -12,10 +12,11 @@ import (
 // sync made pointless, and unlocks their coins, in one store Apply:
 //   - its transaction (same txid) is in the wallet's history as confirmed or
 //     unconfirmed: it was broadcast, here or by another coordinator;
-//   - one of its inputs is spent by another transaction that is confirmed,
-//     or unconfirmed and first seen after the PSBT was created (a BIP125
-//     replacement built for a transaction already in the mempool spends that
-//     transaction's inputs on purpose and is kept).
+//   - one of its inputs is spent by another transaction that is confirmed.
+//
+// A conflict still unconfirmed keeps the PSBT and its signatures: it may be
+// the fee bump of that very transaction (BIP125), or win the race; once the
+// other transaction confirms, the next sync clears it.
 //
 // It returns the deleted PSBTs, oldest first (none: nil). Call it after a
 // sync (wallets.sync does).
@@ -53,7 +54,7 @@ func (e *Engine) ClearStalePSBTs(ctx context.Context, walletID string) ([]Pendin
 			if !ok || d.Txid == p.ID {
 				continue
 			}
-			if d.Status == wallet.StatusConfirmed || (d.FirstSeen > 0 && d.FirstSeen > p.CreatedAt.Unix()) {
+			if d.Status == wallet.StatusConfirmed {
 				return true
 			}
 		}

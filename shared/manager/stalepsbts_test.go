@@ -38,7 +38,7 @@ func lockedOutpoints(t *testing.T, e *Engine, walletID string) map[string]string
 	return out
 }
 
-func TestSyncClearsPendingPSBTsAlreadyBroadcastOrDoubleSpentAndKeepsReplacementsAndWaitingOnes(t *testing.T) {
+func TestSyncClearsPendingPSBTsAlreadyBroadcastOrBeatenByAConfirmedSpendAndKeepsTheRest(t *testing.T) {
 	ctx := context.Background()
 	st := store.NewMemory()
 	fullEngine(t, st) // wallet "vault" with pending "Rent" on outpoints the wallet does not know
@@ -105,7 +105,8 @@ func TestSyncClearsPendingPSBTsAlreadyBroadcastOrDoubleSpentAndKeepsReplacements
 	own.AddTxIn(&wire.TxIn{PreviousOutPoint: coin(0), Sequence: wire.MaxTxInSequenceNum - 2})
 	own.AddTxOut(wire.NewTxOut(50_000, append([]byte{0x00, 0x14}, make([]byte, 20)...)))
 	require.Equal(t, broadcast.ID, own.TxHash().String())
-	mempool(testClock.Add(time.Minute), own, spendTx(80_000, coin(1)))
+	rival := spendTx(80_000, coin(1))
+	mempool(testClock.Add(time.Minute), own, rival)
 	block(800002, spendTx(70_000, coin(2)))
 
 	failing.setFail(true)
@@ -117,10 +118,20 @@ func TestSyncClearsPendingPSBTsAlreadyBroadcastOrDoubleSpentAndKeepsReplacements
 	require.Len(t, lockedOutpoints(t, e, "vault"), 7, "coins 0 to 4 and Rent's two inputs stay locked")
 	failing.setFail(false)
 
+	// Broadcast (its own transaction seen) and the one beaten by a block go;
+	// the one whose rival is still unconfirmed keeps its signatures.
 	cleared, err = e.ClearStalePSBTs(ctx, "vault")
 	require.NoError(t, err)
-	require.ElementsMatch(t, []PendingPSBT{broadcast, doubleSpent, mined}, cleared)
+	require.ElementsMatch(t, []PendingPSBT{broadcast, mined}, cleared)
 	kept, err := e.PSBTs("vault")
+	require.NoError(t, err)
+	require.ElementsMatch(t, []PendingPSBT{rent, doubleSpent, waiting, replacement}, kept)
+	// The rival confirms: now it is double spent for good.
+	block(800003, rival)
+	cleared, err = e.ClearStalePSBTs(ctx, "vault")
+	require.NoError(t, err)
+	require.Equal(t, []PendingPSBT{doubleSpent}, cleared)
+	kept, err = e.PSBTs("vault")
 	require.NoError(t, err)
 	require.ElementsMatch(t, []PendingPSBT{rent, waiting, replacement}, kept)
 	want := map[string]string{coin(3).String(): waiting.ID, coin(4).String(): replacement.ID,

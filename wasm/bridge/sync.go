@@ -82,6 +82,26 @@ type syncer struct {
 	mu      sync.Mutex
 	mempool map[string]*chainsync.MempoolCache // by wallet id
 	running map[string]*runningSync            // by wallet id
+	turns   map[string]chan struct{}           // by wallet id: one sync at a time
+}
+
+// turn waits until no other sync of the wallet runs (syncs of one wallet
+// take turns: each scans from where the last one saved), or ctx ends; the
+// returned function ends the turn.
+func (s *syncer) turn(ctx context.Context, id string) (func(), error) {
+	s.mu.Lock()
+	ch := s.turns[id]
+	if ch == nil {
+		ch = make(chan struct{}, 1)
+		s.turns[id] = ch
+	}
+	s.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // runningSync is a wallets.sync call in progress, cancellable by
@@ -149,7 +169,7 @@ func (s *syncer) cache(id string) *chainsync.MempoolCache {
 // chainsync) and wallets.cancelSync, tx.broadcast and fees.estimate. t nil means
 // relay.DefaultTransport() (fetch in the browser).
 func RegisterNode(r *Registry, src EngineSource, t relay.Transport) {
-	s := &syncer{transport: t, registry: r, src: src, mempool: map[string]*chainsync.MempoolCache{}, running: map[string]*runningSync{}}
+	s := &syncer{transport: t, registry: r, src: src, mempool: map[string]*chainsync.MempoolCache{}, running: map[string]*runningSync{}, turns: map[string]chan struct{}{}}
 	stateful(r, src, "wallets.sync", "brings a wallet up to the node's tip through the relay (block filters, blocks, mempool), saving each batch", s.sync)
 	Register(r, "wallets.cancelSync", "cancels the running sync of a wallet (the batches saved so far are kept)", s.cancelSync)
 	Register(r, "tx.broadcast", "sends a finalized PSBT or a raw transaction to the node through the relay", s.broadcast)
@@ -171,6 +191,11 @@ func (s *syncer) sync(ctx context.Context, e *manager.Engine, p SyncParams) (Syn
 		tip     int32 = -1
 		saveErr error
 	)
+	endTurn, err := s.turn(ctx, p.ID)
+	if err != nil {
+		return SyncResult{}, syncCancelled(-1, -1)
+	}
+	defer endTurn()
 	ctx, done := s.track(ctx, p.ID)
 	defer done()
 	// A failed save stops the scan through scanCtx.

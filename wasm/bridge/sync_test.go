@@ -337,3 +337,55 @@ func TestCancelledSyncKeepsItsSavedBatchesAndTheNextSyncResumesAfterThem(t *test
 		ok[UTXOsResult](t, r, "wallets.utxos", IDParams{ID: w.Wallet.ID}))
 	require.NotEmpty(t, ok[UTXOsResult](t, r, "wallets.utxos", IDParams{ID: w.Wallet.ID}).UTXOs)
 }
+
+// TestTwoSyncsOfOneWalletTakeTurns: a second wallets.sync of a wallet while
+// one runs (a broadcast's sync during a long scan) waits for it and goes on
+// from where it saved: together they scan every block exactly once and end
+// at the tip, and the wallet equals one synced in one go.
+func TestTwoSyncsOfOneWalletTakeTurns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts btcd")
+	}
+	if _, err := regtest.EnsureBtcd(); err != nil {
+		t.Skipf("btcd is not installed (make deps installs it): %v", err)
+	}
+	r := managerRegistry(t, store.NewMemory())
+	hot := ok[HotDeviceResult](t, r, "devices.createHot", HotDeviceParams{Name: "Phone", Mnemonic: cosignerMnemonics[0],
+		Password: "correct horse battery", Network: "regtest"})
+	w := ok[manager.CreateResult](t, r, "wallets.create", manager.WalletSpec{Name: "Twice", Kind: manager.Single,
+		ScriptType: manager.ScriptWPKH, DeviceIDs: []string{hot.Device.ID}, Network: network.Regtest})
+	node := regtest.StartWith(t, regtest.Options{ExtraArgs: []string{"--miningaddr=" + w.FirstAddress}})
+	const blocks = regtest.SegwitHeight + 10
+	node.Generate(blocks)
+	relaySrv, nodeID := relayFor(t, node)
+	np := NodeParams{Relay: relaySrv.URL, NodeID: nodeID, CSRF: "tok"}
+
+	results := make(chan SyncResult, 2)
+	for range 2 {
+		go func() {
+			params, _ := json.Marshal(SyncParams{ID: w.Wallet.ID, NodeParams: np, BatchSize: 50})
+			var resp struct {
+				Result SyncResult `json:"result"`
+				Error  *Error     `json:"error"`
+			}
+			if err := json.Unmarshal(r.Handle(context.Background(), []byte(`{"id":"s","method":"wallets.sync","params":`+string(params)+`}`)), &resp); err != nil || resp.Error != nil {
+				results <- SyncResult{Scanned: -1}
+				return
+			}
+			results <- resp.Result
+		}()
+	}
+	a, b := <-results, <-results
+	require.NotEqual(t, -1, a.Scanned)
+	require.NotEqual(t, -1, b.Scanned)
+	require.Equal(t, blocks+1, a.Scanned+b.Scanned, "every block scanned once: %d and %d", a.Scanned, b.Scanned)
+	require.Equal(t, a.Tip, b.Tip)
+	require.Equal(t, int32(blocks), a.Tip.Height)
+
+	ref := ok[manager.CreateResult](t, r, "wallets.create", manager.WalletSpec{Name: "Reference", Kind: manager.Single,
+		ScriptType: manager.ScriptWPKH, DeviceIDs: []string{hot.Device.ID}, Network: network.Regtest})
+	whole := ok[SyncResult](t, r, "wallets.sync", SyncParams{ID: ref.Wallet.ID, NodeParams: np})
+	require.Equal(t, whole.Balance, ok[wallet.Balance](t, r, "wallets.balance", IDParams{ID: w.Wallet.ID}))
+	require.Equal(t, ok[UTXOsResult](t, r, "wallets.utxos", IDParams{ID: ref.Wallet.ID}),
+		ok[UTXOsResult](t, r, "wallets.utxos", IDParams{ID: w.Wallet.ID}))
+}
