@@ -178,12 +178,27 @@ var blockedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("100.64.0.0/10"),
 }
 
+// nat64Prefixes embed an IPv4 address in their last 32 bits (RFC 6052's
+// well-known prefix, RFC 8215's local-use one): on a NAT64 network they
+// reach that IPv4 address.
+var nat64Prefixes = []netip.Prefix{
+	netip.MustParsePrefix("64:ff9b::/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+}
+
 // Blocked reports whether ip is an address the relay refuses to fetch from
 // without AllowPrivate: loopback, private (RFC 1918, RFC 4193),
 // link-local (cloud metadata services live there), multicast, unspecified,
-// 0.0.0.0/8 and CGNAT.
+// 0.0.0.0/8 and CGNAT, also when written as an IPv4-mapped or a NAT64
+// address.
 func Blocked(ip netip.Addr) bool {
 	ip = ip.Unmap()
+	for _, p := range nat64Prefixes {
+		if p.Contains(ip) {
+			b := ip.As16()
+			return Blocked(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}))
+		}
+	}
 	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
 		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
 		return true

@@ -280,6 +280,7 @@ func TestBlockedAddresses(t *testing.T) {
 		{"127.0.0.1", true}, {"::1", true}, {"10.1.2.3", true}, {"172.16.0.1", true}, {"192.168.0.1", true},
 		{"169.254.169.254", true}, {"fe80::1", true}, {"fd00::1", true}, {"0.0.0.0", true}, {"0.1.2.3", true},
 		{"100.64.0.1", true}, {"224.0.0.1", true}, {"::ffff:127.0.0.1", true},
+		{"64:ff9b::a9fe:a9fe", true}, {"64:ff9b::7f00:1", true}, {"64:ff9b:1::a00:1", true}, {"64:ff9b::101:101", false},
 		{"1.1.1.1", false}, {"103.165.192.2", false}, {"2606:4700::1111", false}, {"100.128.0.1", false},
 	} {
 		t.Run(tc.ip, func(t *testing.T) {
