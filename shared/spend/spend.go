@@ -237,10 +237,9 @@ func newBuilder(w *wallet.Wallet, want network.Network) (*builder, error) {
 // past the last used or revealed address. psbt.Analyse flags change proven
 // beyond it, which a sync would never see.
 func watchedUpTo(w *wallet.Wallet) []uint32 {
-	derived := w.State().Derived
 	out := make([]uint32, 2)
 	for _, k := range []wallet.Keychain{wallet.Receive, wallet.Change} {
-		if n := derived[k]; n > 0 {
+		if n := w.Derived(k); n > 0 {
 			out[k] = n - 1
 		}
 	}

@@ -419,6 +419,15 @@ func (w *Wallet) Scripts() [][]byte {
 // it before and after applying a block to see whether new scripts appeared.
 func (w *Wallet) ScriptCount() int { return len(w.scripts[0]) + len(w.scripts[1]) }
 
+// Derived is how many scripts of keychain k are derived and watched
+// (indexes 0 to Derived-1): State().Derived[k] without copying the state.
+func (w *Wallet) Derived(k Keychain) uint32 {
+	if k > Change {
+		return 0
+	}
+	return uint32(len(w.scripts[k]))
+}
+
 // IsMine reports whether script is one of the wallet's derived scripts and
 // where it was derived.
 func (w *Wallet) IsMine(script []byte) (Keychain, uint32, bool) {

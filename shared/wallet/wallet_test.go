@@ -526,6 +526,9 @@ func TestApplyBringsACopyUpToDateAndReplaysHarmlessly(t *testing.T) {
 	require.Equal(t, want, got)
 	require.Equal(t, Balance{Confirmed: 1_000_000}, w.Balance())
 	require.Len(t, w.Scripts(), 2*20+16, "receive/15 is used: 20 more receive scripts are watched")
+	require.Equal(t, map[Keychain]uint32{Receive: w.Derived(Receive), Change: w.Derived(Change)}, w.State().Derived)
+	require.Equal(t, uint32(36), w.Derived(Receive))
+	require.Equal(t, uint32(0), w.Derived(Keychain(2)))
 	require.Equal(t, work.Scripts(), w.Scripts(), "receive/15 used: the gap was extended the same way")
 
 	other := newFixture(t)
