@@ -27,42 +27,41 @@ func (e *Engine) ClearStalePSBTs(ctx context.Context, walletID string) ([]Pendin
 	if !ok {
 		return nil, notFound("wallet", walletID)
 	}
+	var pending []PendingPSBT
+	for _, p := range e.psbts {
+		if p.WalletID == walletID {
+			pending = append(pending, p)
+		}
+	}
+	if len(pending) == 0 {
+		return nil, nil // most syncs: nothing to look up in the history
+	}
 	tip := int32(0)
 	if cp, ok := w.core.Tip(); ok {
 		tip = cp.Height
 	}
-	seen := map[string]wallet.TxDetails{}    // canonical transactions by txid
-	spentBy := map[string]wallet.TxDetails{} // "txid:vout" -> canonical spender
+	seen := map[string]bool{}             // canonical transactions by txid
+	spentByConfirmed := map[string]bool{} // "txid:vout" spent by a confirmed transaction
 	for _, d := range w.core.Transactions(tip) {
 		if d.Status != wallet.StatusConfirmed && d.Status != wallet.StatusPending {
 			continue
 		}
-		seen[d.Txid] = d
-		if d.Tx == nil {
+		seen[d.Txid] = true
+		if d.Tx == nil || d.Status != wallet.StatusConfirmed {
 			continue
 		}
 		for _, in := range d.Tx.TxIn {
-			spentBy[in.PreviousOutPoint.String()] = d
+			spentByConfirmed[in.PreviousOutPoint.String()] = true
 		}
 	}
+	// Its own transaction seen, or an input spent by a confirmed one (which
+	// is not its own: that one is seen).
 	stale := func(p PendingPSBT) bool {
-		if _, ok := seen[p.ID]; ok {
-			return true
-		}
-		for _, in := range p.Inputs {
-			d, ok := spentBy[in]
-			if !ok || d.Txid == p.ID {
-				continue
-			}
-			if d.Status == wallet.StatusConfirmed {
-				return true
-			}
-		}
-		return false
+		return seen[p.ID] || slices.ContainsFunc(p.Inputs, func(in string) bool { return spentByConfirmed[in] })
 	}
 	var cleared []PendingPSBT
-	for _, p := range e.psbts {
-		if p.WalletID == walletID && stale(p) {
+	for _, p := range pending {
+		if stale(p) {
 			cleared = append(cleared, clonePSBT(p))
 		}
 	}
