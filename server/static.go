@@ -105,6 +105,18 @@ func cacheControl(name string) string {
 type variant struct {
 	data []byte
 	etag string
+	sum  [sha256.Size]byte // SHA-256 of data
+}
+
+// newVariant stores data in encoding enc ("" identity, "br", "gzip") with
+// an ETag from its SHA-256.
+func newVariant(data []byte, enc string) variant {
+	sum := sha256.Sum256(data)
+	tag := hex.EncodeToString(sum[:12])
+	if enc != "" {
+		tag += "-" + enc
+	}
+	return variant{data: data, etag: `"` + tag + `"`, sum: sum}
 }
 
 type asset struct {
@@ -141,12 +153,7 @@ func newStatic(assets fs.FS) (*static, error) {
 			a = &asset{name: urlPath, ctype: contentType(urlPath), cache: cacheControl(urlPath), variants: map[string]variant{}}
 			s.files[urlPath] = a
 		}
-		sum := sha256.Sum256(data)
-		tag := hex.EncodeToString(sum[:12])
-		if enc != "" {
-			tag += "-" + enc
-		}
-		a.variants[enc] = variant{data: data, etag: `"` + tag + `"`}
+		a.variants[enc] = newVariant(data, enc)
 		return nil
 	}
 	if _, err := fs.Stat(assets, "manifest.json"); err == nil {
@@ -184,7 +191,7 @@ func newStatic(assets fs.FS) (*static, error) {
 	}
 	for _, name := range names {
 		a := s.files[name]
-		alias := assethash.Name(name, a.variants[""].data)
+		alias := assethash.NameOfSum(name, a.variants[""].sum)
 		if s.files[alias] != nil {
 			continue
 		}
@@ -208,8 +215,7 @@ func (s *static) bindPolicy(csp string) {
 		return // a tree built without the precache list
 	}
 	data := append(append([]byte{}, a.variants[""].data...), fmt.Sprintf("self.SPECTER_POLICY = %q;\n", assethash.Sum([]byte(csp)))...)
-	sum := sha256.Sum256(data)
-	a.variants = map[string]variant{"": {data: data, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}}
+	a.variants = map[string]variant{"": newVariant(data, "")}
 }
 
 // acceptsEncoding reports whether an Accept-Encoding header allows enc

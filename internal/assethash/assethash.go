@@ -19,18 +19,21 @@ import (
 const Digits = 16
 
 // Sum is the hash part of a hashed name of data.
-func Sum(data []byte) string {
-	s := sha256.Sum256(data)
-	return hex.EncodeToString(s[:])[:Digits]
-}
+func Sum(data []byte) string { return sumPart(sha256.Sum256(data)) }
+
+func sumPart(sum [sha256.Size]byte) string { return hex.EncodeToString(sum[:Digits/2]) }
 
 // Name is the hashed name of a file named name ("wasm/engine.wasm") with
 // contents data: "wasm/engine.0123456789abcdef.wasm". A name without an
 // extension gets the hash appended ("LICENSE.0123456789abcdef").
-func Name(name string, data []byte) string {
+func Name(name string, data []byte) string { return NameOfSum(name, sha256.Sum256(data)) }
+
+// NameOfSum is Name for contents whose SHA-256 is sum (a caller that has
+// hashed them already, as the relay does for its ETags).
+func NameOfSum(name string, sum [sha256.Size]byte) string {
 	ext := path.Ext(name)
 	if strings.Contains(ext, "/") {
 		ext = ""
 	}
-	return strings.TrimSuffix(name, ext) + "." + Sum(data) + ext
+	return strings.TrimSuffix(name, ext) + "." + sumPart(sum) + ext
 }

@@ -22,5 +22,6 @@ func TestNameInsertsTheContentHashBeforeTheExtension(t *testing.T) {
 		require.Equal(t, tc.want, Name(tc.name, data), tc.name)
 	}
 	require.Equal(t, h, Sum(data))
+	require.Equal(t, Name("wasm/engine.wasm", data), NameOfSum("wasm/engine.wasm", sum))
 	require.NotEqual(t, Name("app.js", data), Name("app.js", []byte("other")))
 }
