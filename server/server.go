@@ -76,6 +76,10 @@ func New(ctx context.Context, cfg Config, assets fs.FS, log *slog.Logger, opts O
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	// Once, for everything below (a Config not from LoadConfig may hold
+	// origins as typed).
+	cfg.AllowOrigins = normalizeOrigins(cfg.AllowOrigins)
+	cfg.ConnectRelays = normalizeOrigins(cfg.ConnectRelays)
 	if opts.Console == nil {
 		opts.Console = os.Stderr
 	}
@@ -100,7 +104,7 @@ func New(ctx context.Context, cfg Config, assets fs.FS, log *slog.Logger, opts O
 		}
 	}()
 	uopts := opts.Users
-	uopts.TrustedOrigins = append(slices.Clone(uopts.TrustedOrigins), normalizeOrigins(cfg.AllowOrigins)...)
+	uopts.TrustedOrigins = append(slices.Clone(uopts.TrustedOrigins), cfg.AllowOrigins...)
 	if s.users, err = users.Open(cfg.DataDir, uopts); err != nil {
 		return nil, err
 	}
@@ -173,9 +177,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 //	GET  /*                        the embedded PWA (public)
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	csp := ContentSecurityPolicyFor(normalizeOrigins(s.cfg.ConnectRelays))
+	csp := ContentSecurityPolicyFor(s.cfg.ConnectRelays)
 	s.static.bindPolicy(csp)
-	cors := corsPolicy{allowed: normalizeOrigins(s.cfg.AllowOrigins)}
+	cors := corsPolicy{allowed: s.cfg.AllowOrigins}
 	r.Use(middleware.Recoverer)
 	r.Use(func(next http.Handler) http.Handler { return securityHeaders(csp, next) })
 	r.Use(s.logRequests)
