@@ -53,6 +53,10 @@ var (
 	refID       = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 )
 
+// IsLanguageTag reports whether tag is a language tag the config accepts
+// (BCP 47 as "en", "de" or "pt-BR"): the UI's catalogues are named by it.
+func IsLanguageTag(tag string) bool { return languageTag.MatchString(tag) }
+
 // normalize checks every field and returns the canonical form.
 func (c Config) normalize() (Config, error) {
 	switch Units(strings.ToLower(string(c.Units))) {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -458,6 +459,6 @@ func Placeholders(s string) []string {
 			out = append(out, m[1])
 		}
 	}
-	sortStrings(out)
+	sort.Strings(out)
 	return out
 }

@@ -26,9 +26,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/specterpwa/specter/shared/manager"
 )
 
 // Allowlist is where a translation function may take a non-literal message:
@@ -48,10 +50,6 @@ func skippedDir(rel string) bool {
 	}
 	return strings.HasPrefix(path.Base(rel), ".")
 }
-
-// languageTag is a catalogue's name: the config's BCP 47 tag rule
-// (shared/manager.Config.Language).
-var languageTag = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
 // Messages is what the web directory's scripts and page ask to translate.
 type Messages struct {
@@ -97,7 +95,7 @@ func Collect(web fs.FS) (Messages, error) {
 			}
 			for _, c := range calls {
 				if len(c.Messages) == 0 {
-					if !allowed(p, c.Arg) {
+					if !slices.Contains(Allowlist[p], c.Arg) {
 						problems = append(problems, fmt.Sprintf("web/%s:%d: %s(%s, ...) has a non-literal message: write the English text as a string literal (or add it to the allowlist in internal/tools/i18n with the reason)", p, c.Line, c.Func, c.Arg))
 					}
 					continue
@@ -124,17 +122,6 @@ func Collect(web fs.FS) (Messages, error) {
 	return Messages{IDs: ids, Problems: problems}, nil
 }
 
-func allowed(file, arg string) bool {
-	for _, a := range Allowlist[file] {
-		if a == arg {
-			return true
-		}
-	}
-	return false
-}
-
-func sortStrings(s []string) { sort.Strings(s) }
-
 // Catalogue is one web/i18n/<tag>.json.
 type Catalogue struct {
 	Tag string
@@ -158,7 +145,7 @@ func Catalogues(web fs.FS) ([]Catalogue, error) {
 	var out []Catalogue
 	for _, e := range entries {
 		tag, ok := strings.CutSuffix(e.Name(), ".json")
-		if e.IsDir() || !ok || !languageTag.MatchString(tag) {
+		if e.IsDir() || !ok || !manager.IsLanguageTag(tag) {
 			continue
 		}
 		data, err := fs.ReadFile(web, "i18n/"+e.Name())
@@ -239,10 +226,8 @@ func withN(got []string, want string) []string {
 	if !strings.Contains(","+want+",", ",n,") {
 		return got
 	}
-	for _, g := range got {
-		if g == "n" {
-			return got
-		}
+	if slices.Contains(got, "n") {
+		return got
 	}
 	out := append(append([]string(nil), got...), "n")
 	sort.Strings(out)
