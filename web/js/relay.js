@@ -144,12 +144,13 @@ export class Relay {
   }
 
   /**
-   * Adapts the node params of an engine call ({relay, node_id, csrf, ...})
-   * to this relay: for another relay its origin and the bearer token instead
-   * of the page's origin and CSRF token. Other params are returned as they are.
+   * Adapts the relay params of an engine call ({relay, node_id?, csrf, ...}:
+   * a node's calls, or a fee server's, which need no node) to this relay:
+   * for another relay its origin and the bearer token instead of the page's
+   * origin and CSRF token. Other params are returned as they are.
    */
   nodeParams(params) {
-    if (!this.remote || !params || typeof params !== "object" || !("relay" in params) || !("node_id" in params)) return params;
+    if (!this.remote || !params || typeof params !== "object" || !("relay" in params)) return params;
     const out = { ...params, relay: this.base, token: this.token };
     delete out.csrf;
     return out;
