@@ -10,7 +10,7 @@
 //   const scan = cameraScanner(app, { label: "Scan the signed PSBT", onResult: (payload) => ... });
 //   container.append(scan.el);
 import { t } from "./i18n.js";
-import { bytesToBase64, h, newId, showError } from "./ui.js";
+import { fileBase64, h, newId, showError } from "./ui.js";
 
 let jsQRLoading = null;
 
@@ -31,10 +31,6 @@ export function loadJsQR() {
 
 let sessions = 0;
 
-/** Reads a File into base64 (for airgap.readFile). */
-export async function fileBase64(file) {
-  return bytesToBase64(new Uint8Array(await file.arrayBuffer()));
-}
 
 /**
  * A camera scanner with a file-upload fallback. opts: label (the heading of

@@ -110,6 +110,16 @@ export function bytesToBase64(bytes) {
   return btoa(s);
 }
 
+/** Reads a File into base64 (the engine's airgap.readFile takes it so). */
+export async function fileBase64(file) {
+  return bytesToBase64(new Uint8Array(await file.arrayBuffer()));
+}
+
+/** Offers a file the engine made ({filename, data: base64, mime}) as a download. */
+export function downloadFile(f) {
+  download(f.filename, base64ToBytes(f.data), f.mime || "application/octet-stream");
+}
+
 /** Decodes base64 from the engine into bytes. */
 export function base64ToBytes(b64) {
   const bin = atob(b64);

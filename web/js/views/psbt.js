@@ -14,8 +14,8 @@
 import { animatedQR, drawText } from "../animqr.js";
 import { cameraScanner } from "../camera.js";
 import { t, tn } from "../i18n.js";
-import { add, base64ToBytes, download, errorBox, facts, field, formatAmount, h, heading, setChildren, showError, table } from "../ui.js";
-import { deviceModels, modelSelect, typeName } from "./devices.js";
+import { add, base64ToBytes, download, downloadFile, errorBox, facts, field, formatAmount, h, heading, setChildren, showError, table } from "../ui.js";
+import { deviceModels, modelName, modelSelect, typeName } from "./devices.js";
 
 const STORE = "specter.psbt.current";
 // The formats' names are functions so that they are translated when drawn;
@@ -186,7 +186,7 @@ async function renderSigning(root, app, wallets) {
         // watches; any other PSBT on its own.
         a = w ? await app.call("wallets.analysePSBT", { id: w.id, psbt: state.psbt })
           : await app.call("psbt.analyse", { psbt: state.psbt, network: netSel.value });
-        devices = await walletSigners(w);
+        devices = w ? await walletDevices(app, w) : [];
       } catch (err) {
         failure = err;
       }
@@ -207,15 +207,6 @@ async function renderSigning(root, app, wallets) {
     renderReview(a, w);
     renderSigners(a, devices);
     renderFinal(a);
-  }
-
-  // walletSigners is the wallet's devices that still exist.
-  async function walletSigners(w) {
-    const devices = [];
-    for (const id of (w && w.device_ids) || []) {
-      try { devices.push(await app.call("devices.get", { id })); } catch { /* a deleted device */ }
-    }
-    return devices;
   }
 
   function renderReview(a, w) {
@@ -299,7 +290,7 @@ async function renderSigning(root, app, wallets) {
     if (!typeProfiles.length) {
       signerSlot.append(h("p", { text: t("A {type} signs over USB, which this app does not reach: save the PSBT as a file for a desktop tool, or show it as a QR code to another signer.", { type: typeName(d.type) }) }));
     }
-    const modelSel = typeProfiles.length > 1 ? h("select", { name: "model" }, typeProfiles.map((p) => h("option", { value: p.model, text: p.model === "q" ? "Coldcard Q" : (p.model ? p.model : "Mk3 / Mk4") }))) : null;
+    const modelSel = typeProfiles.length > 1 ? h("select", { name: "model" }, typeProfiles.map((p) => h("option", { value: p.model, text: modelName(p.type, p.model || "mk4") }))) : null;
     // The model chosen here this session, else the device's stored model.
     const picked = d && state.models && state.models[d.id];
     if (modelSel) modelSel.value = picked !== undefined && typeProfiles.some((p) => p.model === picked) ? picked : profileModel(d, typeProfiles);
@@ -364,7 +355,7 @@ async function renderSigning(root, app, wallets) {
       dl.addEventListener("click", async () => {
         try {
           const f = await app.call("airgap.psbtFile", { psbt: state.psbt });
-          download(f.filename, base64ToBytes(f.data), f.mime || "application/octet-stream");
+          downloadFile(f);
         } catch (err) { showError(errs, err); }
       });
       const ready = !a || a.inputs.every((i) => i.finalized || (i.signatures_required > 0 && i.signatures >= i.signatures_required));
@@ -446,10 +437,10 @@ async function renderRegister(root, app, walletID) {
     const sec = h("section", { class: "panel", "aria-label": d.name });
     sec.append(h("h2", { translate: "no", text: `${d.name} (${typeName(d.type)})` }));
     root.append(sec);
-    const models = d.type === "coldcard" ? [["", "Mk3 / Mk4"], ["q", "Coldcard Q"]] : null;
-    const modelSel = models ? h("select", { name: "model" }, models.map(([v, label]) => h("option", { value: v, text: label }))) : null;
+    const models = d.type === "coldcard" ? ["", "q"] : null;
+    const modelSel = models ? h("select", { name: "model" }, models.map((v) => h("option", { value: v, text: modelName(d.type, v || "mk4") }))) : null;
     // The device's stored model decides the default ("mk4" is the general "").
-    if (modelSel) modelSel.value = models.some(([v]) => v && v === d.model) ? d.model : "";
+    if (modelSel) modelSel.value = models.some((v) => v && v === d.model) ? d.model : "";
     const slot = h("div");
     if (modelSel) sec.append(field(t("Model"), modelSel));
     sec.append(slot);
@@ -464,7 +455,7 @@ async function renderRegister(root, app, walletID) {
             h("p", { class: "help", "data-engine": "", text: r.note }));
           if (r.file) {
             const dl = h("button", { type: "button", text: t("Download {file}", { file: r.file.filename }) });
-            dl.addEventListener("click", () => download(r.file.filename, base64ToBytes(r.file.data), r.file.mime || "application/octet-stream"));
+            dl.addEventListener("click", () => downloadFile(r.file));
             slot.append(h("div", { class: "actions" }, dl));
           } else if (r.frames) {
             slot.append(animatedQR({

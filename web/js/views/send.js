@@ -17,7 +17,7 @@
 // Unconfirmed transactions are listed on the send screen with the same
 // bump / cancel / CPFP actions.
 import { t, tDom, tn } from "../i18n.js";
-import { base64ToBytes, bytesToBase64, confirmButton, download, errorBox, facts, field, formatAmount, h, heading, setChildren, showError, table } from "../ui.js";
+import { confirmButton, download, downloadFile, errorBox, facts, field, fileBase64, formatAmount, h, heading, setChildren, showError, table } from "../ui.js";
 
 const NETWORK_PREFIXES = {
   main: [/^bc1/i, /^[13]/],
@@ -504,7 +504,7 @@ async function renderReview(root, app, w, txid) {
       const list = [];
       try {
         for (const f of upload.files) {
-          const payload = await app.call("airgap.readFile", { base64: bytesToBase64(new Uint8Array(await f.arrayBuffer())) });
+          const payload = await app.call("airgap.readFile", { base64: await fileBase64(f) });
           if (!payload.psbt) throw hinted(t("{file} holds no PSBT", { file: f.name }), t("choose the signed .psbt file the device wrote"));
           list.push(payload.psbt);
         }
@@ -521,7 +521,7 @@ async function renderReview(root, app, w, txid) {
           onclick: async () => {
             try {
               const f = await app.call("airgap.psbtFile", { psbt: pending.psbt, name: txid.slice(0, 8) });
-              download(f.filename, base64ToBytes(f.data), f.mime || "application/octet-stream");
+              downloadFile(f);
             } catch (err) {
               showError(slot, err);
             }
