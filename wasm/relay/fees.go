@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 )
 
 // Getter is a Transport that also sends GET requests (both
@@ -26,9 +25,9 @@ const maxFeesAnswer = 64 << 10
 // FeeServer with the relay's message and hint. t nil means
 // DefaultTransport(); it must implement Getter.
 func Fees(ctx context.Context, t Transport, base, csrf, token, source string) ([]byte, error) {
-	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(base), "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("the relay address %q is not an http(s) URL such as https://relay.example", base)
+	u, err := baseURL(base)
+	if err != nil {
+		return nil, err
 	}
 	if t == nil {
 		t = DefaultTransport()
@@ -38,12 +37,8 @@ func Fees(ctx context.Context, t Transport, base, csrf, token, source string) ([
 		return nil, errors.New("this transport cannot send GET requests to the relay")
 	}
 	header := map[string]string{"Accept": "application/json"}
-	if token = strings.TrimSpace(token); token != "" {
-		header[AuthorizationHeader] = "Bearer " + token
-	} else if csrf != "" {
-		header[CSRFHeader] = csrf
-	}
-	status, data, err := g.Get(ctx, u.String()+"/api/fees?source="+url.QueryEscape(source), header)
+	setSession(header, csrf, token)
+	status, data, err := g.Get(ctx, u+"/api/fees?source="+url.QueryEscape(source), header)
 	if err != nil {
 		return nil, fmt.Errorf("the relay cannot be reached (check the network and that the relay runs): %w", err)
 	}

@@ -53,9 +53,9 @@ type Caller struct {
 // http or https URL, such as the page's origin). t nil means
 // DefaultTransport().
 func New(base, nodeID, csrf string, t Transport) (*Caller, error) {
-	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(base), "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("the relay address %q is not an http(s) URL such as https://relay.example", base)
+	u, err := baseURL(base)
+	if err != nil {
+		return nil, err
 	}
 	if nodeID == "" {
 		return nil, errors.New("no node is chosen: pick a node of the relay first")
@@ -63,7 +63,28 @@ func New(base, nodeID, csrf string, t Transport) (*Caller, error) {
 	if t == nil {
 		t = DefaultTransport()
 	}
-	return &Caller{endpoint: u.String() + "/api/nodes/" + url.PathEscape(nodeID) + "/rpc", csrf: csrf, transport: t}, nil
+	return &Caller{endpoint: u + "/api/nodes/" + url.PathEscape(nodeID) + "/rpc", csrf: csrf, transport: t}, nil
+}
+
+// baseURL checks a relay's address (an absolute http or https URL) and
+// returns it without a trailing slash.
+func baseURL(base string) (string, error) {
+	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(base), "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("the relay address %q is not an http(s) URL such as https://relay.example", base)
+	}
+	return u.String(), nil
+}
+
+// setSession adds the session to a request's header: the bearer token a
+// relay of another origin answered at login, else the cookie session's
+// CSRF token (the browser sends the cookie itself).
+func setSession(header map[string]string, csrf, token string) {
+	if token = strings.TrimSpace(token); token != "" {
+		header[AuthorizationHeader] = "Bearer " + token
+	} else if csrf != "" {
+		header[CSRFHeader] = csrf
+	}
 }
 
 // WithToken returns a copy of c that authenticates with the bearer session
@@ -188,12 +209,7 @@ func (c *Caller) CallBatch(ctx context.Context, reqs []chainsync.Request) ([]cha
 		return nil, fmt.Errorf("encoding the batch: %w", err)
 	}
 	header := map[string]string{"Content-Type": "application/json", "Accept": "application/json"}
-	if c.csrf != "" {
-		header[CSRFHeader] = c.csrf
-	}
-	if c.token != "" {
-		header[AuthorizationHeader] = "Bearer " + c.token
-	}
+	setSession(header, c.csrf, c.token)
 	status, data, err := c.transport.Post(ctx, c.endpoint, header, body)
 	if err != nil {
 		return nil, fmt.Errorf("the relay cannot be reached (check the network and that the relay runs): %w", err)
