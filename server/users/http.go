@@ -75,6 +75,7 @@ type ctxKey struct{}
 type ctxSession struct {
 	username string
 	id       string
+	bearer   bool // the session came as a bearer token, not a cookie
 }
 
 // errorBody is the JSON error shape of the relay's APIs.
@@ -213,7 +214,7 @@ func (m *Manager) Require(next http.Handler) http.Handler {
 				return
 			}
 		}
-		ctx := context.WithValue(r.Context(), ctxKey{}, ctxSession{username: name, id: id})
+		ctx := context.WithValue(r.Context(), ctxKey{}, ctxSession{username: name, id: id, bearer: bearer})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -403,11 +404,12 @@ func sessionOf(r *http.Request) ctxSession {
 }
 
 func (m *Manager) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if err := m.Logout(sessionOf(r).id); err != nil {
+	cs := sessionOf(r)
+	if err := m.Logout(cs.id); err != nil {
 		writeErr(w, err)
 		return
 	}
-	if _, bearer, _ := sessionID(r); !bearer {
+	if !cs.bearer {
 		m.clearCookies(w, r)
 	}
 	w.WriteHeader(http.StatusNoContent)
