@@ -391,11 +391,13 @@ async function tabReceive(panel, app, w, slot) {
       const { devices } = await app.call("devices.list");
       const own = devices.filter((d) => (w.device_ids || []).includes(d.id));
       const readers = [];
+      const reads = new Map(); // device type -> whether it reads an address QR (asked once per type)
       for (const d of own) {
-        try {
-          await app.call("airgap.addressQR", { type: d.type, address: a.address, index: a.index, network: w.network });
-          readers.push(d.name);
-        } catch { /* this type checks addresses on its own screen or over USB */ }
+        if (!reads.has(d.type)) {
+          reads.set(d.type, await app.call("airgap.addressQR", { type: d.type, address: a.address, index: a.index, network: w.network })
+            .then(() => true, () => false)); // false: this type checks addresses on its own screen or over USB
+        }
+        if (reads.get(d.type)) readers.push(d.name);
       }
       if (readers.length) {
         checkLink.append(h("a", { href: `#/psbt/address/${encodeURIComponent(w.id)}/${a.index}`, "data-testid": "receive-check-link",
